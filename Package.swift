@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+// Muse: music and audio generation toolkit. Targets and their one-way dependencies are those of
+// DESIGN.md; system libraries come from Debian's -dev packages (scripts/setup.sh installs them).
+import PackageDescription
+
+/// Release numeric code relies on the optimizer; exclusivity checks cost up to 2x in tight loops
+/// over unsafe buffers, and all hot loops here run over buffers they own exclusively.
+let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+    name: "Muse",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "muse", targets: ["muse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian -dev packages).
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        // Libraries.
+        .target(name: "MuseCore", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "MuseMIDI", swiftSettings: fast),
+        .target(name: "MuseAudio", dependencies: ["CSndFile", "CSampleRate", "CALSA"], swiftSettings: fast),
+        .target(name: "MuseDSP", dependencies: ["MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
+        .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),
+
+        // The command-line tool: parses arguments, calls the libraries, prints.
+        .executableTarget(
+            name: "muse",
+            dependencies: [
+                "MuseCore", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Tests: one target per source target, mirroring its files.
+        .testTarget(name: "MuseCoreTests", dependencies: ["MuseCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseMIDITests", dependencies: ["MuseMIDI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseAudioTests", dependencies: ["MuseAudio"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseDSPTests", dependencies: ["MuseDSP", "MuseAudio"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseSynthTests", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "museTests", dependencies: ["muse"]),
+
+        // Benchmarks (release builds only; each prints ours / peer from one run).
+    ],
+    swiftLanguageModes: [.v5]
+)

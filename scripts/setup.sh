@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Muse needs, only those that are missing, without prompts.
+# Safe to run again: a second run with everything present takes about a second.
+#   scripts/setup.sh            system packages
+# Runs as root (CI, containers) or through sudo when available.
+set -euo pipefail
+
+PACKAGES=(
+  libsndfile1-dev      # MuseAudio: WAV/FLAC/OGG read and write
+  libsamplerate0-dev   # MuseAudio: resampling
+  libfftw3-dev         # MuseDSP: FFT plans (single precision fftwf_)
+  libasound2-dev       # MuseAudio: ALSA playback
+  libopenblas-dev      # MuseCore: cblas_sgemm
+  libpng-dev           # MuseDSP: spectrogram and piano-roll pictures
+  fluid-soundfont-gm   # MuseSynth: FluidR3_GM.sf2, the default SoundFont
+  abcmidi              # scripts/build_corpora.sh: abc2midi turns the folk ABC books into MIDI
+  unzip                # scripts/build_corpora.sh: the corpus wheel is a zip
+  python3              # scripts/build_corpora.sh: MusicXML -> MIDI for the Bach chorales
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
