@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "MuseAudio", dependencies: ["CSndFile", "CSampleRate", "CALSA"], swiftSettings: fast),
         .target(name: "MuseDSP", dependencies: ["MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
         .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),
+        .target(name: "MuseEncoding", dependencies: ["MuseMIDI"], swiftSettings: fast),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "MuseAudioTests", dependencies: ["MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseDSPTests", dependencies: ["MuseDSP", "MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseSynthTests", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseEncodingTests", dependencies: ["MuseEncoding", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse"]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
