@@ -8,5 +8,7 @@ struct Muse: ParsableCommand {
         abstract: "Music and audio generation: MIDI, audio, spectrograms, models, synthesis.",
         version: "0.1.0",
         subcommands: [
+            MIDICommand.self,
+            CorpusCommand.self,
         ])
 }
