@@ -61,6 +61,7 @@ public struct MIDICorpusStatistics: Sendable, CustomStringConvertible {
     public var fileCount = 0
     /// Files skipped, with the reason.
     public var skipped: [MIDIError] = []
+    /// Notes over all files read.
     public var noteCount = 0
     /// Lowest and highest pitch over all notes (drums included), nil without notes.
     public var pitchRange: ClosedRange<Int>?
@@ -73,6 +74,7 @@ public struct MIDICorpusStatistics: Sendable, CustomStringConvertible {
     /// Distinct General MIDI programs of pitched parts.
     public var programs: Set<Int> = []
 
+    /// Empty totals, to fill with `add(_:)`.
     public init() {}
 
     /// Reads every MIDI file under `directory` (recursively, in parallel) and totals them;

@@ -19,6 +19,7 @@ public struct MIDIFileSummary: Equatable, Sendable, CustomStringConvertible {
     /// Time signatures (seconds, n/d).
     public var timeSignatures: [NoteSequence.TimeSignature]
 
+    /// Summaries are equal when they print the same.
     public static func == (a: MIDIFileSummary, b: MIDIFileSummary) -> Bool { a.description == b.description }
 
     /// Reads and summarises the MIDI file at `path`.
