@@ -82,3 +82,33 @@ final class MIDIReaderTests: XCTestCase {
         XCTAssertEqual(map.tick(atSeconds: map.seconds(atTick: 2345)), 2345)
     }
 }
+
+/// `muse midi info`'s summary, from pretty_midi's view of a fixture.
+final class MIDIFileSummaryTests: XCTestCase {
+    func testSummaryCountsPartsNotesAndTempos() throws {
+        let name = "piece_band"
+        let expected = try Fixtures.expectation(name)
+        let summary = try MIDIFileSummary(contentsOf: Fixtures.midiPath(name))
+        XCTAssertEqual(summary.format, 1)
+        XCTAssertEqual(summary.trackCount, 5)
+        XCTAssertEqual(summary.ticksPerQuarter, expected.resolution)
+        XCTAssertEqual(summary.instruments.map(\.program), expected.instruments.map(\.program))
+        XCTAssertEqual(summary.instruments.map(\.isDrum), expected.instruments.map(\.is_drum))
+        XCTAssertEqual(summary.instruments.map(\.noteCount), expected.instruments.map(\.notes.count))
+        XCTAssertEqual(summary.noteCount, expected.instruments.map(\.notes.count).reduce(0, +))
+        XCTAssertEqual(summary.tempos.count, expected.tempos.count)
+        XCTAssertTrue(summary.description.hasPrefix(Fixtures.midiPath(name) + ":\n  format: 1\n  tracks: 5\n"))
+    }
+
+    func testCorpusStatisticsOverTheFixtureFolderMatchPrettyMIDITotals() throws {
+        let statistics = try MIDICorpusStatistics(directory: Fixtures.midiFolder.path, threads: 2)
+        let names = Fixtures.names.filter { $0 != "unknown_chunk" }  // shares format1_two_parts' expectation
+        let expectations = try names.map(Fixtures.expectation)
+        XCTAssertEqual(statistics.fileCount, names.count + 1)
+        XCTAssertTrue(statistics.skipped.isEmpty)
+        let notes = expectations.flatMap { $0.instruments.flatMap(\.notes) }
+        let twoParts = try Fixtures.expectation("unknown_chunk").instruments.flatMap(\.notes)
+        XCTAssertEqual(statistics.noteCount, notes.count + twoParts.count)
+        XCTAssertEqual(statistics.pitchRange, Int(notes.map { $0[0] }.min()!)...Int(notes.map { $0[0] }.max()!))
+    }
+}
