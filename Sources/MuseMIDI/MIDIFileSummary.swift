@@ -30,6 +30,8 @@ public struct MIDIFileSummary: Equatable, Sendable, CustomStringConvertible {
     public var tempos: [NoteSequence.Tempo]
     /// Time signatures (seconds, n/d).
     public var timeSignatures: [NoteSequence.TimeSignature]
+    /// Key signatures (seconds, tonic, mode).
+    public var keySignatures: [NoteSequence.KeySignature]
 
     /// Reads and summarises the MIDI file at `path`.
     /// - Throws: `MIDIError`.
@@ -57,6 +59,7 @@ public struct MIDIFileSummary: Equatable, Sendable, CustomStringConvertible {
         instruments = parts
         tempos = sequence.tempos
         timeSignatures = sequence.timeSignatures
+        keySignatures = sequence.keySignatures
     }
 
     /// A block of `key: value` lines, one file.
@@ -77,6 +80,12 @@ public struct MIDIFileSummary: Equatable, Sendable, CustomStringConvertible {
         lines.append("  tempos: " + tempos.map { String(format: "%.6g qpm at %.3f s", $0.qpm, $0.time) }.joined(separator: ", "))
         if !timeSignatures.isEmpty {
             lines.append("  time signatures: " + timeSignatures.map { "\($0.numerator)/\($0.denominator) at " + seconds($0.time) }.joined(separator: ", "))
+        }
+        if !keySignatures.isEmpty {
+            let tonics = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+            lines.append("  key signatures: " + keySignatures.map {
+                "\(tonics[(($0.key % 12) + 12) % 12]) \($0.mode == .major ? "major" : "minor") at " + seconds($0.time)
+            }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }
