@@ -1,0 +1,45 @@
+import Foundation
+import XCTest
+import MuseAudio
+import MuseMIDI
+@testable import MuseSynth
+
+/// Muse against FluidSynth 2.3.1 on the same MIDI files with FluidR3_GM, reverb and chorus off.
+final class PeerComparisonTests: XCTestCase {
+    struct Report { var rmsMedian = 0.0, rmsP95 = 0.0, bandMean = 0.0, onsetWorst = 0, loudness = 0.0 }
+
+    func compare(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Report {
+        let font = try SharedFont.require()
+        let peer = try PeerFeatures.load(name)
+        let sequence = try NoteSequence(contentsOfMIDIFile: PeerFeatures.midiPath(name))
+        let settings = Synthesizer.Settings(sampleRate: 44100, gain: 0.2, reverbEnabled: false, chorusEnabled: false)
+        let audio = Renderer.render(sequence, font: font, settings: settings)
+        let ours = peer.measure(left: Array(audio.channel(0)), right: Array(audio.channel(1)))
+        var report = Report()
+        // RMS envelopes where the peer is within 50 dB of its loudest frame.
+        var diffs: [Double] = []
+        for (p, o) in [(peer.rms_db_left, ours.rms_db_left), (peer.rms_db_right, ours.rms_db_right)] {
+            let top = p.max() ?? 0
+            for i in 0..<min(p.count, o.count) where p[i] > top - 50 { diffs.append(abs(p[i] - o[i])) }
+        }
+        diffs.sort()
+        report.rmsMedian = diffs[diffs.count / 2]
+        report.rmsP95 = diffs[Int(Double(diffs.count - 1) * 0.95)]
+        var bandDiffs: [Double] = []
+        let top = peer.bands_db.flatMap { $0 }.max() ?? 0
+        for (p, o) in zip(peer.bands_db, ours.bands_db) {
+            for (a, b) in zip(p, o) where a > top - 60 { bandDiffs.append(abs(a - b)) }
+        }
+        report.bandMean = bandDiffs.reduce(0, +) / Double(max(1, bandDiffs.count))
+        report.onsetWorst = zip(peer.onset_samples, ours.onset_samples).map { abs($0 - $1) }.max() ?? 0
+        report.loudness = ours.loudness_db - peer.loudness_db
+        print("\(name): rms median \(report.rmsMedian) p95 \(report.rmsP95) dB, bands \(report.bandMean) dB, onset worst \(report.onsetWorst) samples, loudness \(report.loudness) dB; peer onsets \(peer.onset_samples) ours \(ours.onset_samples)")
+        return report
+    }
+
+    func testAll() throws {
+        for name in ["key_range", "velocities", "chord", "drums", "sustain", "pitch_bend", "program_change", "pan_volume"] {
+            _ = try compare(name)
+        }
+    }
+}
