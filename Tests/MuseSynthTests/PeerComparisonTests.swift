@@ -33,13 +33,28 @@ final class PeerComparisonTests: XCTestCase {
         report.bandMean = bandDiffs.reduce(0, +) / Double(max(1, bandDiffs.count))
         report.onsetWorst = zip(peer.onset_samples, ours.onset_samples).map { abs($0 - $1) }.max() ?? 0
         report.loudness = ours.loudness_db - peer.loudness_db
-        print("\(name): rms median \(report.rmsMedian) p95 \(report.rmsP95) dB, bands \(report.bandMean) dB, onset worst \(report.onsetWorst) samples, loudness \(report.loudness) dB; peer onsets \(peer.onset_samples) ours \(ours.onset_samples)")
+        print("\(name): rms median \(report.rmsMedian) p95 \(report.rmsP95) dB, bands \(report.bandMean) dB, onset worst \(report.onsetWorst) samples, loudness \(report.loudness) dB")
+        // Tolerances. Muse runs FluidSynth's formulas (envelopes per 64-frame block, cubic table,
+        // biquad, concave velocity curve, 0.4 attenuation factor, gain 0.2) and starts notes on the
+        // same block, so the residue is float rounding and the voice-kill point near -90 dB:
+        // measured medians are ~0.003 dB (0.06 dB with pitch bend, whose modulator update order
+        // differs), 95th percentiles < 0.3 dB, band spectra < 0.12 dB. The bounds leave ~2x-20x
+        // headroom and are far inside what the issue asks (loudness 1 dB, onsets 1 ms).
+        XCTAssertLessThan(report.rmsMedian, 0.2, "\(name): RMS envelope median |dB| difference", file: file, line: line)
+        XCTAssertLessThan(report.rmsP95, 0.75, "\(name): RMS envelope 95th percentile |dB| difference", file: file, line: line)
+        XCTAssertLessThan(report.bandMean, 0.3, "\(name): mean band-energy |dB| difference", file: file, line: line)
+        XCTAssertLessThanOrEqual(report.onsetWorst, 44, "\(name): onsets within 1 ms (44 samples)", file: file, line: line)
+        XCTAssertLessThan(abs(report.loudness), 0.1, "\(name): loudness within 0.1 dB", file: file, line: line)
+        XCTAssertFalse(peer.onset_samples.isEmpty)
         return report
     }
 
-    func testAll() throws {
-        for name in ["key_range", "velocities", "chord", "drums", "sustain", "pitch_bend", "program_change", "pan_volume"] {
-            _ = try compare(name)
-        }
-    }
+    func testSingleNotesAcrossTheKeyRangeMatchFluidSynth() throws { _ = try compare("key_range") }
+    func testVelocityToAttenuationCurveMatchesFluidSynth() throws { _ = try compare("velocities") }
+    func testStringChordMatchesFluidSynth() throws { _ = try compare("chord") }
+    func testDrumPatternOnChannel10WithExclusiveHiHatsMatchesFluidSynth() throws { _ = try compare("drums") }
+    func testSustainPedalHoldsAndReleasesLikeFluidSynth() throws { _ = try compare("sustain") }
+    func testPitchBendMatchesFluidSynth() throws { _ = try compare("pitch_bend") }
+    func testProgramChangesMatchFluidSynth() throws { _ = try compare("program_change") }
+    func testPanVolumeAndExpressionControllersMatchFluidSynth() throws { _ = try compare("pan_volume") }
 }
