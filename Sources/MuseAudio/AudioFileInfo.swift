@@ -13,6 +13,12 @@ public struct AudioFileInfo: Equatable, Sendable {
     /// Sample encoding ("PCM_16", "FLOAT", "VORBIS", …).
     public var encoding: String
 
+    /// A header description (as `AudioFile.info` returns).
+    public init(path: String, sampleRate: Int, channelCount: Int, frameCount: Int, container: String, encoding: String) {
+        self.path = path; self.sampleRate = sampleRate; self.channelCount = channelCount
+        self.frameCount = frameCount; self.container = container; self.encoding = encoding
+    }
+
     /// Length in seconds.
     public var durationSeconds: Double { sampleRate > 0 ? Double(frameCount) / Double(sampleRate) : 0 }
 }

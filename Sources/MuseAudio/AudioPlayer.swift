@@ -19,6 +19,10 @@ public final class AudioPlayer: @unchecked Sendable {
         public var framesPlayed: Int
         /// True when `stop()` (or Ctrl-C) ended it before the source ran out.
         public var stoppedEarly: Bool
+        /// A report of `framesPlayed` frames, stopped early or not.
+        public init(framesPlayed: Int, stoppedEarly: Bool) {
+            self.framesPlayed = framesPlayed; self.stoppedEarly = stoppedEarly
+        }
     }
 
     /// Where the periods go.

@@ -134,3 +134,21 @@ private func largestEigenvalue(_ a: [Double], _ n: Int) -> Double {
     }
     return lambda * 1.01
 }
+
+/// Audio from a mel spectrogram, as `librosa.feature.inverse.mel_to_audio`: `melToSTFT` then
+/// `griffinLim` with the same STFT settings.
+/// - Parameters:
+///   - mel: `[nMels, frames]` mel power (power 2).
+///   - length: output samples (nil → istft's default).
+/// - Returns: `[length]` samples at `sampleRate`.
+public func melToAudio(_ mel: Spectrogram, sampleRate: Double = 22050, parameters: STFTParameters = STFTParameters(),
+                       power: Float = 2, nIter: Int = 32, length: Int? = nil,
+                       initialPhase: GriffinLimInit = .random(seed: 0), fMin: Double = 0, fMax: Double? = nil,
+                       htk: Bool = false, norm: MelNorm = .slaney, plans: FFTPlanCache = .shared) throws -> [Float] {
+    try parameters.validate()
+    let magnitude = try melToSTFT(mel, sampleRate: sampleRate, nFFT: parameters.nFFT, power: power,
+                                  fMin: fMin, fMax: fMax, htk: htk, norm: norm)
+    return try griffinLim(magnitude, nIter: nIter, hopLength: parameters.hopLength, winLength: parameters.winLength,
+                          nFFT: parameters.nFFT, window: parameters.window, center: parameters.center, length: length,
+                          padMode: parameters.padMode, initialPhase: initialPhase, plans: plans)
+}

@@ -8,5 +8,6 @@ struct Muse: ParsableCommand {
         abstract: "Music and audio generation: MIDI, audio, spectrograms, models, synthesis.",
         version: "0.1.0",
         subcommands: [
+            AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
         ])
 }
