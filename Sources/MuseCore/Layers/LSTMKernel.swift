@@ -22,7 +22,9 @@ extension Tensor {
         let packed = Tensor(uninitializedShape: [B, T + 1, H])
         let gates = Tensor(uninitializedShape: [B, T, G])    // activated i, f, g, o
         let cells = Tensor(uninitializedShape: [B, T, H])    // c_t
+        let tanhCells = Tensor(uninitializedShape: [B, T, H])  // tanh(c_t), saved for backward
         let pA = gates.storage.pointer, pC = cells.storage.pointer, pY = packed.storage.pointer
+        let pTC = tanhCells.storage.pointer
         let ldY = (T + 1) * H
         // Input projection for all steps, plus both biases.
         gemm(transposeA: false, transposeB: true, m: B * T, n: G, k: I, a: x.storage.pointer, lda: I,
@@ -49,14 +51,17 @@ extension Tensor {
                      b: weightHH.storage.pointer, ldb: H, beta: 1, c: pA + (r.lowerBound * T + t) * G, ldc: T * G)
                 for b in r {
                     let a = pA + (b * T + t) * G, c = pC + (b * T + t) * H, y = pY + b * ldY + t * H
+                    let tcOut = pTC + (b * T + t) * H
                     let cp = cPrev + b * ldC
                     for j in 0..<H {
                         let i = sigmoidScalar(a[j]), f = sigmoidScalar(a[H + j])
-                        let g = Foundation.tanh(a[2 * H + j]), o = sigmoidScalar(a[3 * H + j])
+                        let g = fastTanh(a[2 * H + j]), o = sigmoidScalar(a[3 * H + j])
                         a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o
                         let cn = f * cp[j] + i * g
+                        let tc = fastTanh(cn)
                         c[j] = cn
-                        y[j] = o * Foundation.tanh(cn)
+                        tcOut[j] = tc
+                        y[j] = o * tc
                     }
                 }
             }
@@ -75,7 +80,8 @@ extension Tensor {
             let dh = Tensor.zeros([B, H]), dc = Tensor(uninitializedShape: [B, H])
             let pdA = dA.storage.pointer, pdh = dh.storage.pointer, pdc = dc.storage.pointer
             let pg = gPacked.storage.pointer, pY = y.storage.pointer
-            let pA = gates.storage.pointer, pC = cells.storage.pointer  // keeps the saved buffers alive
+            // Through the tensors, so the closure keeps the saved buffers alive.
+            let pA = gates.storage.pointer, pC = cells.storage.pointer, pTC = tanhCells.storage.pointer
             for b in 0..<B { (pdc + b * H).update(from: pg + b * ldY + T * H, count: H) }
             let savedThreads = openblas_get_num_threads()
             if parts > 1 { openblas_set_num_threads(1) }
@@ -85,12 +91,12 @@ extension Tensor {
                 let ldC = s == 0 ? H : T * H
                 forEachBatchSlice(B, parts) { r in
                     for b in r {
-                        let a = pA + (b * T + t) * G, c = pC + (b * T + t) * H, d = pdA + (b * T + t) * G
+                        let a = pA + (b * T + t) * G, tcb = pTC + (b * T + t) * H, d = pdA + (b * T + t) * G
                         let gy = pg + b * ldY + t * H, cp = cPrev + b * ldC
                         let dhb = pdh + b * H, dcb = pdc + b * H
                         for j in 0..<H {
                             let i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j]
-                            let tc = Foundation.tanh(c[j])
+                            let tc = tcb[j]
                             let dhj = gy[j] + dhb[j]
                             let dcj = dcb[j] + dhj * o * (1 - tc * tc)
                             d[j] = dcj * g * i * (1 - i)
@@ -154,5 +160,12 @@ extension Tensor {
             let lo = p * count / parts, hi = (p + 1) * count / parts
             if lo < hi { body(lo..<hi) }
         }
+    }
+
+    /// tanh through one `exp` (1 − 2/(e^{2x} + 1)); within ~1e-7 absolute of `tanhf`, about twice
+    /// as fast, saturating cleanly at ±1.
+    @inline(__always)
+    static func fastTanh(_ x: Float) -> Float {
+        1 - 2 / (Foundation.exp(2 * x) + 1)
     }
 }
