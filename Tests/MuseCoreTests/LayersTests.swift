@@ -94,6 +94,18 @@ final class LayersTests: XCTestCase {
         for (a, b) in zip(results[0], results[1]) { assertClose(a, b, relativeTolerance: 1e-5, absoluteTolerance: 1e-5) }
     }
 
+    /// The fused kernel's gradients w.r.t. input, initial state and all four weights agree with
+    /// central finite differences (bidirectional, so both time directions are covered).
+    func testFusedLSTMGradientsMatchFiniteDifferences() throws {
+        let m = LSTM(inputSize: 3, hiddenSize: 4, bidirectional: true, using: &rng)
+        let x = Tensor.randn([2, 3, 3], using: &rng), h0 = Tensor.randn([2, 2, 4], using: &rng), c0 = Tensor.randn([2, 2, 4], using: &rng)
+        for t in [x, h0, c0] { t.requiresGrad = true }
+        try checkGradients([x, h0, c0] + m.parameters(), "lstm") { v in
+            let (y, s) = try m(v[0], LSTMState(hidden: v[1], cell: v[2]))
+            return try Tensor.concat([y.reshape([-1]), s.hidden.reshape([-1]), s.cell.reshape([-1])], axis: 0)
+        }
+    }
+
     func testGRUMatchesPyTorch() throws {
         let m = GRU(inputSize: 5, hiddenSize: 6, numLayers: 2, bidirectional: true, using: &rng)
         try check("gru", m, inputCount: 2) { x in
