@@ -124,6 +124,13 @@ public final class Tensor {
         storage.pointer.update(from: source.storage.pointer, count: count)
     }
 
+    /// Overwrites this tensor's elements with `scalars` (in place, no autodiff); the count must
+    /// match (programmer error otherwise).
+    public func copy(fromScalars scalars: [Float]) {
+        precondition(scalars.count == count, "copy(fromScalars:): \(scalars.count) values for shape \(shape)")
+        scalars.withUnsafeBufferPointer { if let b = $0.baseAddress { storage.pointer.update(from: b, count: count) } }
+    }
+
     /// A copy with its own storage, outside the graph.
     public func clone() -> Tensor {
         let out = Tensor(uninitializedShape: shape)

@@ -119,6 +119,35 @@ final class LayersTests: XCTestCase {
         try check("layernorm", m, inputCount: 1) { [try m($0[0])] }
     }
 
+    func testUnfusedLayerNormMatchesPyTorchToo() throws {
+        let m = LayerNorm(normalizedShape: [4])
+        m.useFusedKernel = false
+        try check("layernorm", m, inputCount: 1) { [try m($0[0])] }
+    }
+
+    /// Fused and op-by-op LayerNorm agree (over two trailing axes, with and without affine) and
+    /// the fused gradients match finite differences.
+    func testFusedLayerNormMatchesUnfusedAndFiniteDifferences() throws {
+        for affine in [true, false] {
+            let m = LayerNorm(normalizedShape: [3, 5], elementwiseAffine: affine)
+            if affine { m.weight!.copy(fromScalars: (0..<15).map { 0.5 + Float($0) / 10 }); m.bias!.copy(fromScalars: (0..<15).map { Float($0) / 7 - 1 }) }
+            let x = Tensor.randn([4, 3, 5], mean: 1, standardDeviation: 2, using: &rng)
+            x.requiresGrad = true
+            var results: [[Tensor]] = []
+            for fused in [true, false] {
+                m.useFusedKernel = fused
+                x.grad = nil
+                m.zeroGrad()
+                let y = try m(x)
+                try (y * y * y).sum().backward()
+                results.append([y, x.grad!] + m.parameters().map { $0.grad! })
+            }
+            for (a, b) in zip(results[0], results[1]) { assertClose(a, b, relativeTolerance: 1e-4, absoluteTolerance: 1e-4) }
+            m.useFusedKernel = true
+            try checkGradients([x] + m.parameters(), "layernorm") { try m($0[0]) }
+        }
+    }
+
     func testLSTMRejectsWrongInputAndStateShapes() {
         let m = LSTM(inputSize: 3, hiddenSize: 4, using: &rng)
         XCTAssertThrowsError(try m(Tensor.zeros([2, 5, 4])))
