@@ -62,9 +62,13 @@ extension Tensor {
         }
         let batch = outShape.dropLast(2).reduce(1, *)
         let strideA = a.rank == 2 ? 0 : ar * ac, strideB = b.rank == 2 ? 0 : br * bc
-        for i in 0..<batch {
-            gemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: pa + i * strideA, lda: ac,
-                 b: pb + i * strideB, ldb: bc, c: pc + i * m * n, ldc: n)
+        // Many small products (attention heads): spread whole products over the cores.
+        let small = Double(m) * Double(n) * Double(k) < 4_000_000
+        Parallel.forEachChunk(count: batch, minimumChunk: small && batch >= 2 ? 1 : Int.max) { r in
+            for i in r {
+                gemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: pa + i * strideA, lda: ac,
+                     b: pb + i * strideB, ldb: bc, c: pc + i * m * n, ldc: n)
+            }
         }
         return out
     }
