@@ -119,3 +119,25 @@ public final class Renderer {
         Renderer(sequence: sequence, font: font, settings: settings, maxTailSeconds: maxTailSeconds).renderAll()
     }
 }
+
+extension Renderer {
+    /// Output rate in Hz.
+    public var sampleRate: Double { synthesizer.settings.sampleRate }
+    /// Always 2 (stereo).
+    public var channelCount: Int { 2 }
+
+    /// Fills `buffer` with up to `frameCount` interleaved stereo frames for live streaming and
+    /// returns the frames written: fewer than asked (0 included) once the sequence has ended and
+    /// rung out (MuseAudio's `AudioSource` contract).
+    public func render(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
+        if isFinished { return 0 }
+        let planar = next(frameCount: frameCount)
+        planar.samples.withUnsafeBufferPointer { s in
+            for f in 0..<frameCount {
+                buffer[2 * f] = s[f]
+                buffer[2 * f + 1] = s[frameCount + f]
+            }
+        }
+        return frameCount
+    }
+}

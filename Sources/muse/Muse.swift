@@ -10,5 +10,6 @@ struct Muse: ParsableCommand {
         subcommands: [
             MIDICommand.self,
             CorpusCommand.self,
+            SoundFontCommand.self,
         ])
 }
