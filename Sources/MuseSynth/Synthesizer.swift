@@ -43,7 +43,7 @@ public final class Synthesizer {
     /// Blocks rendered so far.
     public private(set) var blockIndex = 0
 
-    private var voices: [Voice]
+    private(set) var voices: [Voice]
     private var queue: [(block: Int, seq: Int, event: Event)] = []
     private var queueSorted = true
     private var sequence = 0
