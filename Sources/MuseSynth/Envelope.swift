@@ -137,6 +137,31 @@ struct LowPassFilter {
         }
     }
 
+    /// True when this block's coefficients are fixed (no glide), so it can join a 4-wide batch.
+    var isSteady: Bool { qLinear != 0 && incCount == 0 }
+
+    /// Filters four voices' full blocks at once with steady coefficients: the same arithmetic as
+    /// `apply` per lane, four independent recursions in one SIMD register (the recursion's latency,
+    /// not its arithmetic, bounds a single voice).
+    static func applySteady(_ f0: inout LowPassFilter, _ f1: inout LowPassFilter, _ f2: inout LowPassFilter, _ f3: inout LowPassFilter,
+                            _ p0: UnsafeMutablePointer<Float>, _ p1: UnsafeMutablePointer<Float>,
+                            _ p2: UnsafeMutablePointer<Float>, _ p3: UnsafeMutablePointer<Float>, count: Int) {
+        func h(_ v: Float) -> Float { abs(v) < 1e-20 ? 0 : v }
+        var h1 = SIMD4<Float>(h(f0.hist1), h(f1.hist1), h(f2.hist1), h(f3.hist1))
+        var h2 = SIMD4<Float>(f0.hist2, f1.hist2, f2.hist2, f3.hist2)
+        let a1 = SIMD4<Float>(f0.a1, f1.a1, f2.a1, f3.a1), a2 = SIMD4<Float>(f0.a2, f1.a2, f2.a2, f3.a2)
+        let b02 = SIMD4<Float>(f0.b02, f1.b02, f2.b02, f3.b02), b1 = SIMD4<Float>(f0.b1, f1.b1, f2.b1, f3.b1)
+        for i in 0..<count {
+            let x = SIMD4<Float>(p0[i], p1[i], p2[i], p3[i])
+            let centre = x - a1 * h1 - a2 * h2
+            let y = b02 * (centre + h2) + b1 * h1
+            p0[i] = y[0]; p1[i] = y[1]; p2[i] = y[2]; p3[i] = y[3]
+            h2 = h1; h1 = centre
+        }
+        f0.hist1 = h1[0]; f1.hist1 = h1[1]; f2.hist1 = h1[2]; f3.hist1 = h1[3]
+        f0.hist2 = h2[0]; f1.hist2 = h2[1]; f2.hist2 = h2[2]; f3.hist2 = h2[3]
+    }
+
     /// Filters `buf[0..<count]` in place.
     mutating func apply(_ buf: UnsafeMutablePointer<Float>, count: Int) {
         guard qLinear != 0 else { return }

@@ -55,7 +55,10 @@ public final class Synthesizer {
     private let right = UnsafeMutablePointer<Float>.allocate(capacity: Voice.blockSize)
     private let reverbIn = UnsafeMutablePointer<Float>.allocate(capacity: Voice.blockSize)
     private let chorusIn = UnsafeMutablePointer<Float>.allocate(capacity: Voice.blockSize)
-    private let voiceBuffer = UnsafeMutablePointer<Float>.allocate(capacity: Voice.blockSize)
+    /// One block per voice, `[polyphony, 64]`.
+    private let voiceBuffers: UnsafeMutablePointer<Float>
+    private var rendered: [(Int, Int)] = []
+    private var steady: [Int] = []
     /// Frames of the current block already handed out by `render(frameCount:)`.
     private var blockReadPosition = Voice.blockSize
 
@@ -64,6 +67,7 @@ public final class Synthesizer {
         self.font = font
         self.settings = settings
         voices = (0..<max(1, settings.polyphony)).map { _ in Voice() }
+        voiceBuffers = .allocate(capacity: voices.count * Voice.blockSize)
         channels = (0..<16).map { ChannelState(isDrum: $0 == 9) }
         reverb = Reverb(sampleRate: settings.sampleRate)
         chorus = Chorus(sampleRate: settings.sampleRate)
@@ -71,7 +75,7 @@ public final class Synthesizer {
     }
 
     deinit {
-        left.deallocate(); right.deallocate(); reverbIn.deallocate(); chorusIn.deallocate(); voiceBuffer.deallocate()
+        left.deallocate(); right.deallocate(); reverbIn.deallocate(); chorusIn.deallocate(); voiceBuffers.deallocate()
     }
 
     /// Voices sounding now.
@@ -129,27 +133,46 @@ public final class Synthesizer {
         reverbIn.update(repeating: 0, count: n)
         chorusIn.update(repeating: 0, count: n)
         let wantReverb = settings.reverbEnabled, wantChorus = settings.chorusEnabled
-        for voice in voices where voice.isPlaying {
-            let count = voice.render(into: voiceBuffer)
+        // 1. Each voice renders its block (interpolation, envelopes) into its own slot.
+        rendered.removeAll(keepingCapacity: true)
+        for (k, voice) in voices.enumerated() where voice.isPlaying {
+            let count = voice.render(into: voiceBuffers + k * n)
             if count < 0 { continue }
-            if count > 0 {
-                let buf = voiceBuffer
-                func mix(_ out: UnsafeMutablePointer<Float>, _ current: Float, _ target: Float) {
-                    if current == 0 && target == 0 { return }
-                    if current == target {
-                        for i in 0..<count { out[i] += target * buf[i] }
-                    } else {
-                        let inc = (target - current) / Float(n)
-                        for i in 0..<count { out[i] += (current + inc * Float(i)) * buf[i] }
-                    }
+            if count == 0 { voice.off(); continue }
+            rendered.append((k, count))
+        }
+        // 2. Filters: full blocks with steady coefficients four at a time, the rest one by one.
+        steady.removeAll(keepingCapacity: true)
+        for (k, count) in rendered {
+            if count == n && voices[k].filter.isSteady { steady.append(k) } else { voices[k].filter.apply(voiceBuffers + k * n, count: count) }
+        }
+        var q = 0
+        while q + 4 <= steady.count {
+            let k0 = steady[q], k1 = steady[q + 1], k2 = steady[q + 2], k3 = steady[q + 3]
+            LowPassFilter.applySteady(&voices[k0].filter, &voices[k1].filter, &voices[k2].filter, &voices[k3].filter,
+                                      voiceBuffers + k0 * n, voiceBuffers + k1 * n, voiceBuffers + k2 * n, voiceBuffers + k3 * n, count: n)
+            q += 4
+        }
+        while q < steady.count { voices[steady[q]].filter.apply(voiceBuffers + steady[q] * n, count: n); q += 1 }
+        // 3. Mix with gains ramped over the block from last block's values.
+        for (k, count) in rendered {
+            let voice = voices[k]
+            let buf = voiceBuffers + k * n
+            func mix(_ out: UnsafeMutablePointer<Float>, _ current: Float, _ target: Float) {
+                if current == 0 && target == 0 { return }
+                if current == target {
+                    for i in 0..<count { out[i] += target * buf[i] }
+                } else {
+                    let inc = (target - current) / Float(n)
+                    for i in 0..<count { out[i] += (current + inc * Float(i)) * buf[i] }
                 }
-                let c = voice.currentGains, t = voice.targetGains
-                mix(left, c.0, t.0)
-                mix(right, c.1, t.1)
-                if wantReverb { mix(reverbIn, c.2, t.2) }
-                if wantChorus { mix(chorusIn, c.3, t.3) }
-                voice.currentGains = t
             }
+            let c = voice.currentGains, t = voice.targetGains
+            mix(left, c.0, t.0)
+            mix(right, c.1, t.1)
+            if wantReverb { mix(reverbIn, c.2, t.2) }
+            if wantChorus { mix(chorusIn, c.3, t.3) }
+            voice.currentGains = t
             if count < n { voice.off() }
         }
         if wantReverb { reverb.process(input: reverbIn, left: left, right: right, count: n) }

@@ -293,7 +293,8 @@ final class Voice {
         sampleMode == .loopContinuously || (sampleMode == .loopUntilRelease && volumeEnvelope.section.rawValue < Envelope.Section.release.rawValue)
     }
 
-    /// Renders one block into `buf[0..<64]` (mono, before pan and gains).
+    /// Renders one block into `buf[0..<64]` (mono, before pan and gains), ready for the filter:
+    /// the caller applies `filter` (the mixer filters four voices at a time).
     /// - Returns: frames written (64, or fewer when the sample ended: then the voice is done),
     ///   -1 when silent this block, 0 when finished.
     func render(into buf: UnsafeMutablePointer<Float>) -> Int {
@@ -338,7 +339,6 @@ final class Voice {
         }
         if count == 0 { return 0 }
         filter.update(sampleRate: outputRate, modCents: modLFO.value * modLfoToFilter + modEnv * modEnvToFilter)
-        filter.apply(buf, count: count)
         return count
     }
 
