@@ -141,16 +141,16 @@ public final class Synthesizer {
             if count == 0 { voice.off(); continue }
             rendered.append((k, count))
         }
-        // 2. Filters: full blocks with steady coefficients four at a time, the rest one by one.
+        // 2. Filters: full blocks four at a time, the rest one by one.
         steady.removeAll(keepingCapacity: true)
         for (k, count) in rendered {
-            if count == n && voices[k].filter.isSteady { steady.append(k) } else { voices[k].filter.apply(voiceBuffers + k * n, count: count) }
+            if count == n && voices[k].filter.isBatchable { steady.append(k) } else { voices[k].filter.apply(voiceBuffers + k * n, count: count) }
         }
         var q = 0
         while q + 4 <= steady.count {
             let k0 = steady[q], k1 = steady[q + 1], k2 = steady[q + 2], k3 = steady[q + 3]
-            LowPassFilter.applySteady(&voices[k0].filter, &voices[k1].filter, &voices[k2].filter, &voices[k3].filter,
-                                      voiceBuffers + k0 * n, voiceBuffers + k1 * n, voiceBuffers + k2 * n, voiceBuffers + k3 * n, count: n)
+            LowPassFilter.applyBatch(&voices[k0].filter, &voices[k1].filter, &voices[k2].filter, &voices[k3].filter,
+                                     voiceBuffers + k0 * n, voiceBuffers + k1 * n, voiceBuffers + k2 * n, voiceBuffers + k3 * n)
             q += 4
         }
         while q < steady.count { voices[steady[q]].filter.apply(voiceBuffers + steady[q] * n, count: n); q += 1 }
