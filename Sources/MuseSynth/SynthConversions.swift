@@ -17,11 +17,20 @@ public enum SynthConversions {
         return cb2ampTable[Int(cb)]
     }
 
+    /// 6.875 Hz × 2^(i/1200) for i in 0..<1200 (FluidSynth's `fluid_ct2hz_tab`).
+    static let ct2hzTable: [Float] = (0..<1200).map { Float(6.875 * pow(2.0, Double($0) / 1200.0)) }
+
     /// Hertz of an absolute pitch in cents (8.1758 Hz is 0 cents, 6900 is A440), as
-    /// `fluid_ct2hz_real`.
+    /// `fluid_ct2hz_real`: non-negative pitches are truncated to whole cents and read from a
+    /// one-octave table scaled by a power of two; negative ones are computed exactly.
     @inline(__always)
     public static func absoluteCentsToHz(_ cents: Float) -> Float {
-        Float(8.1757989156437073336828122976032719176391831357 * pow(2.0, Double(cents) / 1200.0))
+        if cents < 0 || !(cents < 30000) {
+            if !cents.isFinite { return cents > 0 ? .greatestFiniteMagnitude : 0 }
+            return Float(8.1757989156437073336828122976032719176391831357 * pow(2.0, Double(cents) / 1200.0))
+        }
+        let icents = Int(cents) + 300
+        return Float(1 << (icents / 1200)) * ct2hzTable[icents % 1200]
     }
 
     /// Filter cutoff in Hz from absolute cents clamped to 1500...13500 (SF2.01 section 8.1.3 #8).

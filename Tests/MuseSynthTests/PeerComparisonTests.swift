@@ -34,17 +34,19 @@ final class PeerComparisonTests: XCTestCase {
         report.onsetWorst = zip(peer.onset_samples, ours.onset_samples).map { abs($0 - $1) }.max() ?? 0
         report.loudness = ours.loudness_db - peer.loudness_db
         print("\(name): rms median \(report.rmsMedian) p95 \(report.rmsP95) dB, bands \(report.bandMean) dB, onset worst \(report.onsetWorst) samples, loudness \(report.loudness) dB")
-        // Tolerances. Muse runs FluidSynth's formulas (envelopes per 64-frame block, cubic table,
-        // biquad, concave velocity curve, 0.4 attenuation factor, gain 0.2) and starts notes on the
-        // same block, so the residue is float rounding and the voice-kill point near -90 dB:
-        // measured medians are ~0.003 dB (0.06 dB with pitch bend, whose modulator update order
-        // differs), 95th percentiles < 0.3 dB, band spectra < 0.12 dB. The bounds leave ~2x-20x
-        // headroom and are far inside what the issue asks (loudness 1 dB, onsets 1 ms).
-        XCTAssertLessThan(report.rmsMedian, 0.2, "\(name): RMS envelope median |dB| difference", file: file, line: line)
-        XCTAssertLessThan(report.rmsP95, 0.75, "\(name): RMS envelope 95th percentile |dB| difference", file: file, line: line)
-        XCTAssertLessThan(report.bandMean, 0.3, "\(name): mean band-energy |dB| difference", file: file, line: line)
+        // Tolerances. Muse runs FluidSynth's formulas (envelopes stepped per 64-frame block, the
+        // cubic table, whole-cent pitch tables, the biquad, the concave velocity curve, the 0.4
+        // attenuation factor, gain 0.2) and starts notes on the same block, so what is left is float
+        // rounding: measured medians ~0.003 dB, 95th percentiles ~0.005 dB (0.012 on the drums,
+        // whose voices end at the noise floor a block apart), band spectra < 0.05 dB, loudness
+        // < 0.003 dB. The bounds leave 10-20x headroom yet catch any formula or timing slip (one
+        // block of onset offset alone gave a 1.5 dB 95th percentile); onsets are held to the
+        // issue's 1 ms (measured worst 25 samples, from the detector's threshold on ringing tails).
+        XCTAssertLessThan(report.rmsMedian, 0.05, "\(name): RMS envelope median |dB| difference", file: file, line: line)
+        XCTAssertLessThan(report.rmsP95, 0.15, "\(name): RMS envelope 95th percentile |dB| difference", file: file, line: line)
+        XCTAssertLessThan(report.bandMean, 0.25, "\(name): mean band-energy |dB| difference", file: file, line: line)
         XCTAssertLessThanOrEqual(report.onsetWorst, 44, "\(name): onsets within 1 ms (44 samples)", file: file, line: line)
-        XCTAssertLessThan(abs(report.loudness), 0.1, "\(name): loudness within 0.1 dB", file: file, line: line)
+        XCTAssertLessThan(abs(report.loudness), 0.05, "\(name): loudness within 0.05 dB", file: file, line: line)
         XCTAssertFalse(peer.onset_samples.isEmpty)
         return report
     }

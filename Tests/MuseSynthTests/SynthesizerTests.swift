@@ -174,4 +174,23 @@ final class SynthesizerTests: XCTestCase {
         XCTAssertFalse(line.contains("\n"))
         XCTAssertTrue(line.contains("built-in"))
     }
+
+    func testEmptySequenceRendersNothingAndSilenceIsSilent() throws {
+        let font = try TestSoundFontBuilder().load()
+        let empty = Renderer.render(NoteSequence(), font: font)
+        XCTAssertEqual(empty.channelCount, 2)
+        XCTAssertEqual(empty.frameCount, 0)
+        let rest = Renderer.render(NoteSequence(totalTime: 0.5), font: font)
+        XCTAssertGreaterThanOrEqual(rest.durationSeconds, 0.5)
+        XCTAssertTrue(rest.samples.allSatisfy { $0 == 0 })
+    }
+
+    func testNonFiniteTimesAreDroppedNotFatal() throws {
+        let font = try TestSoundFontBuilder().load()
+        let seq = NoteSequence(notes: [.init(pitch: 60, velocity: 90, startTime: .nan, endTime: .infinity),
+                                       .init(pitch: 64, velocity: 90, startTime: 0, endTime: 0.2)], totalTime: 0.2)
+        let audio = Renderer.render(seq, font: font)
+        XCTAssertTrue(audio.samples.allSatisfy(\.isFinite))
+        XCTAssertGreaterThan(audio.samples.map(abs).max() ?? 0, 0.01)
+    }
 }
