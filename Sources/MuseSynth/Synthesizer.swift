@@ -9,8 +9,15 @@ public final class Synthesizer {
     public struct Settings: Sendable {
         /// Output Hz.
         public var sampleRate: Double = 44100
+        /// FluidSynth's default `synth.gain`.
+        public static let defaultGain: Float = 0.2
         /// Master gain (FluidSynth's `synth.gain`, default 0.2), linear.
-        public var gain: Float = 0.2
+        public var gain: Float = Settings.defaultGain
+        /// The master gain as decibels relative to the default 0.2 (0 dB is FluidSynth's level).
+        public var gainDecibels: Double {
+            get { 20 * log10(Double(gain / Settings.defaultGain)) }
+            set { gain = Settings.defaultGain * Float(SynthConversions.decibelsToAmplitude(newValue)) }
+        }
         /// Voices that may sound at once; beyond it the quietest, oldest released voice is stolen.
         public var polyphony = 256
         public var reverbEnabled = true
