@@ -9,10 +9,10 @@ struct Envelope {
 
     struct Segment {
         var count: UInt32 = 0
-        var coeff: Float = 0
-        var increment: Float = 0
-        var min: Float = -1
-        var max: Float = 1
+        var coeff: Double = 0
+        var increment: Double = 0
+        var min: Double = -1
+        var max: Double = 1
     }
 
     var delay = Segment(), attack = Segment(), hold = Segment(), decay = Segment(), release = Segment()
@@ -21,7 +21,7 @@ struct Envelope {
     static let finishedSegment = Segment(count: .max, coeff: 0, increment: 0, min: -1, max: 1)
 
     var count: UInt32 = 0
-    var value: Float = 0
+    var value: Double = 0
     var section: Section = .delay
 
     func segment(_ s: Section) -> Segment {
@@ -69,11 +69,11 @@ struct Envelope {
 /// A triangle LFO stepped once per block (FluidSynth's `fluid_lfo`): value in -1...1 starting at
 /// 0 going up, after a delay in frames.
 struct LFO {
-    var value: Float = 0
+    var value: Double = 0
     /// Frames before it starts.
     var delayFrames: UInt32 = 0
     /// Change per block (4 × 64 × Hz / sampleRate).
-    var increment: Float = 0
+    var increment: Double = 0
 
     mutating func step(ticks: UInt32) {
         if ticks < delayFrames { return }
@@ -88,10 +88,11 @@ struct LFO {
 /// gain reduced by √Q, cutoff clamped to 5 Hz ... 0.45 × sample rate, coefficients glided over one
 /// block when the cutoff moves.
 struct LowPassFilter {
-    var cutoffCents: Float = 13500
-    var qLinear: Float = 0
-    var gain: Float = 1
-    var lastHz: Float = -1
+    /// Absolute cents (parameters in Double like FluidSynth's double build; samples in Float).
+    var cutoffCents: Double = 13500
+    var qLinear: Double = 0
+    var gain: Double = 1
+    var lastHz: Double = -1
     var startup = true
     var a1: Float = 0, a2: Float = 0, b02: Float = 0, b1: Float = 0
     var a1Inc: Float = 0, a2Inc: Float = 0, b02Inc: Float = 0, b1Inc: Float = 0
@@ -102,26 +103,26 @@ struct LowPassFilter {
     mutating func reset() { hist1 = 0; hist2 = 0; lastHz = -1; startup = true; incCount = 0 }
 
     /// Sets Q from the generator value in centibels.
-    mutating func setQ(centibels: Float) {
+    mutating func setQ(centibels: Double) {
         let qdB = min(max(centibels / 10, 0), 96) - 3.01
-        qLinear = Float(pow(10.0, Double(qdB) / 20))
+        qLinear = pow(10.0, qdB / 20)
         gain = 1 / qLinear.squareRoot()
         lastHz = -1
     }
 
     /// Recomputes coefficients for cutoff `cutoffCents + modCents` when it moved by over 0.01 Hz.
-    mutating func update(sampleRate: Float, modCents: Float) {
+    mutating func update(sampleRate: Double, modCents: Double) {
         var hz = SynthConversions.filterCentsToHz(cutoffCents + modCents)
         if hz > 0.45 * sampleRate { hz = 0.45 * sampleRate } else if hz < 5 { hz = 5 }
         guard abs(hz - lastHz) > 0.01, qLinear != 0 else { return }
         lastHz = hz
-        let omega = 2 * Float.pi * hz / sampleRate
+        let omega = 2 * Double.pi * hz / sampleRate
         let s = sin(omega), c = cos(omega)
         let alpha = s / (2 * qLinear)
         let a0inv = 1 / (1 + alpha)
-        let na1 = -2 * c * a0inv
-        let na2 = (1 - alpha) * a0inv
-        let nb1 = (1 - c) * a0inv * gain
+        let na1 = Float(-2 * c * a0inv)
+        let na2 = Float((1 - alpha) * a0inv)
+        let nb1 = Float((1 - c) * a0inv * gain)
         let nb02 = nb1 * 0.5
         compensate = false
         if startup {

@@ -10,13 +10,13 @@ public final class Synthesizer {
         /// Output Hz.
         public var sampleRate: Double = 44100
         /// FluidSynth's default `synth.gain`.
-        public static let defaultGain: Float = 0.2
+        public static let defaultGain: Double = 0.2
         /// Master gain (FluidSynth's `synth.gain`, default 0.2), linear.
-        public var gain: Float = Settings.defaultGain
+        public var gain: Double = Settings.defaultGain
         /// The master gain as decibels relative to the default 0.2 (0 dB is FluidSynth's level).
         public var gainDecibels: Double {
-            get { 20 * log10(Double(gain / Settings.defaultGain)) }
-            set { gain = Settings.defaultGain * Float(SynthConversions.decibelsToAmplitude(newValue)) }
+            get { 20 * log10(gain / Settings.defaultGain) }
+            set { gain = Settings.defaultGain * SynthConversions.decibelsToAmplitude(newValue) }
         }
         /// Voices that may sound at once; beyond it the quietest, oldest released voice is stolen.
         public var polyphony = 256
@@ -24,7 +24,7 @@ public final class Synthesizer {
         public var chorusEnabled = true
         /// Shortest note: a note-off sooner than this is delayed (FluidSynth's `synth.min-note-length`, 10 ms).
         public var minNoteLengthSeconds = 0.010
-        public init(sampleRate: Double = 44100, gain: Float = 0.2, polyphony: Int = 256,
+        public init(sampleRate: Double = 44100, gain: Double = 0.2, polyphony: Int = 256,
                     reverbEnabled: Bool = true, chorusEnabled: Bool = true) {
             self.sampleRate = sampleRate; self.gain = gain; self.polyphony = polyphony
             self.reverbEnabled = reverbEnabled; self.chorusEnabled = chorusEnabled
@@ -239,7 +239,7 @@ public final class Synthesizer {
         for setup in setups {
             guard let voice = allocateVoice() else { return }
             voice.start(setup: setup, font: font, channel: channels[c], channelIndex: c, key: key, velocity: vel,
-                        noteId: noteId, block: blockIndex, outputRate: Float(settings.sampleRate), gain: settings.gain)
+                        noteId: noteId, block: blockIndex, outputRate: settings.sampleRate, gain: settings.gain)
             if voice.exclusiveClass != 0 {
                 for other in voices where other !== voice && other.isPlaying && other.channel == c
                     && other.exclusiveClass == voice.exclusiveClass && other.noteId != noteId {
@@ -299,7 +299,7 @@ public final class Synthesizer {
             else if v.status == .sustained { score -= 1000 }
             let age = Float(max(1, (blockIndex - v.startBlock) * Voice.blockSize))
             score += 1000 * Float(settings.sampleRate) / age
-            score += 500 / max(v.attenuation, 0.1)
+            score += Float(500 / max(v.attenuation, 0.1))
             if score < bestScore { bestScore = score; best = v }
         }
         best?.off()

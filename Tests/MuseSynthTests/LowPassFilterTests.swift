@@ -7,7 +7,7 @@ final class LowPassFilterTests: XCTestCase {
         var rng: UInt64 = 7
         func noise() -> Float { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return Float(Int64(bitPattern: rng) >> 40) / Float(1 << 23) }
         var scalar: [LowPassFilter] = []
-        for (q, cents) in [(0, 13500), (100, 6000), (200, 9000), (30, 4000)] as [(Float, Float)] {
+        for (q, cents) in [(0, 13500), (100, 6000), (200, 9000), (30, 4000)] as [(Double, Double)] {
             var f = LowPassFilter(); f.setQ(centibels: q); f.cutoffCents = cents
             f.update(sampleRate: 44100, modCents: 0) // startup: steady
             scalar.append(f)
@@ -15,7 +15,7 @@ final class LowPassFilterTests: XCTestCase {
         var batch = scalar
         for block in 0..<6 {
             if block >= 2 { // lanes 1 and 3 glide to a new cutoff this block
-                for i in [1, 3] { scalar[i].update(sampleRate: 44100, modCents: Float(block) * 700); batch[i].update(sampleRate: 44100, modCents: Float(block) * 700) }
+                for i in [1, 3] { scalar[i].update(sampleRate: 44100, modCents: Double(block) * 700); batch[i].update(sampleRate: 44100, modCents: Double(block) * 700) }
             }
             XCTAssertTrue(batch.allSatisfy(\.isBatchable))
             var a = (0..<4).map { _ in (0..<64).map { _ in noise() } }
