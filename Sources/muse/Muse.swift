@@ -10,6 +10,7 @@ struct Muse: ParsableCommand {
         subcommands: [
             MIDICommand.self,
             CorpusCommand.self,
+            AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
             SoundFontCommand.self,
         ])
 }
