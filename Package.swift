@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "museTests", dependencies: ["muse"]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
+        .executableTarget(name: "bench-dsp", dependencies: ["MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
