@@ -222,3 +222,25 @@ public struct MusicXMLError: Error, Equatable, CustomStringConvertible {
     public var reason: String
     public var description: String { "\(file): \(reason)" }
 }
+
+extension MusicXMLReader {
+    /// File name extensions taken as uncompressed MusicXML.
+    public static let extensions: Set<String> = ["xml", "musicxml"]
+
+    /// Every MusicXML file under `directory`, recursively, sorted by path.
+    /// - Throws: `MIDIError.cannotRead` if `directory` cannot be listed.
+    public static func files(in directory: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
+              let walker = FileManager.default.enumerator(atPath: directory) else {
+            throw MIDIError.cannotRead(file: directory, reason: "not a readable directory")
+        }
+        var paths: [String] = []
+        while let relative = walker.nextObject() as? String {
+            if extensions.contains((relative as NSString).pathExtension.lowercased()) {
+                paths.append((directory as NSString).appendingPathComponent(relative))
+            }
+        }
+        return paths.sorted()
+    }
+}
