@@ -11,6 +11,6 @@ struct Muse: ParsableCommand {
             MIDICommand.self,
             CorpusCommand.self,
             AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
-            SoundFontCommand.self,
+            RenderCommand.self, SoundFontCommand.self,
         ])
 }
