@@ -1,0 +1,83 @@
+import MuseCore
+import XCTest
+import _MuseTestSupport
+
+/// `Conv2d` and `ConvTranspose2d` against `torch.nn.Conv2d` / `ConvTranspose2d` (forward and the
+/// gradients of input, weight and bias) and against finite differences.
+final class ConvolutionTests: XCTestCase {
+    /// Builds the layer a conv case describes (config: stride, padding, dilation, bias, output padding).
+    static func layer(_ c: LayerCase) throws -> any Layer {
+        let k = try c.config()
+        let w = try c.tensor("param.weight")
+        var rng = SplitMix64(seed: 0)
+        let stride = Size2D(k[0], k[1]), padding = Size2D(k[2], k[3]), dilation = Size2D(k[4], k[5])
+        let kernel = Size2D(w.shape[2], w.shape[3])
+        if c.name.hasPrefix("convt") {
+            return ConvTranspose2d(inChannels: w.shape[0], outChannels: w.shape[1], kernelSize: kernel, stride: stride,
+                                   padding: padding, outputPadding: Size2D(k[7], k[8]), dilation: dilation,
+                                   bias: k[6] != 0, using: &rng)
+        }
+        return Conv2d(inChannels: w.shape[1], outChannels: w.shape[0], kernelSize: kernel, stride: stride,
+                      padding: padding, dilation: dilation, bias: k[6] != 0, using: &rng)
+    }
+
+    /// Every case matches PyTorch within 1e-5 relative + 1e-5 absolute. Sums run over up to
+    /// C·kH·kW = 100 products (forward) and N·OH·OW = 192 (weight gradient) in a different order
+    /// than oneDNN's, so a few ulps of the largest partial sums (|·| ≈ 10) appear as ~1e-6 absolute.
+    func testConvolutionsMatchPyTorch() throws {
+        let cases = try layerCases("layers_conv")
+        XCTAssertEqual(cases.count, 8)
+        for c in cases {
+            let layer = try Self.layer(c)
+            try c.load(into: layer)
+            let x = try c.tensor("x").clone()
+            x.requiresGrad = true
+            let y = try layer(x)
+            try c.check(output: y, inputs: ["x": x], module: layer, relativeTolerance: 1e-5, absoluteTolerance: 1e-5)
+        }
+    }
+
+    /// Output sizes follow PyTorch's formulas, e.g. the DCGAN generator's 7 → 14 → 28 upsampling.
+    func testOutputShapes() throws {
+        var rng = SplitMix64(seed: 1)
+        let up = ConvTranspose2d(inChannels: 2, outChannels: 3, kernelSize: 5, stride: 2, padding: 2, outputPadding: 1, using: &rng)
+        XCTAssertEqual(try up(Tensor.zeros([1, 2, 7, 7])).shape, [1, 3, 14, 14])
+        let down = Conv2d(inChannels: 3, outChannels: 4, kernelSize: 5, stride: 2, padding: 2, using: &rng)
+        XCTAssertEqual(try down(Tensor.zeros([2, 3, 28, 28])).shape, [2, 4, 14, 14])
+        let wide = Conv2d(inChannels: 1, outChannels: 1, kernelSize: Size2D(1, 3), dilation: Size2D(1, 4), using: &rng)
+        XCTAssertEqual(try wide(Tensor.zeros([1, 1, 2, 10])).shape, [1, 1, 2, 2])
+    }
+
+    /// Gradients of input, weight and bias agree with central finite differences (strided,
+    /// padded, dilated; transposed with output padding).
+    func testGradientsMatchFiniteDifferences() throws {
+        var rng = SplitMix64(seed: 2)
+        let x = Tensor.randn([2, 2, 5, 6], using: &rng), w = Tensor.randn([3, 2, 3, 2], using: &rng)
+        let b = Tensor.randn([3], using: &rng)
+        for t in [x, w, b] { t.requiresGrad = true }
+        try checkGradients([x, w, b], "conv2d") { try $0[0].conv2d(weight: $0[1], bias: $0[2], stride: Size2D(2, 1), padding: Size2D(1, 2), dilation: Size2D(1, 2)) }
+        let xt = Tensor.randn([2, 3, 3, 4], using: &rng), wt = Tensor.randn([3, 2, 3, 3], using: &rng)
+        let bt = Tensor.randn([2], using: &rng)
+        for t in [xt, wt, bt] { t.requiresGrad = true }
+        try checkGradients([xt, wt, bt], "conv_transpose2d") {
+            try $0[0].convTranspose2d(weight: $0[1], bias: $0[2], stride: Size2D(2, 3), padding: 1, outputPadding: Size2D(1, 2))
+        }
+    }
+
+    /// Shape errors name the op and both shapes instead of crashing.
+    func testBadShapesThrow() throws {
+        let w = Tensor.zeros([4, 3, 3, 3])
+        XCTAssertThrowsError(try Tensor.zeros([1, 2, 8, 8]).conv2d(weight: w)) { error in
+            XCTAssertEqual(error as? TensorError, .shapeMismatch(op: "conv2d", lhs: [1, 2, 8, 8], rhs: [4, 3, 3, 3]))
+        }
+        XCTAssertThrowsError(try Tensor.zeros([3, 8, 8]).conv2d(weight: w))
+        XCTAssertThrowsError(try Tensor.zeros([1, 3, 2, 2]).conv2d(weight: w)) { error in
+            guard case .invalidShape(op: "conv2d", _, _)? = error as? TensorError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try Tensor.zeros([1, 3, 8, 8]).conv2d(weight: w, bias: Tensor.zeros([3])))
+        XCTAssertThrowsError(try Tensor.zeros([1, 3, 8, 8]).conv2d(weight: w, stride: 0))
+        XCTAssertThrowsError(try Tensor.zeros([1, 4, 3, 3]).convTranspose2d(weight: w, stride: 2, outputPadding: 2)) { error in
+            guard case .invalidArgument(op: "conv_transpose2d", _)? = error as? TensorError else { return XCTFail("\(error)") }
+        }
+    }
+}
