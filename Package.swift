@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "museTests", dependencies: ["muse"]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
+        .executableTarget(name: "bench-core", dependencies: ["MuseCore", "CBLAS"], path: "Benchmarks/CoreBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
