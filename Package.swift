@@ -52,6 +52,7 @@ let package = Package(
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
         .executableTarget(name: "bench-core", dependencies: ["MuseCore", "CBLAS"], path: "Benchmarks/CoreBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-core-layers", dependencies: ["MuseCore"], path: "Benchmarks/CoreLayersBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
