@@ -1,5 +1,17 @@
 import Foundation
 
+/// PyTorch's default convolution initialisation (`kaiming_uniform_(a=√5)` and the matching bias):
+/// weight of `shape` and bias of `biasCount` elements ~ U(−1/√fanIn, 1/√fanIn), both requiring grad.
+func convInitialization<G: RandomNumberGenerator>(_ shape: [Int], fanIn: Int, biasCount: Int?,
+                                                  using generator: inout G) -> (Tensor, Tensor?) {
+    let bound = 1 / Float(Swift.max(fanIn, 1)).squareRoot()
+    let weight = Tensor.uniform(shape, low: -bound, high: bound, using: &generator)
+    weight.requiresGrad = true
+    let bias = biasCount.map { Tensor.uniform([$0], low: -bound, high: bound, using: &generator) }
+    bias?.requiresGrad = true
+    return (weight, bias)
+}
+
 /// 2-D convolution layer (`torch.nn.Conv2d`, groups = 1): input [N, inChannels, H, W] →
 /// output [N, outChannels, OH, OW]. Parameters `weight` [outChannels, inChannels, kH, kW] and
 /// `bias` [outChannels], named as PyTorch's so state dicts load 1:1.
@@ -24,16 +36,9 @@ public final class Conv2d: Layer {
     public init<G: RandomNumberGenerator>(inChannels: Int, outChannels: Int, kernelSize: Size2D, stride: Size2D = 1,
                                           padding: Size2D = 0, dilation: Size2D = 1, bias: Bool = true,
                                           using generator: inout G) {
-        let bound = 1 / Float(inChannels * kernelSize.height * kernelSize.width).squareRoot()
-        weight = Tensor.uniform([outChannels, inChannels, kernelSize.height, kernelSize.width], low: -bound, high: bound, using: &generator)
-        weight.requiresGrad = true
-        if bias {
-            let b = Tensor.uniform([outChannels], low: -bound, high: bound, using: &generator)
-            b.requiresGrad = true
-            self.bias = b
-        } else {
-            self.bias = nil
-        }
+        (weight, self.bias) = convInitialization([outChannels, inChannels, kernelSize.height, kernelSize.width],
+                                                 fanIn: inChannels * kernelSize.height * kernelSize.width,
+                                                 biasCount: bias ? outChannels : nil, using: &generator)
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
@@ -74,16 +79,9 @@ public final class ConvTranspose2d: Layer {
     public init<G: RandomNumberGenerator>(inChannels: Int, outChannels: Int, kernelSize: Size2D, stride: Size2D = 1,
                                           padding: Size2D = 0, outputPadding: Size2D = 0, dilation: Size2D = 1,
                                           bias: Bool = true, using generator: inout G) {
-        let bound = 1 / Float(outChannels * kernelSize.height * kernelSize.width).squareRoot()
-        weight = Tensor.uniform([inChannels, outChannels, kernelSize.height, kernelSize.width], low: -bound, high: bound, using: &generator)
-        weight.requiresGrad = true
-        if bias {
-            let b = Tensor.uniform([outChannels], low: -bound, high: bound, using: &generator)
-            b.requiresGrad = true
-            self.bias = b
-        } else {
-            self.bias = nil
-        }
+        (weight, self.bias) = convInitialization([inChannels, outChannels, kernelSize.height, kernelSize.width],
+                                                 fanIn: outChannels * kernelSize.height * kernelSize.width,
+                                                 biasCount: bias ? outChannels : nil, using: &generator)
         self.stride = stride
         self.padding = padding
         self.outputPadding = outputPadding

@@ -7,6 +7,18 @@ import Foundation
 // (matmul · scale → maskedFill(−∞) → softmax → dropout → matmul) is what the tests compare with.
 
 extension Tensor {
+    /// `count` independent GEMMs `C_i = alpha · op(A_i) · op(B_i)` on matrices laid out back to back
+    /// (`A_i = a + i·strideA`, …), run one after another so each uses OpenBLAS's threads.
+    @inline(__always)
+    static func gemmBatch(_ count: Int, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                          a: UnsafePointer<Float>, strideA: Int, lda: Int, b: UnsafePointer<Float>, strideB: Int, ldb: Int,
+                          c: UnsafeMutablePointer<Float>, strideC: Int, ldc: Int) {
+        for i in 0..<count {
+            gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
+                 b: b + i * strideB, ldb: ldb, c: c + i * strideC, ldc: ldc)
+        }
+    }
+
     /// `softmax(q·kᵀ / √D + mask) · v` for every batch and head.
     /// - Parameters:
     ///   - query: [B, H, Tq, D]
@@ -40,10 +52,8 @@ extension Tensor {
         // probs: softmax weights [B, H, Tq, Tk] (kept for backward).
         let probs = Tensor(uninitializedShape: [b, h, tq, tk])
         let pq = query.storage.pointer, pk = key.storage.pointer, pv = value.storage.pointer, pp = probs.storage.pointer
-        for i in 0..<bh {
-            gemm(transposeA: false, transposeB: true, m: tq, n: tk, k: d, alpha: scale, a: pq + i * qs, lda: d,
-                 b: pk + i * ks, ldb: d, c: pp + i * ps, ldc: tk)
-        }
+        gemmBatch(bh, transposeB: true, m: tq, n: tk, k: d, alpha: scale, a: pq, strideA: qs, lda: d,
+                  b: pk, strideB: ks, ldb: d, c: pp, strideC: ps, ldc: tk)
         let pad = keyPaddingMask?.storage.pointer
         let rows = bh * tq
         Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(tk, 1))) { range in
@@ -78,26 +88,19 @@ extension Tensor {
         }
         let out = Tensor(uninitializedShape: [b, h, tq, d])
         let po = out.storage.pointer, pu = used.storage.pointer
-        for i in 0..<bh {
-            gemm(transposeA: false, transposeB: false, m: tq, n: d, k: tk, a: pu + i * ps, lda: tk,
-                 b: pv + i * ks, ldb: d, c: po + i * qs, ldc: d)
-        }
+        gemmBatch(bh, m: tq, n: d, k: tk, a: pu, strideA: ps, lda: tk, b: pv, strideB: ks, ldb: d, c: po, strideC: qs, ldc: d)
         return record(out, op, [query, key, value]) { [probs, used, keep] g, _ in
             // Pointers re-derived from the captured tensors, which keeps their storage alive.
             let pg = g.storage.pointer, pu = used.storage.pointer, pp = probs.storage.pointer
             let pq = query.storage.pointer, pk = key.storage.pointer, pv = value.storage.pointer
             // dV = Aᵀ·dO with A the weights used (after dropout).
             let dv = Tensor(uninitializedShape: value.shape), pdv = dv.storage.pointer
-            for i in 0..<bh {
-                gemm(transposeA: true, transposeB: false, m: tk, n: d, k: tq, a: pu + i * ps, lda: tk,
-                     b: pg + i * qs, ldb: d, c: pdv + i * ks, ldc: d)
-            }
+            gemmBatch(bh, transposeA: true, m: tk, n: d, k: tq, a: pu, strideA: ps, lda: tk,
+                      b: pg, strideB: qs, ldb: d, c: pdv, strideC: ks, ldc: d)
             // dA = dO·Vᵀ, then through dropout and softmax: dS = P ⊙ (dP − Σ_j dP·P), times scale.
             let ds = Tensor(uninitializedShape: probs.shape), pds = ds.storage.pointer
-            for i in 0..<bh {
-                gemm(transposeA: false, transposeB: true, m: tq, n: tk, k: d, a: pg + i * qs, lda: d,
-                     b: pv + i * ks, ldb: d, c: pds + i * ps, ldc: tk)
-            }
+            gemmBatch(bh, transposeB: true, m: tq, n: tk, k: d, a: pg, strideA: qs, lda: d,
+                      b: pv, strideB: ks, ldb: d, c: pds, strideC: ps, ldc: tk)
             let pkeep = keep?.storage.pointer
             Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(tk, 1))) { range in
                 for r in range {
@@ -113,19 +116,15 @@ extension Tensor {
             }
             var dq: Tensor? = nil, dk: Tensor? = nil
             if query.requiresGrad {
-                let t = Tensor(uninitializedShape: query.shape), p = t.storage.pointer
-                for i in 0..<bh {
-                    gemm(transposeA: false, transposeB: false, m: tq, n: d, k: tk, a: pds + i * ps, lda: tk,
-                         b: pk + i * ks, ldb: d, c: p + i * qs, ldc: d)
-                }
+                let t = Tensor(uninitializedShape: query.shape)
+                gemmBatch(bh, m: tq, n: d, k: tk, a: pds, strideA: ps, lda: tk, b: pk, strideB: ks, ldb: d,
+                          c: t.storage.pointer, strideC: qs, ldc: d)
                 dq = t
             }
             if key.requiresGrad {
-                let t = Tensor(uninitializedShape: key.shape), p = t.storage.pointer
-                for i in 0..<bh {
-                    gemm(transposeA: true, transposeB: false, m: tk, n: d, k: tq, a: pds + i * ps, lda: tk,
-                         b: pq + i * qs, ldb: d, c: p + i * ks, ldc: d)
-                }
+                let t = Tensor(uninitializedShape: key.shape)
+                gemmBatch(bh, transposeA: true, m: tk, n: d, k: tq, a: pds, strideA: ps, lda: tk, b: pq, strideB: qs, ldb: d,
+                          c: t.storage.pointer, strideC: ks, ldc: d)
                 dk = t
             }
             return [dq, dk, value.requiresGrad ? dv : nil]
