@@ -38,6 +38,34 @@ let work = FileManager.default.temporaryDirectory.appendingPathComponent("muse-b
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }
 
+// MARK: Elementwise ops (informational: effective GB/s of reads + writes)
+if CommandLine.arguments.contains("--ops") {
+    var r = SplitMix64(seed: 9)
+    let a = Tensor.randn([4096, 1024], using: &r), b = Tensor.randn([4096, 1024], using: &r), bias = Tensor.randn([1024], using: &r)
+    let mb = Double(a.count * 4) / 1e6
+    func report(_ name: String, _ megabytes: Double, _ body: () throws -> Void) rethrows {
+        let s = try time(10, body)
+        print(String(format: "  %-28@ %7.2f ms  %6.1f GB/s", name as NSString, s * 1e3, megabytes / s / 1e3))
+    }
+    try noGrad {
+        for _ in 0..<5 { _ = try a + b }  // warm the allocator's pages
+        try report("add [4096,1024]+[4096,1024]", 3 * mb) { _ = try a + b }
+        try report("add bias [4096,1024]+[1024]", 2 * mb) { _ = try a + bias }
+        try report("mul scalar", 2 * mb) { _ = a * 2 }
+        try report("exp", 2 * mb) { _ = a.exp() }
+        try report("gelu", 2 * mb) { _ = a.gelu() }
+        try report("softmax last axis", 2 * mb) { _ = try a.softmax(axis: -1) }
+        try report("sum axis 0", mb) { _ = try a.sum(axis: 0) }
+        try report("sum axis 1", mb) { _ = try a.sum(axis: 1) }
+        try report("transpose", 2 * mb) { _ = try a.transpose() }
+        try report("permute [64,64,1024]→(1,0,2)", 2 * mb) { _ = try a.reshape([64, 64, 1024]).permute([1, 0, 2]) }
+    }
+    let x = Tensor.randn([4096, 1024], using: &r)
+    x.requiresGrad = true
+    try report("add bias fwd+bwd", 6 * mb) { try (x + bias).sum().backward() }
+    exit(0)
+}
+
 // MARK: GEMM
 var rng = SplitMix64(seed: 1)
 var gemmOurs: [Int: Double] = [:], gemmBLAS: [Int: Double] = [:]
@@ -86,6 +114,10 @@ try trainStep()
 let firstLoss = losses[0]
 let lstmSeconds = try time(10) { try trainStep() }
 let rss = peakRSSMegabytes()
+if CommandLine.arguments.contains("--ours-only") {  // for profiling
+    print(String(format: "LSTM step %.1f ms, GEMM 1024 %.1f GFLOPS", lstmSeconds * 1e3, gemmOurs[1024]!))
+    exit(0)
+}
 
 // MARK: Peer
 let process = Process()

@@ -72,8 +72,17 @@ final class LayersTests: XCTestCase {
     /// The fused kernel and the op-by-op LSTM agree on a larger random case (1e-5: same
     /// arithmetic, different association of the bias adds).
     func testFusedKernelMatchesUnfusedGraph() throws {
-        let m = LSTM(inputSize: 7, hiddenSize: 16, numLayers: 2, bidirectional: true, using: &rng)
-        let x = Tensor.randn([4, 9, 7], using: &rng)
+        try compareFusedAndUnfused(batch: 4, hidden: 16)
+    }
+
+    /// Batch × hidden ≥ 2048: the fused kernel splits the batch over the cores.
+    func testFusedKernelSplitAcrossCoresMatchesUnfusedGraph() throws {
+        try compareFusedAndUnfused(batch: 17, hidden: 128)
+    }
+
+    func compareFusedAndUnfused(batch: Int, hidden: Int) throws {
+        let m = LSTM(inputSize: 7, hiddenSize: hidden, numLayers: 2, bidirectional: true, using: &rng)
+        let x = Tensor.randn([batch, 9, 7], using: &rng)
         var results: [[Tensor]] = []
         for fused in [true, false] {
             m.useFusedKernel = fused
