@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 // Fused scaled dot-product attention (`torch.nn.functional.scaled_dot_product_attention` with a
@@ -8,14 +9,21 @@ import Foundation
 
 extension Tensor {
     /// `count` independent GEMMs `C_i = alpha · op(A_i) · op(B_i)` on matrices laid out back to back
-    /// (`A_i = a + i·strideA`, …), run one after another so each uses OpenBLAS's threads.
-    @inline(__always)
+    /// (`A_i = a + i·strideA`, …). Per-head products are small (T×T×D), where OpenBLAS's own
+    /// threads mostly spin-wait; so with several products each core takes a contiguous slice of
+    /// them with single-threaded BLAS (the LSTM kernel does the same for its recurrence).
     static func gemmBatch(_ count: Int, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                           a: UnsafePointer<Float>, strideA: Int, lda: Int, b: UnsafePointer<Float>, strideB: Int, ldb: Int,
                           c: UnsafeMutablePointer<Float>, strideC: Int, ldc: Int) {
-        for i in 0..<count {
-            gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
-                 b: b + i * strideB, ldb: ldb, c: c + i * strideC, ldc: ldc)
+        let parts = Swift.min(Parallel.coreCount, count)
+        let savedThreads = openblas_get_num_threads()
+        if parts > 1 { openblas_set_num_threads(1) }
+        defer { if parts > 1 { openblas_set_num_threads(savedThreads) } }
+        Parallel.forEachChunk(count: count, minimumChunk: 1) { range in
+            for i in range {
+                gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
+                     b: b + i * strideB, ldb: ldb, c: c + i * strideC, ldc: ldc)
+            }
         }
     }
 
