@@ -66,4 +66,21 @@ final class BatchNormTests: XCTestCase {
         bn.eval()
         XCTAssertEqual(try bn(Tensor.zeros([1, 4])).shape, [1, 4])
     }
+
+    /// Batch-norm state (parameters and the three buffers, `num_batches_tracked` as F32) survives
+    /// a safetensors round trip under PyTorch's names.
+    func testBatchNormStateRoundTripsThroughSafeTensors() throws {
+        var rng = SplitMix64(seed: 22)
+        let bn = BatchNorm2d(numFeatures: 3)
+        _ = try bn(Tensor.randn([4, 3, 2, 2], using: &rng))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bn-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try bn.save(to: url)
+        let fresh = BatchNorm2d(numFeatures: 3)
+        try fresh.load(from: url)
+        XCTAssertEqual(Set(fresh.stateDict().keys), ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
+        XCTAssertEqual(fresh.runningMean.scalars, bn.runningMean.scalars)
+        XCTAssertEqual(fresh.runningVariance.scalars, bn.runningVariance.scalars)
+        XCTAssertEqual(fresh.numBatchesTracked.item(), 1)
+    }
 }

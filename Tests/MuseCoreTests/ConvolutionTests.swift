@@ -121,4 +121,56 @@ final class ConvolutionTests: XCTestCase {
         let predictions = try noGrad { try net(x) }.scalars.map { $0 > 0 ? Float(1) : 0 }
         XCTAssertEqual(predictions, y.scalars)
     }
+
+    /// Direct 7-loop convolution (the definition), for checking random geometries.
+    static func naiveConv(_ x: [Float], _ w: [Float], n: Int, c: Int, h: Int, wd: Int, o: Int, kh: Int, kw: Int,
+                          stride: Size2D, padding: Size2D, dilation: Size2D, oh: Int, ow: Int) -> [Float] {
+        var y = [Float](repeating: 0, count: n * o * oh * ow)
+        for b in 0..<n { for f in 0..<o { for i in 0..<oh { for j in 0..<ow {
+            var acc: Float = 0
+            for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
+                let yy = i * stride.height - padding.height + u * dilation.height
+                let xx = j * stride.width - padding.width + v * dilation.width
+                if yy >= 0 && yy < h && xx >= 0 && xx < wd {
+                    acc += x[((b * c + ch) * h + yy) * wd + xx] * w[((f * c + ch) * kh + u) * kw + v]
+                }
+            } } }
+            y[((b * o + f) * oh + i) * ow + j] = acc
+        } } } }
+        return y
+    }
+
+    /// 40 seeded random geometries (kernel 1–4, stride 1–3, padding 0–2, dilation 1–2): conv2d
+    /// equals the direct definition, and conv_transpose2d is its adjoint:
+    /// ⟨conv(x), y⟩ = ⟨x, convT(y)⟩ with the same weight (both to float32 rounding, 1e-4 relative).
+    func testRandomGeometriesMatchDefinitionAndAdjoint() throws {
+        var rng = SplitMix64(seed: 21)
+        func r(_ lo: Int, _ hi: Int) -> Int { lo + Int(rng.next() % UInt64(hi - lo + 1)) }
+        var checked = 0
+        while checked < 40 {
+            let n = r(1, 2), c = r(1, 3), o = r(1, 3), h = r(3, 9), wd = r(3, 9), kh = r(1, 4), kw = r(1, 4)
+            let stride = Size2D(r(1, 3), r(1, 3)), padding = Size2D(r(0, 2), r(0, 2)), dilation = Size2D(r(1, 2), r(1, 2))
+            let oh = (h + 2 * padding.height - dilation.height * (kh - 1) - 1) / stride.height + 1
+            let ow = (wd + 2 * padding.width - dilation.width * (kw - 1) - 1) / stride.width + 1
+            guard oh > 0, ow > 0, h + 2 * padding.height >= dilation.height * (kh - 1) + 1,
+                  wd + 2 * padding.width >= dilation.width * (kw - 1) + 1 else { continue }
+            let x = Tensor.randn([n, c, h, wd], using: &rng), w = Tensor.randn([o, c, kh, kw], using: &rng)
+            let y = try x.conv2d(weight: w, stride: stride, padding: padding, dilation: dilation)
+            let expected = Self.naiveConv(x.scalars, w.scalars, n: n, c: c, h: h, wd: wd, o: o, kh: kh, kw: kw,
+                                          stride: stride, padding: padding, dilation: dilation, oh: oh, ow: ow)
+            assertClose(y, try Tensor(expected, shape: [n, o, oh, ow]), relativeTolerance: 1e-4, absoluteTolerance: 1e-4,
+                        "geometry \([n, c, h, wd, o, kh, kw]) stride \(stride) padding \(padding) dilation \(dilation)")
+            // The transposed conv maps [n, o, oh, ow] back to [n, c, h', w'] with output padding
+            // choosing h' = h (valid when the remainder is below the stride or dilation).
+            let opH = h - ((oh - 1) * stride.height - 2 * padding.height + dilation.height * (kh - 1) + 1)
+            let opW = wd - ((ow - 1) * stride.width - 2 * padding.width + dilation.width * (kw - 1) + 1)
+            let probe = Tensor.randn([n, o, oh, ow], using: &rng)
+            let back = try probe.convTranspose2d(weight: w, stride: stride, padding: padding, outputPadding: Size2D(opH, opW),
+                                                 dilation: dilation)
+            XCTAssertEqual(back.shape, x.shape)
+            let lhs = try (y * probe).sum().item(), rhs = try (x * back).sum().item()
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * (1 + Swift.abs(lhs)))
+            checked += 1
+        }
+    }
 }
