@@ -160,6 +160,21 @@ extension Tensor {
         return out
     }
 
+    /// Weight gradient `left · rightᵀ` (`left` [M, P], `right` [K, P], weight holding M·K elements)
+    /// and bias gradient (per-channel sums of `gradOutput`), `nil` where no gradient is needed.
+    static func convParameterGradients(weight: Tensor, bias: Tensor?, gradOutput: Tensor, left: Tensor, right: Tensor) -> [Tensor?] {
+        var dw: Tensor? = nil
+        if weight.requiresGrad {
+            let m = left.shape[0], k = right.shape[0], p = left.shape[1]
+            let d = Tensor(uninitializedShape: weight.shape)
+            gemm(transposeA: false, transposeB: true, m: m, n: k, k: p, a: left.storage.pointer, lda: p,
+                 b: right.storage.pointer, ldb: p, c: d.storage.pointer, ldc: k)
+            dw = d
+        }
+        guard let bias else { return [dw] }
+        return [dw, bias.requiresGrad ? channelSums(gradOutput) : nil]
+    }
+
     static func checkPairs(_ op: String, _ pairs: [(String, Size2D, Int)]) throws {
         for (name, p, minimum) in pairs where p.height < minimum || p.width < minimum {
             throw TensorError.invalidArgument(op: op, reason: "\(name) \(p) must be at least \(minimum)")
@@ -207,7 +222,7 @@ extension Tensor {
             // dY in [O, N·S] layout.
             let gy = Tensor(uninitializedShape: [outC, geo.columns])
             Tensor.swapLeadingAxes(g.storage.pointer, n, outC, s, into: gy.storage.pointer)
-            var dx: Tensor? = nil, dw: Tensor? = nil
+            var dx: Tensor? = nil
             if x.requiresGrad {
                 let dcols = Tensor(uninitializedShape: [geo.rows, geo.columns])
                 Tensor.gemm(transposeA: true, transposeB: false, m: geo.rows, n: geo.columns, k: outC,
@@ -217,16 +232,8 @@ extension Tensor {
                 geo.col2im(dcols.storage.pointer, d.storage.pointer)
                 dx = d
             }
-            if weight.requiresGrad {
-                let d = Tensor(uninitializedShape: weight.shape)
-                Tensor.gemm(transposeA: false, transposeB: true, m: outC, n: geo.rows, k: geo.columns,
-                            a: gy.storage.pointer, lda: geo.columns, b: cols.storage.pointer, ldb: geo.columns,
-                            c: d.storage.pointer, ldc: geo.rows)
-                dw = d
-            }
-            var result: [Tensor?] = [dx, dw]
-            if let bias { result.append(bias.requiresGrad ? Tensor.channelSums(g) : nil) }
-            return result
+            // dW [O, C·kH·kW] = dY · colsᵀ
+            return [dx] + Tensor.convParameterGradients(weight: weight, bias: bias, gradOutput: g, left: gy, right: cols)
         }
     }
 
@@ -286,7 +293,7 @@ extension Tensor {
         return Tensor.record(out, op, inputs) { g, _ in
             let gcols = Tensor(uninitializedShape: [geo.rows, geo.columns])
             geo.im2col(g.storage.pointer, gcols.storage.pointer)
-            var dx: Tensor? = nil, dw: Tensor? = nil
+            var dx: Tensor? = nil
             if x.requiresGrad {
                 let dxt = Tensor(uninitializedShape: [inC, n * s])
                 Tensor.gemm(transposeA: false, transposeB: false, m: inC, n: geo.columns, k: geo.rows,
@@ -296,16 +303,8 @@ extension Tensor {
                 Tensor.swapLeadingAxes(dxt.storage.pointer, inC, n, s, into: d.storage.pointer)
                 dx = d
             }
-            if weight.requiresGrad {
-                let d = Tensor(uninitializedShape: weight.shape)
-                Tensor.gemm(transposeA: false, transposeB: true, m: inC, n: geo.rows, k: geo.columns,
-                            a: xt.storage.pointer, lda: geo.columns, b: gcols.storage.pointer, ldb: geo.columns,
-                            c: d.storage.pointer, ldc: geo.rows)
-                dw = d
-            }
-            var result: [Tensor?] = [dx, dw]
-            if let bias { result.append(bias.requiresGrad ? Tensor.channelSums(g) : nil) }
-            return result
+            // dW [Cin, Cout·kH·kW] = X · im2col(dy)ᵀ
+            return [dx] + Tensor.convParameterGradients(weight: weight, bias: bias, gradOutput: g, left: xt, right: gcols)
         }
     }
 }
