@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 // The fused LSTM sequence kernel: one autodiff op per layer and direction. The input projection
@@ -34,12 +33,8 @@ extension Tensor {
             for row in r { let a = pA + row * G; for j in 0..<G { a[j] += bi[j] + bh[j] } }
         }
         // The recurrence is many small GEMMs: each core takes a slice of the batch and runs its own
-        // single-threaded GEMM and gate math, one synchronisation per step (OpenBLAS's own threads
-        // would spin-wait between such small products).
+        // single-threaded GEMM and gate math, one synchronisation per step.
         let parts = B * H >= 2048 ? Swift.min(Parallel.coreCount, B) : 1
-        let savedThreads = openblas_get_num_threads()
-        if parts > 1 { openblas_set_num_threads(1) }
-        defer { if parts > 1 { openblas_set_num_threads(savedThreads) } }
         for s in 0..<T {
             let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
             let hPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(h0.storage.pointer) : UnsafePointer(pY + tp * H)
@@ -83,8 +78,6 @@ extension Tensor {
             // Through the tensors, so the closure keeps the saved buffers alive.
             let pA = gates.storage.pointer, pC = cells.storage.pointer, pTC = tanhCells.storage.pointer
             for b in 0..<B { (pdc + b * H).update(from: pg + b * ldY + T * H, count: H) }
-            let savedThreads = openblas_get_num_threads()
-            if parts > 1 { openblas_set_num_threads(1) }
             for s in stride(from: T - 1, through: 0, by: -1) {
                 let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
                 let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
@@ -111,7 +104,6 @@ extension Tensor {
                          b: weightHH.storage.pointer, ldb: H, c: pdh + r.lowerBound * H, ldc: H)
                 }
             }
-            if parts > 1 { openblas_set_num_threads(savedThreads) }
             var grads: [Tensor?] = [nil, nil, nil, nil, nil, nil, nil]
             if x.requiresGrad {
                 let dx = Tensor(uninitializedShape: [B, T, I])
