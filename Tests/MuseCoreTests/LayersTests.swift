@@ -175,6 +175,13 @@ final class LayersTests: XCTestCase {
         XCTAssertTrue(y.allSatisfy { $0 == 0 || Swift.abs($0 - 4.0 / 3.0) < 1e-6 })
         d.eval()
         XCTAssertEqual(try d(Tensor.ones([5])).scalars, [1, 1, 1, 1, 1])
+        // Same seed, same mask (blocks are seeded serially, drawn in parallel); gradient = mask.
+        let a = Dropout(probability: 0.5, seed: 4), b = Dropout(probability: 0.5, seed: 4)
+        let x = Tensor.ones([200_000], requiresGrad: true)
+        let ya = try a(x), yb = try b(x)
+        XCTAssertEqual(ya.scalars, yb.scalars)
+        ya.sum().backward()
+        XCTAssertEqual(x.grad?.scalars, ya.scalars)
     }
 
     func testStrictLoadReportsMissingUnexpectedAndMisshapedTensors() {
