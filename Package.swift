@@ -27,6 +27,8 @@ let package = Package(
 
         // Libraries.
         .target(name: "MuseCore", dependencies: ["CBLAS"], swiftSettings: fast),
+        // Test-only helpers shared by test targets (tolerance asserts, gradient checks, fixtures).
+        .target(name: "_MuseTestSupport", dependencies: ["MuseCore"], swiftSettings: fast),
         .target(name: "MuseMIDI", swiftSettings: fast),
         .target(name: "MuseAudio", dependencies: ["CSndFile", "CSampleRate", "CALSA"], swiftSettings: fast),
         .target(name: "MuseDSP", dependencies: ["MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
@@ -42,7 +44,7 @@ let package = Package(
             ]),
 
         // Tests: one target per source target, mirroring its files.
-        .testTarget(name: "MuseCoreTests", dependencies: ["MuseCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseCoreTests", dependencies: ["MuseCore", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseMIDITests", dependencies: ["MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseAudioTests", dependencies: ["MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseDSPTests", dependencies: ["MuseDSP", "MuseAudio"], resources: [.copy("Fixtures")]),

@@ -1,0 +1,88 @@
+import CBLAS
+import Foundation
+
+// Matrix products through OpenBLAS `cblas_sgemm`. Transposes are BLAS flags, never copies.
+
+extension Tensor {
+    /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices (`cblas_sgemm`).
+    /// `op(A)` is m×k, `op(B)` is k×n, `C` is m×n; leading dimensions are row strides.
+    @inlinable
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Output shape of `op(a)·op(b)` with batch dims, or `nil` if incompatible.
+    static func matmulShape(_ a: [Int], _ b: [Int], _ tA: Bool, _ tB: Bool) -> [Int]? {
+        guard a.count >= 2, b.count >= 2 else { return nil }
+        let m = tA ? a[a.count - 1] : a[a.count - 2], ka = tA ? a[a.count - 2] : a[a.count - 1]
+        let kb = tB ? b[b.count - 1] : b[b.count - 2], n = tB ? b[b.count - 2] : b[b.count - 1]
+        guard ka == kb else { return nil }
+        let batchA = Array(a.dropLast(2)), batchB = Array(b.dropLast(2))
+        if !batchA.isEmpty && !batchB.isEmpty && batchA != batchB { return nil }
+        return (batchA.isEmpty ? batchB : batchA) + [m, n]
+    }
+
+    /// `op(a)·op(b)`; shapes already validated (no autodiff). Batch dims: equal, or one side 2-D.
+    static func matmulKernel(_ a: Tensor, _ b: Tensor, _ tA: Bool, _ tB: Bool) -> Tensor {
+        let outShape = matmulShape(a.shape, b.shape, tA, tB)!
+        let out = Tensor(uninitializedShape: outShape)
+        let ar = a.shape[a.rank - 2], ac = a.shape[a.rank - 1]
+        let br = b.shape[b.rank - 2], bc = b.shape[b.rank - 1]
+        let m = tA ? ac : ar, k = tA ? ar : ac, n = tB ? br : bc
+        let pa = a.storage.pointer, pb = b.storage.pointer, pc = out.storage.pointer
+        if b.rank == 2 && !tA {
+            // [batch…, M, K] · [K, N] is one [batch·M, K] · [K, N] product.
+            let rows = a.count / Swift.max(ac, 1)
+            gemm(transposeA: false, transposeB: tB, m: rows, n: n, k: k, a: pa, lda: ac, b: pb, ldb: bc, c: pc, ldc: n)
+            return out
+        }
+        let batch = outShape.dropLast(2).reduce(1, *)
+        let strideA = a.rank == 2 ? 0 : ar * ac, strideB = b.rank == 2 ? 0 : br * bc
+        for i in 0..<batch {
+            gemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: pa + i * strideA, lda: ac,
+                 b: pb + i * strideB, ldb: bc, c: pc + i * m * n, ldc: n)
+        }
+        return out
+    }
+
+    /// Matrix product `op(self) · op(other)` over the last two axes, where `op` transposes when
+    /// its flag is set (a BLAS flag, no copy). Leading (batch) axes must be equal, or one operand
+    /// is 2-D and is shared by every batch: `[B, M, K]·[K, N] → [B, M, N]`.
+    /// - Throws: `TensorError.shapeMismatch` naming both shapes.
+    public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+        guard Tensor.matmulShape(shape, other.shape, transposeA, transposeB) != nil else {
+            let op = "matmul" + (transposeA ? " (A transposed)" : "") + (transposeB ? " (B transposed)" : "")
+            throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: other.shape)
+        }
+        let a = self, b = other, tA = transposeA, tB = transposeB
+        let out = Tensor.matmulKernel(a, b, tA, tB)
+        return Tensor.record(out, "matmul", [a, b]) { g, _ in
+            var a2 = a, g2 = g
+            if b.rank == 2 && a.rank > 2 && !tA {
+                // Flatten the batch into rows so dB is one GEMM, not a batch loop and a sum.
+                a2 = Tensor(shape: [a.count / a.shape[a.rank - 1], a.shape[a.rank - 1]], storage: a.storage)
+                g2 = Tensor(shape: [g.count / g.shape[g.rank - 1], g.shape[g.rank - 1]], storage: g.storage)
+            }
+            var da: Tensor? = nil, db: Tensor? = nil
+            if a.requiresGrad {
+                // dA = dC·op(B)ᵀ, or stored transposed: op(B)·dCᵀ
+                let d = tA ? Tensor.matmulKernel(b, g, tB, true) : Tensor.matmulKernel(g, b, false, !tB)
+                da = Tensor.sumTo(d, a.shape)
+            }
+            if b.requiresGrad {
+                // dB = op(A)ᵀ·dC, or stored transposed: dCᵀ·op(A)
+                let d = tB ? Tensor.matmulKernel(g2, a2, true, tA) : Tensor.matmulKernel(a2, g2, !tA, false)
+                db = Tensor.sumTo(d, b.shape)
+            }
+            return [da, db]
+        }
+    }
+}
