@@ -106,8 +106,127 @@ def ops():
     save_file(s, os.path.join(OUT, "ops.safetensors"))
 
 
+def module_case(s, prefix, module, inputs, run):
+    """Stores parameters, inputs, outputs and all gradients of sum(out_k * w_k)."""
+    xs = [x.clone().requires_grad_(True) for x in inputs]
+    outs = run(module, *xs)
+    loss = 0
+    for k, o in enumerate(outs):
+        w = torch.rand(o.shape) + 0.5
+        s[f"{prefix}.w{k}"] = f32(w)
+        s[f"{prefix}.out{k}"] = f32(o)
+        loss = loss + (o * w).sum()
+    loss.backward()
+    for i, x in enumerate(xs):
+        s[f"{prefix}.x{i}"] = f32(x)
+        s[f"{prefix}.g{i}"] = f32(x.grad)
+    for name, p in module.named_parameters():
+        s[f"{prefix}.param.{name}"] = f32(p)
+        s[f"{prefix}.grad.{name}"] = f32(p.grad)
+
+
+def layers():
+    s = {}
+    r = torch.randn
+    module_case(s, "linear", torch.nn.Linear(5, 3), [r(2, 4, 5)], lambda m, x: [m(x)])
+    emb = torch.nn.Embedding(10, 4)
+    idx = torch.tensor([[1, 7, 1], [0, 9, 3]])
+    module_case(s, "embedding", emb, [], lambda m: [m(idx)])
+    s["embedding.index"] = idx.float()
+    lstm = torch.nn.LSTM(5, 6, num_layers=2, bidirectional=True, batch_first=True)
+    module_case(s, "lstm", lstm, [r(3, 4, 5), r(4, 3, 6), r(4, 3, 6)],
+                lambda m, x, h, c: [m(x, (h, c))[0], *m(x, (h, c))[1]])
+    lstm1 = torch.nn.LSTM(3, 4, batch_first=False)
+    module_case(s, "lstm_seqfirst", lstm1, [r(5, 2, 3)], lambda m, x: [m(x)[0], *m(x)[1]])
+    gru = torch.nn.GRU(5, 6, num_layers=2, bidirectional=True, batch_first=True)
+    module_case(s, "gru", gru, [r(3, 4, 5), r(4, 3, 6)], lambda m, x, h: [m(x, h)[0], m(x, h)[1]])
+    ln = torch.nn.LayerNorm(4)
+    with torch.no_grad():
+        ln.weight.copy_(r(4))
+        ln.bias.copy_(r(4))
+    module_case(s, "layernorm", ln, [r(2, 3, 4) * 3 + 1], lambda m, x: [m(x)])
+    save_file(s, os.path.join(OUT, "layers.safetensors"))
+
+
+def losses():
+    s = {}
+    r = torch.randn
+    targets = torch.tensor([0, 4, -100, 2, 2, 1])
+    s["ce.targets"] = targets.float()
+    record(s, "ce", lambda x: F.cross_entropy(x, targets), [r(6, 5) * 2])
+    record(s, "ce_smooth", lambda x: F.cross_entropy(x, targets, label_smoothing=0.1), [r(6, 5) * 2])
+    record(s, "bce", F.binary_cross_entropy_with_logits, [r(3, 4) * 3, torch.rand(3, 4)])
+    record(s, "mse", F.mse_loss, [r(3, 4), r(3, 4)])
+    record(s, "kl", lambda mu, lv: (-0.5 * torch.sum(1 + lv - mu.pow(2) - lv.exp(), dim=1)).mean(), [r(3, 4), r(3, 4)])
+    save_file(s, os.path.join(OUT, "losses.safetensors"))
+
+
+def optim():
+    s = {}
+    configs = {
+        "sgd": lambda ps: torch.optim.SGD(ps, lr=0.1),
+        "sgd_momentum": lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01),
+        "sgd_nesterov": lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+        "adam": lambda ps: torch.optim.Adam(ps, lr=0.01, weight_decay=0.01),
+        "adamw": lambda ps: torch.optim.AdamW(ps, lr=0.01, weight_decay=0.1),
+    }
+    for name, make in configs.items():
+        p1 = torch.randn(3, 4, requires_grad=True)
+        p2 = torch.randn(4, requires_grad=True)
+        s[f"{name}.p1.init"] = f32(p1)
+        s[f"{name}.p2.init"] = f32(p2)
+        opt = make([p1, p2])
+        for k in range(5):
+            p1.grad = torch.randn(3, 4)
+            p2.grad = torch.randn(4)
+            s[f"{name}.p1.grad{k}"] = f32(p1.grad)
+            s[f"{name}.p2.grad{k}"] = f32(p2.grad)
+            opt.step()
+            s[f"{name}.p1.after{k}"] = f32(p1)
+            s[f"{name}.p2.after{k}"] = f32(p2)
+    # Gradient clipping by global norm.
+    a = torch.zeros(3, 4, requires_grad=True)
+    b = torch.zeros(5, requires_grad=True)
+    a.grad = torch.randn(3, 4)
+    b.grad = torch.randn(5)
+    s["clip.a.grad"] = f32(a.grad)
+    s["clip.b.grad"] = f32(b.grad)
+    norm = torch.nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+    s["clip.norm"] = f32(norm.reshape(1))
+    s["clip.a.clipped"] = f32(a.grad)
+    s["clip.b.clipped"] = f32(b.grad)
+    # Learning-rate schedules, stepped once per optimizer step, 20 steps.
+    def lrs(make):
+        p = torch.zeros(1, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=0.5)
+        sched = make(opt)
+        out = []
+        for _ in range(20):
+            out.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        return torch.tensor(out)
+    s["lr.step"] = lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5))
+    s["lr.cosine"] = lrs(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=15, eta_min=0.01))
+    s["lr.warmup"] = lrs(lambda o: torch.optim.lr_scheduler.LambdaLR(
+        o, lambda step: min((step + 1) / 5, math.sqrt(5 / (step + 1)))))
+    save_file(s, os.path.join(OUT, "optim.safetensors"))
+
+
+def interop():
+    """A file written by safetensors.torch and a .npy written by numpy, for the readers."""
+    tensors = {
+        "a": torch.arange(6, dtype=torch.float32).reshape(2, 3),
+        "scalar": torch.tensor(3.5),
+        "empty": torch.zeros(0, 4),
+        "lstm.weight_ih_l0": torch.randn(8, 3),
+    }
+    save_file(tensors, os.path.join(OUT, "interop.safetensors"), metadata={"format": "pt", "step": "12"})
+    numpy.save(os.path.join(OUT, "interop.npy"), numpy.arange(6, dtype=numpy.float32).reshape(2, 3) / 4)
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["ops"]
+    which = sys.argv[1:] or ["ops", "layers", "losses", "optim", "interop"]
     for name in which:
         globals()[name]()
         print("wrote", name)

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Adam (`torch.optim.Adam`, L2 weight decay added to the gradient) or AdamW
+/// (`torch.optim.AdamW`, decoupled decay p ← p(1 − lr·λ)), with PyTorch's exact arithmetic:
+/// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr/(1−β₁ᵗ)) · m / (√v/√(1−β₂ᵗ) + ε).
+public final class Adam: Optimizer {
+    public var learningRate: Float
+    /// β₁, β₂.
+    public let betas: (Float, Float)
+    /// ε added to the denominator.
+    public let epsilon: Float
+    /// λ.
+    public let weightDecay: Float
+    /// `true` for AdamW's decoupled decay.
+    public let decoupledWeightDecay: Bool
+    public let parameters: [(name: String, tensor: Tensor)]
+    let state = OptimizerSlots()
+    /// Updates applied so far (t).
+    public private(set) var stepCount = 0
+
+    /// Adam (defaults as PyTorch: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no decay).
+    public init(_ parameters: [(name: String, tensor: Tensor)], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.betas = betas
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+    }
+
+    /// AdamW with PyTorch's defaults (weight decay 0.01).
+    public static func adamW(_ parameters: [(name: String, tensor: Tensor)], learningRate: Float = 1e-3,
+                             betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
+        Adam(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true)
+    }
+
+    public func step() {
+        stepCount += 1
+        let lr = learningRate, (b1, b2) = betas, eps = epsilon, wd = weightDecay
+        // Bias corrections in double precision, as PyTorch computes them with Python floats.
+        let bc1 = 1 - Foundation.pow(Double(b1), Double(stepCount)), bc2 = 1 - Foundation.pow(Double(b2), Double(stepCount))
+        let stepSize = Float(Double(lr) / bc1), bc2Root = Float(bc2.squareRoot())
+        for (name, p) in parameters {
+            guard let grad = p.grad else { continue }
+            let m = state.slot("\(name).exp_avg", like: p).0, v = state.slot("\(name).exp_avg_sq", like: p).0
+            let pp = p.storage.pointer, pg = grad.storage.pointer, pm = m.storage.pointer, pv = v.storage.pointer
+            let decoupled = decoupledWeightDecay
+            Parallel.forEachChunk(count: p.count) { r in
+                for i in r {
+                    var g = pg[i]
+                    if decoupled { pp[i] *= 1 - lr * wd } else if wd != 0 { g += wd * pp[i] }
+                    pm[i] += (1 - b1) * (g - pm[i])  // lerp, as PyTorch
+                    pv[i] = b2 * pv[i] + (1 - b2) * g * g
+                    pp[i] -= stepSize * pm[i] / (pv[i].squareRoot() / bc2Root + eps)
+                }
+            }
+        }
+    }
+
+    public func stateDict() -> [String: Tensor] {
+        state.slots.merging(["step": Tensor(scalar: Float(stepCount))]) { a, _ in a }
+    }
+
+    public func loadStateDict(_ s: [String: Tensor]) throws {
+        stepCount = try loadStep(s)
+        try state.load(s, parameters: parameters, slotNames: ["exp_avg", "exp_avg_sq"])
+    }
+}

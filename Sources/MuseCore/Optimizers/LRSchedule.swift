@@ -1,0 +1,64 @@
+import Foundation
+
+/// A learning rate as a function of the number of optimizer steps taken so far (0 before the
+/// first step), like PyTorch's schedulers' `last_epoch` when stepped once per optimizer step.
+public protocol LRSchedule {
+    /// Learning rate for the update after `step` completed steps.
+    func learningRate(atStep step: Int) -> Float
+}
+
+/// A fixed learning rate.
+public struct ConstantLR: LRSchedule {
+    /// The rate.
+    public var value: Float
+    /// A constant schedule.
+    public init(_ value: Float) { self.value = value }
+    public func learningRate(atStep step: Int) -> Float { value }
+}
+
+/// `base · gamma^⌊step / stepSize⌋` (`torch.optim.lr_scheduler.StepLR`).
+public struct StepLR: LRSchedule {
+    /// Initial rate.
+    public var base: Float
+    /// Steps between decays.
+    public var stepSize: Int
+    /// Decay factor.
+    public var gamma: Float
+    /// A step-decay schedule.
+    public init(base: Float, stepSize: Int, gamma: Float = 0.1) { self.base = base; self.stepSize = stepSize; self.gamma = gamma }
+    public func learningRate(atStep step: Int) -> Float {
+        base * Foundation.pow(gamma, Float(step / Swift.max(stepSize, 1)))
+    }
+}
+
+/// `min + (base − min)·(1 + cos(π·step/totalSteps))/2`, held at `min` after `totalSteps`
+/// (the closed form of `CosineAnnealingLR`).
+public struct CosineLR: LRSchedule {
+    /// Initial rate.
+    public var base: Float
+    /// T_max, steps from `base` down to `minimum`.
+    public var totalSteps: Int
+    /// η_min.
+    public var minimum: Float
+    /// A cosine annealing schedule.
+    public init(base: Float, totalSteps: Int, minimum: Float = 0) { self.base = base; self.totalSteps = totalSteps; self.minimum = minimum }
+    public func learningRate(atStep step: Int) -> Float {
+        let s = Double(Swift.min(step, totalSteps)) / Double(Swift.max(totalSteps, 1))
+        return minimum + (base - minimum) * Float((1 + Foundation.cos(Double.pi * s)) / 2)
+    }
+}
+
+/// Linear warmup then inverse square root decay (fairseq's `inverse_sqrt`, the Transformer
+/// schedule): with s = step + 1, `base · min(s / warmupSteps, √(warmupSteps / s))`.
+public struct WarmupInverseSqrtLR: LRSchedule {
+    /// Peak rate, reached at the end of warmup.
+    public var base: Float
+    /// Warmup length in steps.
+    public var warmupSteps: Int
+    /// A warmup + inverse-sqrt schedule.
+    public init(base: Float, warmupSteps: Int) { self.base = base; self.warmupSteps = warmupSteps }
+    public func learningRate(atStep step: Int) -> Float {
+        let s = Float(step + 1), w = Float(Swift.max(warmupSteps, 1))
+        return base * Swift.min(s / w, (w / s).squareRoot())
+    }
+}
