@@ -1,12 +1,14 @@
 # Muse: two commands do everything on a fresh Debian machine.
 #   make demo   set-up, release build, corpora, and the demo pipeline (writes to output/)
-#   make test   set-up, build, every test
-# Numeric code is ~50x slower in debug builds, so tests run on a release build with testing enabled.
+#   make test   set-up, build, corpora, every test
+# Numeric code is ~50x slower in debug builds, so everything builds in release; tests and the tool
+# share one build (-enable-testing only exports internal symbols to the test bundle).
+# Benchmarks build separately without -enable-testing (make bench).
 
 SWIFT      ?= swift
-RELEASE    := -c release
-TESTFLAGS  := -c release -Xswiftc -enable-testing
+BUILDFLAGS := -c release -Xswiftc -enable-testing
 JOBS       ?= $(shell nproc)
+MUSE       := .build/release/muse
 
 .PHONY: all setup build corpora demo test bench clean
 
@@ -16,20 +18,20 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	$(SWIFT) build $(RELEASE) -j $(JOBS)
+	$(SWIFT) build $(BUILDFLAGS) -j $(JOBS) --product muse
 
-corpora: setup
-	@scripts/build_corpora.sh
+corpora: build
+	@MUSE_BIN=$(MUSE) scripts/build_corpora.sh
 
 demo: build corpora
-	@scripts/demo.sh
+	@MUSE=$(MUSE) scripts/demo.sh
 
 test: setup corpora
-	$(SWIFT) build $(TESTFLAGS) -j $(JOBS) --build-tests
-	$(SWIFT) test $(TESTFLAGS) -j $(JOBS) --skip-build --parallel --num-workers $(JOBS)
+	$(SWIFT) build $(BUILDFLAGS) -j $(JOBS) --build-tests
+	@scripts/run_tests.sh $(BUILDFLAGS)
 
-bench: build
+bench: setup
 	@scripts/bench.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-bench

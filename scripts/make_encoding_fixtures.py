@@ -35,16 +35,23 @@ def import_magenta_melody_pipelines():
     v1 = types.ModuleType("tensorflow.compat.v1")
     v1.logging = types.SimpleNamespace(info=print, warning=print, debug=lambda *a: None,
                                        log_every_n=lambda *a, **k: None, INFO=0)
+    # music_vae/data.py names these in default arguments at import time.
+    v1.python_io = types.SimpleNamespace(tf_record_iterator=None)
+    v1.data = types.SimpleNamespace(TFRecordDataset=None)
     compat.v1 = v1
     tf.compat = compat
-    sys.modules.update({"tensorflow": tf, "tensorflow.compat": compat, "tensorflow.compat.v1": v1})
+    tfds = types.ModuleType("tensorflow_datasets")
+    sys.modules.update({"tensorflow": tf, "tensorflow.compat": compat, "tensorflow.compat.v1": v1,
+                        "tensorflow_datasets": tfds})
     # Bypass the packages' __init__ files (they import all of Magenta's TensorFlow models).
-    for name, sub in (("magenta", "magenta"), ("magenta.pipelines", "magenta/pipelines")):
+    for name, sub in (("magenta", "magenta"), ("magenta.pipelines", "magenta/pipelines"),
+                      ("magenta.models", "magenta/models"), ("magenta.models.music_vae", "magenta/models/music_vae")):
         pkg = types.ModuleType(name)
         pkg.__path__ = [os.path.join(src, sub)]
         sys.modules[name] = pkg
     from magenta.pipelines import melody_pipelines
-    return melody_pipelines
+    from magenta.models.music_vae import data as music_vae_data
+    return melody_pipelines, music_vae_data
 
 
 def random_sequence(rng, instruments, numerator, denominator, polyphony, drums, qpm):
@@ -78,8 +85,35 @@ def random_sequence(rng, instruments, numerator, denominator, polyphony, drums, 
     return seq
 
 
+def musicvae_windows(music_vae_data, rng):
+    """cat-mel_2bar's converter, every window kept (no sampling), as sorted event lists."""
+    converter = music_vae_data.OneHotMelodyConverter(
+        valid_programs=music_vae_data.MEL_PROGRAMS, skip_polyphony=False, max_bars=100, slice_bars=2,
+        steps_per_quarter=4, max_tensors_per_notesequence=None)
+    encoding = converter.melody_encoding
+    cases = []
+    shapes = [(1, 4, 4, False, False, 120), (2, 4, 4, True, False, 100), (1, 3, 4, False, False, 90),
+              (2, 2, 2, True, False, 120), (3, 4, 4, False, True, 140), (1, 4, 4, True, False, 80)]
+    for k, shape in enumerate(shapes):
+        seq = random_sequence(rng, *shape)
+        for i, n in enumerate(seq.notes):
+            n.program = [0, 5, 40, 24][(n.instrument + k) % 4]
+            if i % 17 == 0:
+                n.pitch = rng.choice([15, 110, 120])
+        if k == 5:  # a tempo change half way: two pieces
+            seq.tempos.add(time=seq.total_time / 2, qpm=100)
+        tensors = converter.to_tensors(seq)
+        windows = sorted([int(encoding.decode_event(int(c))) for c in out.argmax(axis=-1)] for out in tensors.outputs)
+        notes = [dict(pitch=n.pitch, velocity=n.velocity, start=n.start_time, end=n.end_time, program=n.program,
+                      instrument=n.instrument, is_drum=n.is_drum) for n in seq.notes]
+        cases.append(dict(name=f"vae{k}", notes=notes, tempos=[[t.time, t.qpm] for t in seq.tempos],
+                          time_signature=[shape[1], shape[2]], windows=windows))
+        print(f"vae{k}: {len(seq.notes)} notes, {len(windows)} windows", file=sys.stderr)
+    return cases
+
+
 def main():
-    melody_pipelines = import_magenta_melody_pipelines()
+    melody_pipelines, music_vae_data = import_magenta_melody_pipelines()
     rng = random.Random(20261123)
     one_hot = melody_encoder_decoder.MelodyOneHotEncoding(48, 84)
     lookback = encoder_decoder.LookbackEventSequenceEncoderDecoder(one_hot)
@@ -128,6 +162,10 @@ def main():
                        too_long=stat_values.get("melodies_discarded_too_long", 0),
                        truncated=stat_values.get("melodies_truncated", 0))))
         print(f"case{k}: {len(q.notes)} notes, {len(out_melodies)} melodies", file=sys.stderr)
+    windows = musicvae_windows(music_vae_data, rng)
+    with open(OUT.replace("melody_cases.json", "musicvae_windows.json"), "w") as f:
+        json.dump(dict(generator="magenta 2.1.4 OneHotMelodyConverter (cat-mel_2bar settings)", cases=windows), f,
+                  separators=(",", ":"), default=int)
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
         json.dump(dict(generator="note-seq 0.0.5 + magenta 2.1.4 melody_pipelines", cases=cases), f,

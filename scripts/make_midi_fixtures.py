@@ -162,7 +162,45 @@ def cases():
     # 20-22. Pieces shaped like real music.
     for seed, name in [(1, "piece_quartet"), (2, "piece_band"), (3, "piece_piano_pedal")]:
         files[name] = music_like(seed, name)
+    # 23-26. Seeded random event soup: dense same-tick collisions of every kind.
+    for seed in range(1, 5):
+        files[f"random_stress_{seed}"] = random_stress(seed)
     return files
+
+
+def random_stress(seed):
+    """Random tracks of notes (overlapping, zero-length, velocity-0 offs), program changes,
+    control changes, pitch bends, names and metas on a few channels, many events per tick."""
+    rng = random.Random(1000 + seed)
+    tracks = []
+    for index in range(rng.randint(1, 4)):
+        events = []
+        for _ in range(rng.randint(20, 160)):
+            delta = rng.choice([0, 0, 0, 1, 5, 30, 120, 480])
+            channel = rng.choice([0, 1, 9, 9, 15])
+            pitch = rng.choice([60, 60, 61, 62, rng.randint(0, 127)])
+            kind = rng.random()
+            if kind < 0.35:
+                msg = on(pitch, rng.randint(1, 127), channel)
+            elif kind < 0.6:
+                msg = off(pitch, channel, vel=rng.randint(0, 127), as_note_on=rng.random() < 0.5)
+            elif kind < 0.68:
+                msg = M("program_change", program=rng.randint(0, 127), channel=channel)
+            elif kind < 0.78:
+                msg = M("control_change", control=rng.choice([7, 10, 64, 64, 91]), value=rng.randint(0, 127), channel=channel)
+            elif kind < 0.85:
+                msg = M("pitchwheel", pitch=rng.randint(-8192, 8191), channel=channel)
+            elif kind < 0.9:
+                msg = MM("track_name", name=f"t{index}-{rng.randint(0, 99)}")
+            elif kind < 0.95 and index == 0:
+                msg = MM("set_tempo", tempo=rng.randint(200000, 1500000))
+            elif kind < 0.97:
+                msg = MM("time_signature", numerator=rng.randint(1, 12), denominator=rng.choice([2, 4, 8]))
+            else:
+                msg = MM("key_signature", key=rng.choice(["C", "Am", "Eb", "F#m", "Cb", "A#m"]))
+            events.append((delta, msg))
+        tracks.append(track(*events))
+    return midi(tracks, ticks_per_beat=rng.choice([96, 220, 480, 1000]), type=1 if len(tracks) > 1 else 0)
 
 
 def music_like(seed, name):

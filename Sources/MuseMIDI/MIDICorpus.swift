@@ -29,6 +29,7 @@ public enum MIDICorpus {
                               _ body: @escaping @Sendable (String) -> T) -> [T] {
         var results = [T?](repeating: nil, count: paths.count)
         let workers = max(1, min(threads, paths.count))
+        if workers == 1 { return paths.map(body) }
         results.withUnsafeMutableBufferPointer { buffer in
             let slots = UnsafeMutableBufferPointerBox(buffer)
             let next = AtomicCounter()
@@ -61,6 +62,7 @@ public struct MIDICorpusStatistics: Sendable, CustomStringConvertible {
     public var fileCount = 0
     /// Files skipped, with the reason.
     public var skipped: [MIDIError] = []
+    /// Notes over all files read.
     public var noteCount = 0
     /// Lowest and highest pitch over all notes (drums included), nil without notes.
     public var pitchRange: ClosedRange<Int>?
@@ -73,6 +75,7 @@ public struct MIDICorpusStatistics: Sendable, CustomStringConvertible {
     /// Distinct General MIDI programs of pitched parts.
     public var programs: Set<Int> = []
 
+    /// Empty totals, to fill with `add(_:)`.
     public init() {}
 
     /// Reads every MIDI file under `directory` (recursively, in parallel) and totals them;
@@ -94,14 +97,19 @@ public struct MIDICorpusStatistics: Sendable, CustomStringConvertible {
         fileCount += 1
         noteCount += sequence.notes.count
         totalDurationSeconds += sequence.totalTime
-        var seen = Set<Int>()
+        guard !sequence.notes.isEmpty else { return }
+        var low = Int.max, high = Int.min
+        var seen = [Bool](repeating: false, count: (sequence.notes.map(\.instrument).max() ?? 0) + 1)
         for note in sequence.notes {
-            pitchRange = pitchRange.map { min($0.lowerBound, note.pitch)...max($0.upperBound, note.pitch) } ?? note.pitch...note.pitch
-            if seen.insert(note.instrument).inserted {
+            low = min(low, note.pitch)
+            high = max(high, note.pitch)
+            if note.instrument >= 0 && !seen[note.instrument] {
+                seen[note.instrument] = true
                 instrumentCount += 1
                 if note.isDrum { drumInstrumentCount += 1 } else { programs.insert(note.program) }
             }
         }
+        pitchRange = pitchRange.map { min($0.lowerBound, low)...max($0.upperBound, high) } ?? low...high
     }
 
     /// Lines of `key: value`.

@@ -29,13 +29,21 @@ public struct MIDIEvent: Equatable, Sendable {
 
 /// Meta event types Muse interprets.
 public enum MIDIMetaType {
+    /// Free text (FF 01).
     public static let text: UInt8 = 0x01
+    /// Sequence or track name (FF 03), Latin-1.
     public static let trackName: UInt8 = 0x03
+    /// Rehearsal marker (FF 06).
     public static let marker: UInt8 = 0x06
+    /// End of track (FF 2F 00), required last in every track.
     public static let endOfTrack: UInt8 = 0x2F
+    /// Set tempo (FF 51 03 tt tt tt), microseconds per quarter note.
     public static let tempo: UInt8 = 0x51
+    /// Time signature (FF 58 04 nn dd cc bb), denominator as a power of two.
     public static let timeSignature: UInt8 = 0x58
+    /// Key signature (FF 59 02 sf mi), sharps (negative: flats) and minor flag.
     public static let keySignature: UInt8 = 0x59
+    /// Sequencer-specific data (FF 7F), skipped.
     public static let sequencerSpecific: UInt8 = 0x7F
 }
 

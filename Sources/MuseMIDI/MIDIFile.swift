@@ -80,7 +80,7 @@ public struct MIDIFile: Sendable {
         guard division > 0 else { throw MIDIError.badHeader(file: file, offset: 12, problem: "0 ticks per quarter note") }
 
         var tracks: [TrackChunk] = []
-        tracks.reserveCapacity(declaredTracks)
+        tracks.reserveCapacity(min(declaredTracks, (count - 8 - headerLength) / 8))  // never more than the file can hold
         var skipped = 0
         var position = 8 + headerLength
         while tracks.count < declaredTracks {

@@ -12,14 +12,26 @@ public struct MIDIFileSummary: Equatable, Sendable, CustomStringConvertible {
     public var durationSeconds: Double
     /// Number of notes (pretty_midi pairing).
     public var noteCount: Int
+    /// One part (pretty_midi instrument) of the file.
+    public struct Part: Equatable, Sendable {
+        /// General MIDI program, 0-based.
+        public var program: Int
+        /// True for channel-10 percussion.
+        public var isDrum: Bool
+        /// Track name, empty if none.
+        public var name: String
+        /// Notes in the part.
+        public var noteCount: Int
+    }
+
     /// Parts: distinct (track, channel, program) with notes, as pretty_midi's instruments.
-    public var instruments: [(program: Int, isDrum: Bool, name: String, noteCount: Int)]
+    public var instruments: [Part]
     /// Tempo changes (seconds, qpm).
     public var tempos: [NoteSequence.Tempo]
     /// Time signatures (seconds, n/d).
     public var timeSignatures: [NoteSequence.TimeSignature]
-
-    public static func == (a: MIDIFileSummary, b: MIDIFileSummary) -> Bool { a.description == b.description }
+    /// Key signatures (seconds, tonic, mode).
+    public var keySignatures: [NoteSequence.KeySignature]
 
     /// Reads and summarises the MIDI file at `path`.
     /// - Throws: `MIDIError`.
@@ -36,9 +48,9 @@ public struct MIDIFileSummary: Equatable, Sendable, CustomStringConvertible {
         ticksPerQuarter = midiFile.ticksPerQuarter
         durationSeconds = sequence.totalTime
         noteCount = sequence.notes.count
-        var parts: [(program: Int, isDrum: Bool, name: String, noteCount: Int)] = []
+        var parts: [Part] = []
         for note in sequence.notes {
-            while parts.count <= note.instrument { parts.append((0, false, "", 0)) }
+            while parts.count <= note.instrument { parts.append(Part(program: 0, isDrum: false, name: "", noteCount: 0)) }
             parts[note.instrument].program = note.program
             parts[note.instrument].isDrum = note.isDrum
             parts[note.instrument].noteCount += 1
@@ -47,6 +59,7 @@ public struct MIDIFileSummary: Equatable, Sendable, CustomStringConvertible {
         instruments = parts
         tempos = sequence.tempos
         timeSignatures = sequence.timeSignatures
+        keySignatures = sequence.keySignatures
     }
 
     /// A block of `key: value` lines, one file.
@@ -67,6 +80,12 @@ public struct MIDIFileSummary: Equatable, Sendable, CustomStringConvertible {
         lines.append("  tempos: " + tempos.map { String(format: "%.6g qpm at %.3f s", $0.qpm, $0.time) }.joined(separator: ", "))
         if !timeSignatures.isEmpty {
             lines.append("  time signatures: " + timeSignatures.map { "\($0.numerator)/\($0.denominator) at " + seconds($0.time) }.joined(separator: ", "))
+        }
+        if !keySignatures.isEmpty {
+            let tonics = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+            lines.append("  key signatures: " + keySignatures.map {
+                "\(tonics[(($0.key % 12) + 12) % 12]) \($0.mode == .major ? "major" : "minor") at " + seconds($0.time)
+            }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }

@@ -130,7 +130,8 @@ public struct NoteSequence: Equatable, Sendable {
         public init(stepsPerQuarter: Int) { self.stepsPerQuarter = stepsPerQuarter }
     }
 
-    /// Notes in the order the reader found them (pretty_midi's order: by instrument, then onset).
+    /// Notes in the order the reader found them (pretty_midi's order: by instrument, then in the
+    /// order their note-offs came, which is by end time).
     public var notes: [Note]
     public var tempos: [Tempo]
     public var timeSignatures: [TimeSignature]

@@ -12,7 +12,7 @@ final class PrettyMIDIFixtureTests: XCTestCase {
     }
 
     func testEveryFixtureHasATestBelow() {
-        let tested: Set<String> = ["controls_and_bends", "drums", "format0_simple", "format1_two_parts", "format2", "long_deltas", "multichannel_one_track", "open_and_spurious", "overlapping_same_pitch", "piece_band", "piece_piano_pedal", "piece_quartet", "ppq_24", "ppq_960", "program_change_midtrack", "signatures", "straggler_sharing", "sysex_and_metas", "tempo_changes", "tempo_in_other_track", "track_names", "unknown_chunk", "velocity_zero_off", "zero_length"]
+        let tested: Set<String> = ["controls_and_bends", "drums", "format0_simple", "format1_two_parts", "format2", "long_deltas", "multichannel_one_track", "open_and_spurious", "overlapping_same_pitch", "piece_band", "piece_piano_pedal", "piece_quartet", "ppq_24", "ppq_960", "program_change_midtrack", "random_stress_1", "random_stress_2", "random_stress_3", "random_stress_4", "signatures", "straggler_sharing", "sysex_and_metas", "tempo_changes", "tempo_in_other_track", "track_names", "unknown_chunk", "velocity_zero_off", "zero_length"]
         XCTAssertEqual(Set(Fixtures.names), tested)
     }
 
@@ -31,6 +31,10 @@ final class PrettyMIDIFixtureTests: XCTestCase {
     func testPpq24MatchesPrettyMIDI() throws { try compare("ppq_24") }
     func testPpq960MatchesPrettyMIDI() throws { try compare("ppq_960") }
     func testProgramChangeMidtrackMatchesPrettyMIDI() throws { try compare("program_change_midtrack") }
+    func testRandomStress1MatchesPrettyMIDI() throws { try compare("random_stress_1") }
+    func testRandomStress2MatchesPrettyMIDI() throws { try compare("random_stress_2") }
+    func testRandomStress3MatchesPrettyMIDI() throws { try compare("random_stress_3") }
+    func testRandomStress4MatchesPrettyMIDI() throws { try compare("random_stress_4") }
     func testSignaturesMatchesPrettyMIDI() throws { try compare("signatures") }
     func testStragglerSharingMatchesPrettyMIDI() throws { try compare("straggler_sharing") }
     func testSysexAndMetasMatchesPrettyMIDI() throws { try compare("sysex_and_metas") }

@@ -65,22 +65,31 @@ public struct MelodyPipeline: Codable, Equatable, Sendable {
         return (out, stats)
     }
 
-    /// Pieces of `sequence` between tempo or time-signature changes (note_seq's
-    /// `TimeChangeSplitter`), each with one tempo and one time signature starting at 0 s.
+    /// Pieces of `sequence` between tempo or time-signature changes, each starting at 0 s, as
+    /// note_seq's `split_note_sequence_on_time_changes` cuts them: starting from 4/4 at 120 qpm,
+    /// every mark before `totalTime` that changes the value cuts the sequence there (marks at 0 s
+    /// only set the values).
     public static func splitAtTimeChanges(_ sequence: NoteSequence) -> [NoteSequence] {
-        var cuts: [Double] = []
-        var qpm = sequence.tempos.sorted { $0.time < $1.time }.first?.qpm ?? 120
-        for tempo in sequence.tempos.sorted(by: { $0.time < $1.time }) where tempo.time > 0 && tempo.qpm != qpm {
-            cuts.append(tempo.time); qpm = tempo.qpm
+        enum Mark { case tempo(Double), signature(Int, Int) }
+        let marks = (sequence.tempos.map { ($0.time, Mark.tempo($0.qpm)) }
+            + sequence.timeSignatures.map { ($0.time, Mark.signature($0.numerator, $0.denominator)) })
+            .enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element)
+            .filter { $0.0 < sequence.totalTime }
+        var qpm = 120.0, signature = (4, 4)
+        var cuts: [Double] = [0]
+        for (time, mark) in marks {
+            switch mark {
+            case .tempo(let value):
+                if value == qpm { continue }
+                qpm = value
+            case .signature(let n, let d):
+                if (n, d) == signature { continue }
+                signature = (n, d)
+            }
+            if time > cuts[cuts.count - 1] { cuts.append(time) }
         }
-        var signature = sequence.timeSignatures.sorted { $0.time < $1.time }.first.map { [$0.numerator, $0.denominator] } ?? [4, 4]
-        for ts in sequence.timeSignatures.sorted(by: { $0.time < $1.time }) where ts.time > 0 && [ts.numerator, ts.denominator] != signature {
-            cuts.append(ts.time); signature = [ts.numerator, ts.denominator]
-        }
-        guard !cuts.isEmpty else { return [sequence] }
-        let bounds = [0] + Array(Set(cuts)).sorted() + [max(sequence.totalTime, cuts.max()!)]
-        return zip(bounds, bounds.dropFirst()).compactMap { start, end in
-            end > start ? sequence.sliced(fromSeconds: start, toSeconds: end) : nil
-        }
+        guard cuts.count > 1 else { return [sequence] }
+        if sequence.totalTime > cuts[cuts.count - 1] { cuts.append(sequence.totalTime) }
+        return zip(cuts, cuts.dropFirst()).map { sequence.sliced(fromSeconds: $0, toSeconds: $1) }
     }
 }

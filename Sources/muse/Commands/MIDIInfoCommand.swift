@@ -11,6 +11,10 @@ struct MIDIInfoCommand: ParsableCommand {
     @Argument(help: "MIDI files to describe.")
     var files: [String]
 
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one MIDI file") }
+    }
+
     func run() throws {
         var failed = false
         for (index, file) in files.enumerated() {

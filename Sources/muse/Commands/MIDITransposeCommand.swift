@@ -9,7 +9,7 @@ struct MIDITransposeCommand: ParsableCommand {
     @Argument(help: "The MIDI file.")
     var file: String
 
-    @Option(help: "Semitones to move by (negative is down).")
+    @Option(parsing: .unconditional, help: "Semitones to move by (negative is down, e.g. --semitones -3).")
     var semitones: Int = 0
 
     @Option(name: .customLong("min-pitch"), help: "Lowest allowed pitch.")
