@@ -59,7 +59,7 @@ save_file({"events": torch.tensor(events, dtype=torch.float32), "logits": logits
 config = {
     "model": "melody_rnn", "encoder": "basic", "minNote": MIN_NOTE, "maxNote": MAX_NOTE, "stepsPerQuarter": 4,
     "lookbackDistances": [16, 32], "binaryCounterBits": 5, "hiddenSize": HIDDEN, "numLayers": LAYERS,
-    "dropout": 0.5, "batchSize": 64, "sequenceLength": 64, "learningRate": 0.001, "clipNorm": 5,
+    "dropout": 0.5, "attentionLength": 0, "batchSize": 64, "sequenceLength": 64, "learningRate": 0.001, "clipNorm": 5,
 }
 with open(os.path.join(out, "config.json"), "w") as f:
     json.dump(config, f, indent=2, sort_keys=True)

@@ -78,3 +78,58 @@ final class MelodySamplerTests: XCTestCase {
         XCTAssertGreaterThan(beamTotal, plainTotal)
     }
 }
+
+/// attention_rnn: the same carried-state check, and a few training steps lower its loss.
+final class MelodyAttentionTests: XCTestCase {
+    func attentionModel() throws -> MelodyRNN {
+        var config = try MelodyRNNConfig.preset("attention")
+        config.hiddenSize = 16
+        config.attentionLength = 6
+        config.batchSize = 8
+        config.sequenceLength = 24
+        config.dropout = 0
+        return try MelodyRNN(config: config, seed: 4)
+    }
+
+    func testAttentionParametersAreNamedAndShaped() throws {
+        let m = try attentionModel()
+        let shapes = Dictionary(uniqueKeysWithValues: m.namedParameters().map { ($0.name, $0.tensor.shape) })
+        XCTAssertEqual(shapes["attention.input_projection.weight"], [38, 38 + 16])
+        XCTAssertEqual(shapes["attention.query.weight"], [16, 2 * 2 * 16])
+        XCTAssertEqual(shapes["attention.keys.weight"], [16, 16])
+        XCTAssertNil(shapes["attention.keys.bias"])
+        XCTAssertEqual(shapes["attention.v"], [16])
+        XCTAssertEqual(shapes["attention.output_projection.weight"], [16, 32])
+        XCTAssertEqual(shapes["output.weight"], [38, 16])
+    }
+
+    func testAttentionStateIsCarriedAcrossCalls() throws {
+        let m = try attentionModel()
+        m.setTraining(false)
+        let sampler = MelodySampler(model: m)
+        var options = MelodyGenerationOptions()
+        options.numSteps = 30   // longer than the attention memory, so the memory shifts
+        let primer = [60, -2, 64, -2, 67]
+        let (events, ll) = try sampler.generate(primer: primer, options: options)
+        let full = try m.score([events])[0].logProbabilities.suffix(events.count - primer.count).reduce(0) { $0 + Double($1) }
+        XCTAssertEqual(ll, full, accuracy: 1e-3)
+    }
+
+    func testAttentionModelTrains() throws {
+        let m = try attentionModel()
+        let task = try MelodyTrainingTask(model: m, train: TrainerTests.toyMelodies(count: 30, seed: 1), eval: TrainerTests.toyMelodies(count: 6, seed: 2))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("muse-attn-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = TrainerOptions(numSteps: 40, outputDirectory: dir, learningRate: 1e-2, clipNorm: 3, seed: 1)
+        o.evalEvery = 0
+        o.checkpointEvery = 0
+        let before = try task.evaluate().loss
+        let trainer = try Trainer(task: task, options: o, progress: ProgressReporter(silent: true))
+        try trainer.run()
+        let after = try XCTUnwrap(trainer.state.evaluations.last).metrics.loss
+        XCTAssertLessThan(after, before - 0.5, "\(before) → \(after)")
+        let reloaded = try MelodyRNN.load(bundle: dir)
+        XCTAssertEqual(reloaded.config.attentionLength, 6)
+        XCTAssertEqual(try reloaded.score(task.eval).map(\.logProbabilities), try m.score(task.eval).map(\.logProbabilities))
+    }
+}

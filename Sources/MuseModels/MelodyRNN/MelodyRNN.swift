@@ -18,10 +18,14 @@ public final class MelodyRNN: Module {
     public let lstm: StackedLSTM
     /// Dropout on the top layer's output (Magenta wraps every layer, the last one too).
     public let outputDropout: Dropout
+    /// Attention after the LSTM stack (attention_rnn), `nil` when `attentionLength` is 0.
+    public let attention: MelodyAttention?
     /// Projection to class logits.
     public let output: Linear
     public var isTraining = true
-    public var children: [(name: String, module: any Module)] { [("lstm", lstm), ("output", output)] }
+    public var children: [(name: String, module: any Module)] {
+        [("lstm", lstm)] + (attention.map { [("attention", $0 as any Module)] } ?? []) + [("output", output)]
+    }
 
     /// A freshly initialised model (PyTorch's initialisation, seeded).
     /// - Throws: `ModelError.badField` for an invalid config.
@@ -33,6 +37,10 @@ public final class MelodyRNN: Module {
         lstm = StackedLSTM(inputSize: encoder.inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers,
                            dropout: config.dropout, seed: seed &+ 1000, using: &generator)
         outputDropout = Dropout(probability: config.dropout, seed: seed &+ 2000)
+        attention = config.attentionLength > 0
+            ? MelodyAttention(inputSize: encoder.inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers,
+                              length: config.attentionLength, using: &generator)
+            : nil
         output = Linear(inFeatures: config.hiddenSize, outFeatures: encoder.classCount, using: &generator)
     }
 
@@ -57,14 +65,51 @@ public final class MelodyRNN: Module {
         }
     }
 
+    /// Zero state for `batch` sequences (what a melody starts from).
+    public func zeroState(batch: Int) -> MelodyRNNState {
+        let H = config.hiddenSize
+        return MelodyRNNState(
+            lstm: (0..<config.numLayers).map { _ in LSTMState(hidden: Tensor.zeros([1, batch, H]), cell: Tensor.zeros([1, batch, H])) },
+            attention: attention.map { _ in Tensor.zeros([batch, H]) },
+            memory: attention.map { Tensor.zeros([batch, $0.length, H]) })
+    }
+
     /// Runs the model over encoded inputs.
     /// - Parameters:
     ///   - inputs: [batch, steps, encoder.inputSize].
-    ///   - states: per-layer LSTM states to continue from (`nil`: zeros).
-    /// - Returns: logits [batch, steps, classCount] and the per-layer final states.
-    public func callAsFunction(_ inputs: Tensor, states: [LSTMState]? = nil) throws -> (logits: Tensor, states: [LSTMState]) {
-        let (h, s) = try lstm(inputs, states)
-        return (try output(try outputDropout(h)), s)
+    ///   - state: the state to continue from (`nil`: zeros).
+    /// - Returns: logits [batch, steps, classCount] and the state after the last step.
+    public func callAsFunction(_ inputs: Tensor, state: MelodyRNNState? = nil) throws -> (logits: Tensor, state: MelodyRNNState) {
+        guard let attention else {
+            let (h, s) = try lstm(inputs, state?.lstm)
+            return (try output(try outputDropout(h)), MelodyRNNState(lstm: s, attention: nil, memory: nil))
+        }
+        // attention_rnn: one step at a time, since each step's input depends on the last attention.
+        let B = inputs.shape[0], T = inputs.shape[1], I = inputs.shape[2], H = config.hiddenSize
+        var st = state ?? zeroState(batch: B)
+        guard var a = st.attention, var memory = st.memory else {
+            throw ModelError.invalidArgument("attention model given a state without attention")
+        }
+        var outputs: [Tensor] = []
+        for t in 0..<T {
+            let x = try inputs.narrow(axis: 0 + 1, start: t, length: 1).reshape([B, I])
+            var h = try attention.inputProjection(try Tensor.concat([x, a], axis: 1)).unsqueeze(axis: 1)  // [B, 1, I]
+            var layerStates: [LSTMState] = []
+            for (k, layer) in lstm.layers.enumerated() {
+                let (y, s) = try layer(h, st.lstm[k])
+                layerStates.append(s)
+                h = k < lstm.dropouts.count ? try lstm.dropouts[k](y) : try outputDropout(y)
+            }
+            let step = try attention.step(cellOutput: try h.reshape([B, H]), states: layerStates, memory: memory)
+            a = step.attention
+            memory = step.memory
+            st.lstm = layerStates
+            outputs.append(try step.output.unsqueeze(axis: 1))
+        }
+        st.attention = a
+        st.memory = memory
+        let o = T == 0 ? Tensor.zeros([B, 0, H]) : try Tensor.concat(outputs, axis: 1)
+        return (try output(o), st)
     }
 
     /// Encoded inputs and labels of melodies, padded to the longest: inputs [B, T, inputSize]
@@ -92,5 +137,25 @@ public final class MelodyRNN: Module {
             }
         }
         return (inputs, labels)
+    }
+}
+
+/// Everything a melody RNN carries from step to step: each LSTM layer's (h, c) [1, B, H], and
+/// for attention_rnn the last attention vector [B, H] and the memory of outputs [B, length, H].
+public struct MelodyRNNState {
+    /// Per-layer LSTM state, lowest layer first.
+    public var lstm: [LSTMState]
+    /// a_{t−1} [B, H] (attention models only).
+    public var attention: Tensor?
+    /// The last `attentionLength` outputs [B, length, H] (attention models only).
+    public var memory: Tensor?
+
+    /// Rows `indices` of the batch (for beam search: copy, reorder, prune).
+    public func gather(_ indices: [Int]) throws -> MelodyRNNState {
+        MelodyRNNState(
+            lstm: try lstm.map { LSTMState(hidden: try $0.hidden.indexSelect(axis: 1, indices: indices),
+                                           cell: try $0.cell.indexSelect(axis: 1, indices: indices)) },
+            attention: try attention.map { try $0.indexSelect(axis: 0, indices: indices) },
+            memory: try memory.map { try $0.indexSelect(axis: 0, indices: indices) })
     }
 }

@@ -40,6 +40,8 @@ public struct MelodyRNNConfig: Codable, Equatable, Sendable {
     /// Probability of dropping an LSTM output in training (Magenta's keep-prob 0.5 → 0.5),
     /// applied after every layer as Magenta's `DropoutWrapper(output_keep_prob)`.
     public var dropout: Float = 0.5
+    /// Outputs the attention looks back over (Magenta's `attn_length`; attention_rnn: 40); 0 = no attention.
+    public var attentionLength = 0
 
     // Training settings (kept with the model so a resumed run uses the same ones).
     /// Sequences per batch.
@@ -54,14 +56,20 @@ public struct MelodyRNNConfig: Codable, Equatable, Sendable {
     /// Default settings.
     public init() {}
 
-    /// Magenta's named configurations: `basic` (basic_rnn) or `lookback` (lookback_rnn).
+    /// Magenta's named configurations: `basic` (basic_rnn), `lookback` (lookback_rnn) or
+    /// `attention` (attention_rnn: one-hot inputs, attention over the last 40 outputs, clip norm 3).
     /// - Throws: `ModelError.invalidArgument` for an unknown name.
     public static func preset(_ name: String) throws -> MelodyRNNConfig {
-        guard let kind = EncoderKind(rawValue: name.replacingOccurrences(of: "_rnn", with: "")) else {
-            throw ModelError.invalidArgument("unknown melody RNN config '\(name)' (known: \(EncoderKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
         var config = MelodyRNNConfig()
-        config.encoder = kind
+        switch name.replacingOccurrences(of: "_rnn", with: "") {
+        case "basic": config.encoder = .basic
+        case "lookback": config.encoder = .lookback
+        case "attention":
+            config.encoder = .basic
+            config.attentionLength = 40
+            config.clipNorm = 3
+        default: throw ModelError.invalidArgument("unknown melody RNN config '\(name)' (known: basic, lookback, attention)")
+        }
         return config
     }
 
@@ -97,6 +105,7 @@ public struct MelodyRNNConfig: Codable, Equatable, Sendable {
         guard (1...16).contains(numLayers) else { throw bad("numLayers", "\(numLayers) not in 1...16") }
         guard dropout >= 0 && dropout < 1 else { throw bad("dropout", "\(dropout) not in [0, 1)") }
         guard lookbackDistances.allSatisfy({ $0 > 0 }) else { throw bad("lookbackDistances", "distances must be positive") }
+        guard (0...4096).contains(attentionLength) else { throw bad("attentionLength", "\(attentionLength) not in 0...4096") }
         guard (0...32).contains(binaryCounterBits) else { throw bad("binaryCounterBits", "\(binaryCounterBits) not in 0...32") }
         guard batchSize > 0 else { throw bad("batchSize", "must be positive") }
         guard sequenceLength > 0 else { throw bad("sequenceLength", "must be positive") }

@@ -72,16 +72,15 @@ public struct MelodySampler {
         model.setTraining(false)
         return try noGrad {
             // State after every primer event but the last; the last is fed by the first step.
-            var state: [LSTMState]? = nil
+            var initial = model.zeroState(batch: 1)
             if primer.count > 1 {
                 let (inputs, _) = try model.encodeWindows([(primer, 0, primer.count - 1)], steps: primer.count - 1, ignoreIndex: -100)
-                state = try model(inputs).states
+                initial = try model(inputs).state
             }
-            let initial = state ?? zeroState(batch: 1)
             // Beam of `beamSize` copies of the primer.
             var beam = Beam(sequences: Array(repeating: primer, count: options.beamSize),
                             scores: Array(repeating: 0, count: options.beamSize),
-                            states: try gather(initial, Array(repeating: 0, count: options.beamSize)))
+                            states: try initial.gather(Array(repeating: 0, count: options.beamSize)))
             let first = (steps - 1) % options.stepsPerIteration + 1
             try grow(&beam, branchFactor: options.branchFactor, steps: first, options: options, using: &generator)
             for _ in 0..<((steps - first) / options.stepsPerIteration) {
@@ -97,18 +96,7 @@ public struct MelodySampler {
     struct Beam {
         var sequences: [[Int]]
         var scores: [Double]
-        var states: [LSTMState]
-    }
-
-    func zeroState(batch: Int) -> [LSTMState] {
-        (0..<model.config.numLayers).map { _ in
-            LSTMState(hidden: Tensor.zeros([1, batch, model.config.hiddenSize]), cell: Tensor.zeros([1, batch, model.config.hiddenSize]))
-        }
-    }
-
-    /// Rows `indices` of every layer's state.
-    func gather(_ states: [LSTMState], _ indices: [Int]) throws -> [LSTMState] {
-        try states.map { LSTMState(hidden: try $0.hidden.indexSelect(axis: 1, indices: indices), cell: try $0.cell.indexSelect(axis: 1, indices: indices)) }
+        var states: MelodyRNNState
     }
 
     /// Magenta's `_generate_branches`: repeat the beam `branchFactor` times, then extend every entry.
@@ -118,7 +106,7 @@ public struct MelodySampler {
             let n = beam.sequences.count
             let order = (0..<branchFactor).flatMap { _ in 0..<n }
             beam = Beam(sequences: order.map { beam.sequences[$0] }, scores: order.map { beam.scores[$0] },
-                        states: try gather(beam.states, order))
+                        states: try beam.states.gather(order))
         }
         for _ in 0..<steps { try step(&beam, temperature: options.temperature, using: &generator) }
     }
@@ -126,7 +114,7 @@ public struct MelodySampler {
     /// Magenta's `_prune_branches`: keep the `keep` highest scores.
     func prune(_ beam: inout Beam, keep: Int) throws {
         let idx = topIndices(beam.scores, keep)
-        beam = Beam(sequences: idx.map { beam.sequences[$0] }, scores: idx.map { beam.scores[$0] }, states: try gather(beam.states, idx))
+        beam = Beam(sequences: idx.map { beam.sequences[$0] }, scores: idx.map { beam.scores[$0] }, states: try beam.states.gather(idx))
     }
 
     /// Indices of the `k` largest scores, largest first, earlier index first on ties (as `heapq.nlargest`).
@@ -144,7 +132,7 @@ public struct MelodySampler {
                                              into: UnsafeMutableBufferPointer(rebasing: buffer[(b * I)..<((b + 1) * I)]))
             }
         }
-        let (logits, states) = try model(inputs, states: beam.states)
+        let (logits, states) = try model(inputs, state: beam.states)
         beam.states = states
         let logp = try (logits * (1 / temperature)).logSoftmax(axis: -1)
         try logp.withUnsafeBufferPointer { p in

@@ -67,6 +67,7 @@ struct TrainMelodyRNNCommand: ParsableCommand {
     }
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // keep our lines in order with the progress lines on stderr
         let outputURL = URL(fileURLWithPath: output)
         try exitingOnModelError {
             var cfg = try MelodyRNNConfig.preset(config)
