@@ -14,6 +14,7 @@ let corpus = args.count > 1 ? args[1] : root.appendingPathComponent("corpora/one
 let qualitySteps = args.count > 2 ? Int(args[2]) ?? 300 : 300
 let speedSteps = args.count > 3 ? Int(args[3]) ?? 20 : 20
 let threads = ProcessInfo.processInfo.activeProcessorCount
+setvbuf(stdout, nil, _IOLBF, 0)
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -55,26 +56,31 @@ sampleOptions.numSteps = 513
 let sampleSeconds = try seconds { _ = try sampler.generate(primer: [60], options: sampleOptions) }
 let oursSample = 512 / sampleSeconds
 
-// The peer.
-let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
-let process = Process()
-process.executableURL = URL(fileURLWithPath: python)
-process.arguments = [root.appendingPathComponent("scripts/bench_melody_peer.py").path,
-                     "\(model.encoder.inputSize)", "\(model.encoder.classCount)", "\(config.hiddenSize)", "\(config.numLayers)",
-                     "\(config.batchSize)", "\(config.sequenceLength)", "\(speedSteps)", "512", "\(threads)"]
-let pipe = Pipe()
-process.standardOutput = pipe
-try process.run()
-let peerData = pipe.fileHandleForReading.readDataToEndOfFile()
-process.waitUntilExit()
-let peer = (try? JSONSerialization.jsonObject(with: peerData)) as? [String: Double] ?? [:]
-let peerTrain = peer["train_steps_per_s"] ?? .nan, peerSample = peer["sample_steps_per_s"] ?? .nan
+// The peer, at our thread count and at one thread (OpenMP's spinning threads suffer most on a
+// loaded machine, so both figures are shown).
+func runPeer(threads: Int) throws -> (train: Double, sample: Double) {
+    let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [root.appendingPathComponent("scripts/bench_melody_peer.py").path,
+                         "\(model.encoder.inputSize)", "\(model.encoder.classCount)", "\(config.hiddenSize)", "\(config.numLayers)",
+                         "\(config.batchSize)", "\(config.sequenceLength)", "\(speedSteps)", "512", "\(threads)"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let peer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Double] ?? [:]
+    return (peer["train_steps_per_s"] ?? .nan, peer["sample_steps_per_s"] ?? .nan)
+}
 let tokens = Double(config.batchSize * config.sequenceLength)
-print(String(format: "training:  ours %.2f steps/s (%.0f tokens/s)   torch %.2f steps/s (%.0f tokens/s)   ours/torch %.2f",
-             oursTrain, oursTrain * tokens, peerTrain, peerTrain * tokens, oursTrain / peerTrain))
-print(String(format: "sampling:  ours %.0f steps/s   torch %.0f steps/s   ours/torch %.2f   (batch 1, state carried)",
-             oursSample, peerSample, oursSample / peerSample))
-
+for peerThreads in Set([threads, 1]).sorted(by: >) {
+    let peer = try runPeer(threads: peerThreads)
+    print(String(format: "training:  ours %.2f steps/s (%.0f tokens/s)   torch %d thread(s) %.2f steps/s (%.0f tokens/s)   ours/torch %.2f",
+                 oursTrain, oursTrain * tokens, peerThreads, peer.train, peer.train * tokens, oursTrain / peer.train))
+    print(String(format: "sampling:  ours %.0f steps/s   torch %d thread(s) %.0f steps/s   ours/torch %.2f   (batch 1, state carried)",
+                 oursSample, peerThreads, peer.sample, oursSample / peer.sample))
+}
 // Quality after `qualitySteps` steps of the default recipe.
 guard qualitySteps > 0 else { exit(0) }
 var options = TrainerOptions(numSteps: qualitySteps, outputDirectory: work.appendingPathComponent("run"), seed: 0)

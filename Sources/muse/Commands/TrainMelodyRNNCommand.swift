@@ -44,6 +44,9 @@ struct TrainMelodyRNNCommand: ParsableCommand {
     @Option(name: [.customLong("learning-rate"), .customLong("learning_rate")], help: "Adam learning rate.")
     var learningRate: Float = 1e-3
 
+    @Flag(name: .customLong("cosine-decay"), help: "Decay the learning rate to 0 over the run on a cosine (default: constant, as Magenta).")
+    var cosineDecay = false
+
     @Option(name: [.customLong("eval-ratio"), .customLong("eval_ratio")], help: "Fraction of files held out for evaluation.")
     var evalRatio: Double = 0.1
 
@@ -87,6 +90,7 @@ struct TrainMelodyRNNCommand: ParsableCommand {
             var options = TrainerOptions(numSteps: numSteps, outputDirectory: outputURL, learningRate: learningRate,
                                          clipNorm: cfg.clipNorm, seed: seed)
             options.evalEvery = evalEvery
+            options.cosineDecay = cosineDecay
             options.checkpointEvery = checkpointEvery
             options.keepCheckpoints = keepCheckpoints
             let interrupt = InterruptMonitor()
