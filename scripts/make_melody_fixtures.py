@@ -5,6 +5,9 @@ gate order and numerics.
 
 pip install torch==2.13.0+cpu safetensors==0.8.0 numpy==2.4.6 --index-url https://download.pytorch.org/whl/cpu
 
+Also torch_attention_rnn/: the attention_rnn equations of MelodyAttention's doc comment (Magenta's
+AttentionCellWrapper) written step by step in torch, attention length 5, same file layout.
+
 Output (Tests/MuseModelsTests/Fixtures/torch_melody_rnn/):
   config.json         a MelodyRNNConfig: basic encoder, 48..<84 (38 classes), 2 layers of 16 units
   model.safetensors   lstm.weight_ih_l0 ... output.bias, as torch's state_dict of the model below
@@ -64,3 +67,57 @@ config = {
 with open(os.path.join(out, "config.json"), "w") as f:
     json.dump(config, f, indent=2, sort_keys=True)
 print("wrote", out, sorted(model.state_dict().keys()))
+
+
+# --- attention_rnn -------------------------------------------------------------------------------
+ATTN = 5
+torch.manual_seed(11)
+
+
+class AttentionMelodyRNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(CLASSES, HIDDEN, LAYERS, batch_first=True)
+        self.attention = torch.nn.Module()
+        self.attention.input_projection = torch.nn.Linear(CLASSES + HIDDEN, CLASSES)
+        self.attention.query = torch.nn.Linear(2 * LAYERS * HIDDEN, HIDDEN)
+        self.attention.keys = torch.nn.Linear(HIDDEN, HIDDEN, bias=False)
+        self.attention.v = torch.nn.Parameter(torch.rand(HIDDEN) - 0.5)
+        self.attention.output_projection = torch.nn.Linear(2 * HIDDEN, HIDDEN)
+        self.output = torch.nn.Linear(HIDDEN, CLASSES)
+
+    def forward(self, x):
+        B, T, _ = x.shape
+        att = self.attention
+        a = torch.zeros(B, HIDDEN)
+        memory = torch.zeros(B, ATTN, HIDDEN)
+        h = torch.zeros(LAYERS, B, HIDDEN)
+        c = torch.zeros(LAYERS, B, HIDDEN)
+        outs = []
+        for t in range(T):
+            xin = att.input_projection(torch.cat([x[:, t], a], 1)).unsqueeze(1)
+            y, (h, c) = self.lstm(xin, (h, c))
+            cell_out = y[:, 0]
+            q = att.query(torch.cat([torch.cat([c[k], h[k]], 1) for k in range(LAYERS)], 1)).unsqueeze(1)
+            scores = (torch.tanh(att.keys(memory) + q) * att.v).sum(2)
+            alpha = torch.softmax(scores, -1)
+            a = (alpha.unsqueeze(2) * memory).sum(1)
+            o = att.output_projection(torch.cat([cell_out, a], 1))
+            memory = torch.cat([memory[:, 1:], o.unsqueeze(1)], 1)
+            outs.append(o)
+        return self.output(torch.stack(outs, 1))
+
+
+amodel = AttentionMelodyRNN().eval()
+with torch.no_grad():
+    alogits = amodel(x)
+aout = os.path.join(os.path.dirname(__file__), "..", "Tests", "MuseModelsTests", "Fixtures", "torch_attention_rnn")
+os.makedirs(aout, exist_ok=True)
+save_file({k: v.contiguous() for k, v in amodel.state_dict().items()}, os.path.join(aout, "model.safetensors"))
+save_file({"events": torch.tensor(events, dtype=torch.float32), "logits": alogits.contiguous()},
+          os.path.join(aout, "expected.safetensors"))
+config["attentionLength"] = ATTN
+config["clipNorm"] = 3
+with open(os.path.join(aout, "config.json"), "w") as f:
+    json.dump(config, f, indent=2, sort_keys=True)
+print("wrote", aout, sorted(amodel.state_dict().keys()))

@@ -38,3 +38,22 @@ final class MelodyRNNTorchParityTests: XCTestCase {
         for (name, t) in model.stateDict() { XCTAssertEqual(reloaded.stateDict()[name]?.scalars, t.scalars, name) }
     }
 }
+
+/// attention_rnn against the same equations written step by step in torch
+/// (scripts/make_melody_fixtures.py, attention over the last 5 outputs, 19 steps so the memory shifts).
+final class MelodyAttentionTorchParityTests: XCTestCase {
+    func testTorchAttentionBundleGivesTorchLogits() throws {
+        let bundle = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("torch_attention_rnn")
+        let model = try MelodyRNN.load(bundle: bundle)
+        XCTAssertEqual(model.config.attentionLength, 5)
+        let expected = try SafeTensors.read(contentsOf: bundle.appendingPathComponent("expected.safetensors"))
+        let events = expected["events"]!.scalars.map { Int($0) }
+        let (inputs, _) = try model.encodeBatch([events])
+        let logits = try model(inputs).logits
+        let want = expected["logits"]!
+        XCTAssertEqual(logits.shape, want.shape)
+        // Same float32 summation-order argument as the plain LSTM; the recurrence through the
+        // attention adds a few more roundings per step.
+        for (a, b) in zip(logits.scalars, want.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+}
