@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The demo `make demo` runs after set-up, the release build and the corpora:
-# statistics of each corpus, then one tune transposed and quantized into output/.
+# statistics of each corpus; one tune transposed and quantized; then a small melody RNN trained on
+# the O'Neill's tunes for a minute or two (resumed if runs/demo-melody holds a checkpoint),
+# four melodies generated from a primer, written as MIDI, rendered through the SoundFont to WAV,
+# with a spectrogram picture of the first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MUSE=${MUSE:-.build/release/muse}
@@ -19,5 +22,26 @@ echo "== one tune: $tune"
 "$MUSE" midi transpose "$tune" --semitones 5 -o output/demo-transposed.mid
 "$MUSE" midi quantize output/demo-transposed.mid --steps-per-quarter 4 -o output/demo-transposed-quantized.mid
 "$MUSE" midi dump output/demo-transposed-quantized.mid --json > output/demo-transposed-quantized.json
+
 echo
-echo "demo: wrote output/demo-transposed.mid, output/demo-transposed-quantized.mid and its NoteSequence JSON"
+echo "== train a small melody RNN on O'Neill's tunes (basic_rnn, 2x128 LSTM)"
+"$MUSE" train melody-rnn --corpus corpora/oneills --output runs/demo-melody \
+  --num-steps "${DEMO_STEPS:-400}" --batch-size 64 --eval-every 200 --checkpoint-every 100 --seed 1
+
+echo
+echo "== generate four melodies from a primer"
+rm -rf output/melodies
+"$MUSE" generate melody-rnn --bundle runs/demo-melody --primer-melody "[60, -2, 62, -2, 64, -2, 65, -2]" \
+  --num-outputs 4 --num-steps 128 --temperature 1.0 --output-dir output/melodies --seed 1
+for mid in output/melodies/*.mid; do
+  "$MUSE" render "$mid" -o "${mid%.mid}.wav"
+done
+first=$(ls output/melodies/*.wav | head -1)
+"$MUSE" spectrogram "$first" -o "${first%.wav}.png"
+"$MUSE" midi info "${first%.wav}.mid" | head -6
+
+echo
+echo "demo: wrote"
+echo "  output/demo-transposed.mid, output/demo-transposed-quantized.mid (+ .json)"
+ls output/melodies/* | sed 's/^/  /'
+echo "play one with: .build/release/muse play $first"
