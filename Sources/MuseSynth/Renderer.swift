@@ -12,6 +12,7 @@ import MuseMIDI
 /// clock reaches `t` less half a MIDI tick, plus one block: when FluidSynth's MIDI player's
 /// note-on first sounds.
 public final class Renderer {
+    /// The engine the sequence's events are queued on.
     public let synthesizer: Synthesizer
     /// Seconds of the sequence's last event.
     public let endSeconds: Double

@@ -193,4 +193,16 @@ final class SynthesizerTests: XCTestCase {
         XCTAssertTrue(audio.samples.allSatisfy(\.isFinite))
         XCTAssertGreaterThan(audio.samples.map(abs).max() ?? 0, 0.01)
     }
+
+    func testOtherOutputRatesKeepPitchAndLength() {
+        let font = BuiltInInstruments.makeSoundFont()
+        let seq = NoteSequence(notes: [.init(pitch: 69, velocity: 100, startTime: 0, endTime: 1, program: 81)])
+        let audio = Renderer.render(seq, font: font, settings: .init(sampleRate: 48000, reverbEnabled: false, chorusEnabled: false))
+        XCTAssertEqual(audio.sampleRate, 48000)
+        XCTAssertGreaterThanOrEqual(audio.durationSeconds, 1)
+        let x = Array(audio.channel(0))
+        var crossings = 0
+        for i in 24000..<36000 where x[i - 1] < 0 && x[i] >= 0 { crossings += 1 }
+        XCTAssertEqual(Double(crossings) / 0.25, 440, accuracy: 8)
+    }
 }
