@@ -30,17 +30,20 @@ public func stft(_ y: [Float], parameters: STFTParameters, plans: FFTPlanCache =
     try checkFinite(y, what: "signal")
     let paddedLength = y.count + 2 * engine.leftPad
     var padded = [Float](repeating: 0, count: paddedLength)
-    var real = [Float](repeating: 0, count: engine.bins * frames)
-    var imag = [Float](repeating: 0, count: engine.bins * frames)
     y.withUnsafeBufferPointer { src in
         padded.withUnsafeMutableBufferPointer { engine.pad(src.baseAddress!, length: y.count, into: $0.baseAddress!) }
     }
-    padded.withUnsafeBufferPointer { p in
-        real.withUnsafeMutableBufferPointer { re in
-            imag.withUnsafeMutableBufferPointer { im in
+    // Every element is written by the forward pass, so the outputs skip zero-filling.
+    var imag = [Float]()
+    let count = engine.bins * frames
+    let real = [Float](unsafeUninitializedCapacity: count) { re, reCount in
+        imag = [Float](unsafeUninitializedCapacity: count) { im, imCount in
+            padded.withUnsafeBufferPointer { p in
                 engine.forward(padded: p.baseAddress!, frames: frames, real: re.baseAddress!, imag: im.baseAddress!)
             }
+            imCount = count
         }
+        reCount = count
     }
     return ComplexSpectrogram(real: real, imag: imag, frequencyCount: engine.bins, frameCount: frames)
 }
@@ -111,4 +114,30 @@ func checkFinite(_ values: [Float], what: String) throws {
         return !acc.isNaN
     }
     if !ok { throw DSPError.nonFinite(what: what) }
+}
+
+/// `stft` into an existing spectrogram's storage (librosa's `out=`), so repeated analyses of
+/// equal-length signals allocate nothing but the padded copy.
+/// - Parameter output: must already have shape `[1 + nFFT / 2, frames]` for this signal.
+/// - Throws: as `stft`, and `DSPError.shapeMismatch` when `output` has the wrong shape.
+public func stft(_ y: [Float], parameters: STFTParameters, into output: inout ComplexSpectrogram,
+                 plans: FFTPlanCache = .shared) throws {
+    let engine = try STFTEngine(parameters, plans: plans)
+    let frames = try engine.frameCount(signalLength: y.count)
+    guard output.frequencyCount == engine.bins, output.frameCount == frames else {
+        throw DSPError.shapeMismatch(what: "stft output", expected: "[\(engine.bins), \(frames)]",
+                                     got: "[\(output.frequencyCount), \(output.frameCount)]")
+    }
+    try checkFinite(y, what: "signal")
+    var padded = [Float](repeating: 0, count: y.count + 2 * engine.leftPad)
+    y.withUnsafeBufferPointer { src in
+        padded.withUnsafeMutableBufferPointer { engine.pad(src.baseAddress!, length: y.count, into: $0.baseAddress!) }
+    }
+    padded.withUnsafeBufferPointer { p in
+        output.real.withUnsafeMutableBufferPointer { re in
+            output.imag.withUnsafeMutableBufferPointer { im in
+                engine.forward(padded: p.baseAddress!, frames: frames, real: re.baseAddress!, imag: im.baseAddress!)
+            }
+        }
+    }
 }

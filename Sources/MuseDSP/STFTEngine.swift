@@ -99,25 +99,62 @@ final class STFTEngine {
     /// Forward transform straight into librosa's `[bins, frames]` split layout.
     func forward(padded: UnsafePointer<Float>, frames: Int,
                  real: UnsafeMutablePointer<Float>, imag: UnsafeMutablePointer<Float>) {
-        let jobs = (frames + Self.framesPerJob - 1) / Self.framesPerJob
-        DispatchQueue.concurrentPerform(iterations: jobs) { job in
-            let input = FFTScratch(count: nFFT)
-            let block = FFTScratch(count: Self.framesPerJob * rowStride)
-            let t0 = job * Self.framesPerJob
-            let count = min(frames, t0 + Self.framesPerJob) - t0
-            window.withUnsafeBufferPointer { w in
-                for j in 0..<count {
-                    let src = padded + (t0 + j) * hop
-                    for i in 0..<nFFT { input.pointer[i] = src[i] * w[i] }
-                    plan.forward(input.pointer, block.pointer + j * rowStride)
-                }
-            }
-            let b = block.pointer
+        forwardBlocks(padded: padded, frames: frames) { b, count, t0 in
             for k in 0..<bins {
                 let re = real + k * frames + t0, im = imag + k * frames + t0
                 for j in 0..<count {
                     re[j] = b[j * rowStride + 2 * k]
                     im[j] = b[j * rowStride + 2 * k + 1]
+                }
+            }
+        }
+    }
+
+    /// Forward transform reduced to `|X|^power`, `[bins, frames]`: no complex array is formed.
+    func forwardPower(padded: UnsafePointer<Float>, frames: Int, power: Float, into out: UnsafeMutablePointer<Float>) {
+        forwardBlocks(padded: padded, frames: frames) { b, count, t0 in
+            for k in 0..<bins {
+                let row = out + k * frames + t0
+                if power == 2 {
+                    for j in 0..<count {
+                        let re = b[j * rowStride + 2 * k], im = b[j * rowStride + 2 * k + 1]
+                        row[j] = re * re + im * im
+                    }
+                } else {
+                    for j in 0..<count {
+                        let re = b[j * rowStride + 2 * k], im = b[j * rowStride + 2 * k + 1]
+                        let p = re * re + im * im
+                        row[j] = power == 1 ? p.squareRoot() : Foundation.pow(p, power / 2)
+                    }
+                }
+            }
+        }
+    }
+
+    /// One job per core over contiguous frames; inside, blocks of 16 frames are transformed into
+    /// a small cache-resident buffer and handed to `emit(buffer, count, firstFrame)`, which
+    /// writes them out transposed (each row write is one 64-byte line).
+    @inline(__always)
+    private func forwardBlocks(padded: UnsafePointer<Float>, frames: Int,
+                               emit: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
+        let block = 16
+        let jobs = min(frames, workers)
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            let input = FFTScratch(count: nFFT)
+            let buffer = FFTScratch(count: block * rowStride)
+            let b = buffer.pointer
+            let lo = frames * job / jobs, hi = frames * (job + 1) / jobs
+            window.withUnsafeBufferPointer { w in
+                var t0 = lo
+                while t0 < hi {
+                    let count = min(block, hi - t0)
+                    for j in 0..<count {
+                        let src = padded + (t0 + j) * hop
+                        for i in 0..<nFFT { input.pointer[i] = src[i] * w[i] }
+                        plan.forward(input.pointer, b + j * rowStride)
+                    }
+                    emit(b, count, t0)
+                    t0 += count
                 }
             }
         }

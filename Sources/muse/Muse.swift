@@ -12,5 +12,8 @@ struct Muse: ParsableCommand {
             CorpusCommand.self,
             AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
             RenderCommand.self, SoundFontCommand.self,
+            TrainCommand.self,
+            GenerateCommand.self,
+            EvaluateCommand.self,
         ])
 }

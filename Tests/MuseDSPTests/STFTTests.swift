@@ -87,6 +87,21 @@ final class STFTTests: XCTestCase {
         XCTAssertEqual(spec.real.max(), 0); XCTAssertEqual(spec.imag.max(), 0)
     }
 
+    func testFusedPowerSpectrogramEqualsStftPower() throws {
+        let y = try Fixture.signal()
+        XCTAssertEqual(try spectrogram(y, power: 2), try stft(y).power())
+        XCTAssertEqual(try spectrogram(y, power: 1), try stft(y).magnitude())
+    }
+
+    func testStftIntoReusedOutputEqualsFreshStft() throws {
+        let y = try Fixture.signal()
+        var out = try stft([Float](repeating: 0.5, count: y.count))
+        try stft(y, parameters: STFTParameters(), into: &out)
+        XCTAssertEqual(out, try stft(y))
+        var wrong = try stft([Float](repeating: 0, count: 100))
+        XCTAssertThrowsError(try stft(y, parameters: STFTParameters(), into: &wrong))
+    }
+
     func testParallelPlanUseIsDeterministic() throws {
         let y = try Fixture.signal()
         let a = try stft(y), b = try stft(y)
