@@ -81,6 +81,10 @@ public final class Renderer {
         events.removeAll { !$0.0.isFinite }
         for (t, _, e) in events { synthesizer.schedule(e, atBlock: block(max(0, t))) }
         endSeconds = end.isFinite ? max(0, end) : 0
+        // When the events run out, pedals still down are let up (as FluidSynth's player does).
+        for c in Set(channelOf.values) {
+            synthesizer.schedule(.controlChange(channel: c, controller: 64, value: 0), atBlock: block(endSeconds) + 1)
+        }
     }
 
     /// True once the sequence is over and every voice has rung out (or the tail limit passed).

@@ -205,4 +205,12 @@ final class SynthesizerTests: XCTestCase {
         for i in 24000..<36000 where x[i - 1] < 0 && x[i] >= 0 { crossings += 1 }
         XCTAssertEqual(Double(crossings) / 0.25, 440, accuracy: 8)
     }
+
+    func testPedalStillDownAtTheEndIsLetUpSoTheRenderEnds() throws {
+        let font = try TestSoundFontBuilder().load()
+        let seq = NoteSequence(notes: [.init(pitch: 69, velocity: 100, startTime: 0, endTime: 0.3)],
+                               controlChanges: [.init(time: 0, controlNumber: 64, controlValue: 127)])
+        let audio = Renderer.render(seq, font: font, settings: .init(reverbEnabled: false, chorusEnabled: false), maxTailSeconds: 10)
+        XCTAssertLessThan(audio.durationSeconds, 1, "ends at the last event plus the release, not the 10 s tail limit")
+    }
 }
