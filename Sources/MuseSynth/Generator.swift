@@ -73,6 +73,7 @@ public struct GeneratorSet: Sendable {
         }
     }
 
+    /// The value set for `type`, or nil when the zone leaves it at its default.
     public subscript(_ type: GeneratorType) -> Double? {
         isSet[type.rawValue] ? values[type.rawValue] : nil
     }

@@ -12,6 +12,7 @@ import MuseMIDI
 /// clock reaches `t` less half a MIDI tick, plus one block: when FluidSynth's MIDI player's
 /// note-on first sounds.
 public final class Renderer {
+    /// The engine the sequence's events are queued on.
     public let synthesizer: Synthesizer
     /// Seconds of the sequence's last event.
     public let endSeconds: Double
@@ -80,6 +81,10 @@ public final class Renderer {
         events.removeAll { !$0.0.isFinite }
         for (t, _, e) in events { synthesizer.schedule(e, atBlock: block(max(0, t))) }
         endSeconds = end.isFinite ? max(0, end) : 0
+        // When the events run out, pedals still down are let up (as FluidSynth's player does).
+        for c in Set(channelOf.values) {
+            synthesizer.schedule(.controlChange(channel: c, controller: 64, value: 0), atBlock: block(endSeconds) + 1)
+        }
     }
 
     /// True once the sequence is over and every voice has rung out (or the tail limit passed).

@@ -193,4 +193,24 @@ final class SynthesizerTests: XCTestCase {
         XCTAssertTrue(audio.samples.allSatisfy(\.isFinite))
         XCTAssertGreaterThan(audio.samples.map(abs).max() ?? 0, 0.01)
     }
+
+    func testOtherOutputRatesKeepPitchAndLength() {
+        let font = BuiltInInstruments.makeSoundFont()
+        let seq = NoteSequence(notes: [.init(pitch: 69, velocity: 100, startTime: 0, endTime: 1, program: 81)])
+        let audio = Renderer.render(seq, font: font, settings: .init(sampleRate: 48000, reverbEnabled: false, chorusEnabled: false))
+        XCTAssertEqual(audio.sampleRate, 48000)
+        XCTAssertGreaterThanOrEqual(audio.durationSeconds, 1)
+        let x = Array(audio.channel(0))
+        var crossings = 0
+        for i in 24000..<36000 where x[i - 1] < 0 && x[i] >= 0 { crossings += 1 }
+        XCTAssertEqual(Double(crossings) / 0.25, 440, accuracy: 8)
+    }
+
+    func testPedalStillDownAtTheEndIsLetUpSoTheRenderEnds() throws {
+        let font = try TestSoundFontBuilder().load()
+        let seq = NoteSequence(notes: [.init(pitch: 69, velocity: 100, startTime: 0, endTime: 0.3)],
+                               controlChanges: [.init(time: 0, controlNumber: 64, controlValue: 127)])
+        let audio = Renderer.render(seq, font: font, settings: .init(reverbEnabled: false, chorusEnabled: false), maxTailSeconds: 10)
+        XCTAssertLessThan(audio.durationSeconds, 1, "ends at the last event plus the release, not the 10 s tail limit")
+    }
 }
