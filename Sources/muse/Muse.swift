@@ -10,6 +10,8 @@ struct Muse: ParsableCommand {
         subcommands: [
             MIDICommand.self,
             CorpusCommand.self,
+            AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
+            RenderCommand.self, SoundFontCommand.self,
             TrainCommand.self,
             GenerateCommand.self,
             EvaluateCommand.self,

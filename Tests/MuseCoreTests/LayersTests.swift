@@ -36,6 +36,17 @@ final class LayersTests: XCTestCase {
         try check("linear", m, inputCount: 1) { [try m($0[0])] }
     }
 
+    func testLinearTakesOneSampleAndRejectsWrongFeatureCount() throws {
+        let m = Linear(inFeatures: 3, outFeatures: 2, using: &rng)
+        let one = Tensor([1, 2, 3])
+        let y = try m(one)
+        XCTAssertEqual(y.shape, [2])
+        XCTAssertEqual(y.scalars, try m(one.reshape([1, 3])).scalars)
+        XCTAssertThrowsError(try m(Tensor.zeros([4, 5]))) { e in
+            XCTAssertEqual(e as? TensorError, .shapeMismatch(op: "Linear", lhs: [4, 5], rhs: [2, 3]))
+        }
+    }
+
     func testEmbeddingMatchesPyTorch() throws {
         let m = Embedding(numEmbeddings: 10, embeddingDim: 4, using: &rng)
         let index = try fixture("layers").tensor("embedding.index")
@@ -94,6 +105,18 @@ final class LayersTests: XCTestCase {
         for (a, b) in zip(results[0], results[1]) { assertClose(a, b, relativeTolerance: 1e-5, absoluteTolerance: 1e-5) }
     }
 
+    /// The fused kernel's gradients w.r.t. input, initial state and all four weights agree with
+    /// central finite differences (bidirectional, so both time directions are covered).
+    func testFusedLSTMGradientsMatchFiniteDifferences() throws {
+        let m = LSTM(inputSize: 3, hiddenSize: 4, bidirectional: true, using: &rng)
+        let x = Tensor.randn([2, 3, 3], using: &rng), h0 = Tensor.randn([2, 2, 4], using: &rng), c0 = Tensor.randn([2, 2, 4], using: &rng)
+        for t in [x, h0, c0] { t.requiresGrad = true }
+        try checkGradients([x, h0, c0] + m.parameters(), "lstm") { v in
+            let (y, s) = try m(v[0], LSTMState(hidden: v[1], cell: v[2]))
+            return try Tensor.concat([y.reshape([-1]), s.hidden.reshape([-1]), s.cell.reshape([-1])], axis: 0)
+        }
+    }
+
     func testGRUMatchesPyTorch() throws {
         let m = GRU(inputSize: 5, hiddenSize: 6, numLayers: 2, bidirectional: true, using: &rng)
         try check("gru", m, inputCount: 2) { x in
@@ -105,6 +128,35 @@ final class LayersTests: XCTestCase {
     func testLayerNormMatchesPyTorch() throws {
         let m = LayerNorm(normalizedShape: [4])
         try check("layernorm", m, inputCount: 1) { [try m($0[0])] }
+    }
+
+    func testUnfusedLayerNormMatchesPyTorchToo() throws {
+        let m = LayerNorm(normalizedShape: [4])
+        m.useFusedKernel = false
+        try check("layernorm", m, inputCount: 1) { [try m($0[0])] }
+    }
+
+    /// Fused and op-by-op LayerNorm agree (over two trailing axes, with and without affine) and
+    /// the fused gradients match finite differences.
+    func testFusedLayerNormMatchesUnfusedAndFiniteDifferences() throws {
+        for affine in [true, false] {
+            let m = LayerNorm(normalizedShape: [3, 5], elementwiseAffine: affine)
+            if affine { m.weight!.copy(fromScalars: (0..<15).map { 0.5 + Float($0) / 10 }); m.bias!.copy(fromScalars: (0..<15).map { Float($0) / 7 - 1 }) }
+            let x = Tensor.randn([4, 3, 5], mean: 1, standardDeviation: 2, using: &rng)
+            x.requiresGrad = true
+            var results: [[Tensor]] = []
+            for fused in [true, false] {
+                m.useFusedKernel = fused
+                x.grad = nil
+                m.zeroGrad()
+                let y = try m(x)
+                try (y * y * y).sum().backward()
+                results.append([y, x.grad!] + m.parameters().map { $0.grad! })
+            }
+            for (a, b) in zip(results[0], results[1]) { assertClose(a, b, relativeTolerance: 1e-4, absoluteTolerance: 1e-4) }
+            m.useFusedKernel = true
+            try checkGradients([x] + m.parameters(), "layernorm") { try m($0[0]) }
+        }
     }
 
     func testLSTMRejectsWrongInputAndStateShapes() {
@@ -123,6 +175,13 @@ final class LayersTests: XCTestCase {
         XCTAssertTrue(y.allSatisfy { $0 == 0 || Swift.abs($0 - 4.0 / 3.0) < 1e-6 })
         d.eval()
         XCTAssertEqual(try d(Tensor.ones([5])).scalars, [1, 1, 1, 1, 1])
+        // Same seed, same mask (blocks are seeded serially, drawn in parallel); gradient = mask.
+        let a = Dropout(probability: 0.5, seed: 4), b = Dropout(probability: 0.5, seed: 4)
+        let x = Tensor.ones([200_000], requiresGrad: true)
+        let ya = try a(x), yb = try b(x)
+        XCTAssertEqual(ya.scalars, yb.scalars)
+        ya.sum().backward()
+        XCTAssertEqual(x.grad?.scalars, ya.scalars)
     }
 
     func testStrictLoadReportsMissingUnexpectedAndMisshapedTensors() {

@@ -194,7 +194,7 @@ extension Tensor {
             // d/dx = softmax(x) = exp(x - lse)
             let lse = Tensor.expandKernel(Tensor(shape: kept, storage: y.storage), to: self.shape)
             let gg = Tensor.expandKernel(Tensor(shape: kept, storage: g.storage), to: self.shape)
-            return [Tensor.zip(gg, Tensor.zip(self, lse) { Foundation.exp($0 - $1) }, *)]
+            return [Tensor.zip(gg, Tensor.zip(self, lse) { Foundation.exp($0 - $1) }) { $0 * $1 }]
         }
     }
 
@@ -205,6 +205,28 @@ extension Tensor {
         let src = x.storage.pointer, dst = out.storage.pointer
         Parallel.forEachChunk(count: outer, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(1, n * inner))) { r in
             for o in r {
+                if inner == 1 {
+                    // Contiguous rows (softmax over the last axis): vectorised passes.
+                    let x = src + o * n, y = dst + o * n
+                    var m = -Float.infinity
+                    for k in 0..<n { m = Swift.max(m, x[k]) }
+                    if !m.isFinite {
+                        // All −∞ (or a +∞/NaN): the scalar path below gives PyTorch's NaN/limits.
+                        for k in 0..<n { y[k] = Foundation.exp(x[k] - m) }
+                    } else {
+                        for k in 0..<n { y[k] = inlineExp(x[k] - m) }
+                    }
+                    var s: Float = 0
+                    for k in 0..<n { s += y[k] }
+                    if log {
+                        let lse = m + Foundation.log(s)
+                        for k in 0..<n { y[k] = x[k] - lse }
+                    } else {
+                        let inv = 1 / s
+                        for k in 0..<n { y[k] *= inv }
+                    }
+                    continue
+                }
                 for i in 0..<inner {
                     let base = o * n * inner + i
                     var m = -Float.infinity
@@ -234,9 +256,9 @@ extension Tensor {
         let out = Tensor.softmaxKernel(self, axis: a, log: false)
         return Tensor.record(out, "softmax", [self]) { g, y in
             // dx = y ⊙ (g − Σ_k g y)
-            let gy = Tensor.zip(g, y, *)
+            let gy = Tensor.zip(g, y) { $0 * $1 }
             let s = Tensor.expandKernel(Tensor.sumAxisKernel(gy, axis: a), to: y.shape)
-            return [Tensor.zip(y, Tensor.zip(g, s, -), *)]
+            return [Tensor.zip(y, Tensor.zip(g, s) { $0 - $1 }) { $0 * $1 }]
         }
     }
 
@@ -247,7 +269,7 @@ extension Tensor {
         return Tensor.record(out, "log_softmax", [self]) { g, y in
             // dx = g − softmax ⊙ Σ_k g
             let s = Tensor.expandKernel(Tensor.sumAxisKernel(g, axis: a), to: y.shape)
-            return [Tensor.zip(g, Tensor.zip(y, s) { Foundation.exp($0) * $1 }, -)]
+            return [Tensor.zip(g, Tensor.zip(y, s) { Foundation.exp($0) * $1 }) { $0 - $1 }]
         }
     }
 }

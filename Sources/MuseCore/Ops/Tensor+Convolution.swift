@@ -1,0 +1,351 @@
+import Foundation
+
+// 2-D convolution and transposed convolution on NCHW tensors, as `torch.nn.functional.conv2d`
+// and `conv_transpose2d` (groups = 1).
+//
+// Both are one GEMM over the whole batch plus an im2col / col2im rearrangement:
+//   im2col:  image [N, C, H, W]  →  columns [C·kH·kW, N·OH·OW]   (row = (c, ki, kj), col = (n, oy, ox))
+//   col2im:  the adjoint (scatter-add of the columns back into the image)
+// conv2d:            Y[O, N·OH·OW] = W[O, C·kH·kW] · im2col(x)         dx = col2im(Wᵀ·dY)
+// conv_transpose2d:  y = col2im(Wᵀ[Cout·kH·kW, Cin] · X[Cin, N·H·W])    dX = W · im2col(dy)
+// so the transposed convolution is exactly the input-gradient of a convolution, and vice versa.
+// The GEMM runs on OpenBLAS threads; im2col, col2im and the batch/channel permutes split over the
+// cores with `Parallel.forEachChunk`. The batch is processed in chunks of samples whose column
+// matrix fits `convColumnBudget` floats (one reused buffer); backward recomputes the columns
+// instead of keeping them, so memory stays flat in the batch size.
+
+/// A height/width pair (kernel size, stride, padding, dilation, output padding); an integer
+/// literal sets both, as PyTorch's `int` shorthand.
+public struct Size2D: Equatable, Hashable, Codable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// Along the height axis (rows).
+    public var height: Int
+    /// Along the width axis (columns).
+    public var width: Int
+
+    /// A pair with separate height and width.
+    public init(_ height: Int, _ width: Int) { self.height = height; self.width = width }
+    /// Both `value`.
+    public init(integerLiteral value: Int) { self.init(value, value) }
+    /// `(height, width)`.
+    public var description: String { "(\(height), \(width))" }
+}
+
+/// The geometry tying an image [n, channels, height, width] to its im2col columns
+/// [channels·kH·kW, n·outHeight·outWidth] for one kernel / stride / padding / dilation.
+@usableFromInline
+struct ConvGeometry {
+    var n: Int, channels: Int, height: Int, width: Int
+    var kernel: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D
+    var outHeight: Int, outWidth: Int
+
+    /// Rows of the column matrix: channels·kH·kW.
+    var rows: Int { channels * kernel.height * kernel.width }
+    /// Columns of the column matrix: n·outHeight·outWidth.
+    var columns: Int { n * outHeight * outWidth }
+
+    /// Output extent of a convolution along one axis (PyTorch's formula).
+    static func convOutput(_ size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Int {
+        (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1
+    }
+
+    /// The output columns `ox` in `0..<outWidth` for which `ox·stride − padding + kj·dilation`
+    /// lies inside `0..<width` (a contiguous range).
+    @inline(__always)
+    func validRange(offset: Int, stride: Int, size: Int, outSize: Int) -> Range<Int> {
+        // need 0 <= o*stride + offset < size
+        let lo = Swift.min(outSize, offset >= 0 ? 0 : (-offset + stride - 1) / stride)
+        let hi = size - offset <= 0 ? 0 : Swift.min(outSize, (size - offset + stride - 1) / stride)
+        return lo < hi ? lo..<hi : lo..<lo
+    }
+
+    /// Fills `col` ([rows, columns]) from `image` ([n, channels, height, width]); padding reads as 0.
+    func im2col(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+        let kk = kernel.height * kernel.width, p = columns, plane = height * width
+        let per = n * outHeight * outWidth
+        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(per, 1))) { range in
+            for r in range {
+                let c = r / kk, ki = (r % kk) / kernel.width, kj = r % kernel.width
+                let offX = kj * dilation.width - padding.width
+                let offY = ki * dilation.height - padding.height
+                let xr = validRange(offset: offX, stride: stride.width, size: width, outSize: outWidth)
+                let yr = validRange(offset: offY, stride: stride.height, size: height, outSize: outHeight)
+                let sx = stride.width
+                for b in 0..<n {
+                    let src = image + (b * channels + c) * plane
+                    let dstImage = col + r * p + b * outHeight * outWidth
+                    for oy in 0..<outHeight {
+                        let dst = dstImage + oy * outWidth
+                        guard yr.contains(oy) else { dst.initialize(repeating: 0, count: outWidth); continue }
+                        let srow = src + (oy * stride.height + offY) * width + offX
+                        for ox in 0..<xr.lowerBound { dst[ox] = 0 }
+                        if sx == 1 {
+                            (dst + xr.lowerBound).update(from: srow + xr.lowerBound, count: xr.count)
+                        } else {
+                            for ox in xr { dst[ox] = srow[ox * sx] }
+                        }
+                        for ox in xr.upperBound..<outWidth { dst[ox] = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes into `image` ([n, channels, height, width]) the sum of every column entry over the
+    /// pixel it was read from (the adjoint of `im2col`). Overwrites `image`.
+    func col2im(_ col: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+        let kk = kernel.height * kernel.width, p = columns, plane = height * width
+        let work = kk * outHeight * outWidth
+        Parallel.forEachChunk(count: n * channels, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(work, 1))) { range in
+            for bc in range {
+                let b = bc / channels, c = bc % channels
+                let dstPlane = image + bc * plane
+                dstPlane.initialize(repeating: 0, count: plane)
+                for ki in 0..<kernel.height {
+                    let offY = ki * dilation.height - padding.height
+                    let yr = validRange(offset: offY, stride: stride.height, size: height, outSize: outHeight)
+                    for kj in 0..<kernel.width {
+                        let offX = kj * dilation.width - padding.width
+                        let xr = validRange(offset: offX, stride: stride.width, size: width, outSize: outWidth)
+                        if xr.isEmpty { continue }
+                        let r = (c * kernel.height + ki) * kernel.width + kj
+                        let srcImage = col + r * p + b * outHeight * outWidth
+                        let sx = stride.width
+                        for oy in yr {
+                            let src = srcImage + oy * outWidth
+                            let drow = dstPlane + (oy * stride.height + offY) * width + offX
+                            if sx == 1 {
+                                for ox in xr { drow[ox] += src[ox] }
+                            } else {
+                                for ox in xr { drow[ox * sx] += src[ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// `dst[b, a, s] = src[a, b, s] (+ bias[b])` for `src` of shape [A, B, S] (parallel over rows).
+    static func swapLeadingAxes(_ src: UnsafePointer<Float>, _ a: Int, _ b: Int, _ s: Int,
+                                into dst: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil, biasOnA: Bool = false) {
+        Parallel.forEachChunk(count: a * b, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(s, 1))) { range in
+            for ab in range {
+                let i = ab / b, j = ab % b
+                let from = src + ab * s, to = dst + (j * a + i) * s
+                if let bias {
+                    let v = bias[biasOnA ? i : j]
+                    for k in 0..<s { to[k] = from[k] + v }
+                } else {
+                    to.update(from: from, count: s)
+                }
+            }
+        }
+    }
+
+    /// Per-channel sum of `g` [N, C, S] → [C] (the bias gradient of a convolution).
+    static func channelSums(_ g: Tensor) -> Tensor {
+        let n = g.shape[0], c = g.shape[1], s = g.count / Swift.max(n * c, 1)
+        let out = Tensor.zeros([c])
+        let src = g.storage.pointer, dst = out.storage.pointer
+        for ch in 0..<c {
+            var acc: Double = 0
+            for b in 0..<n {
+                let p = src + (b * c + ch) * s
+                var part: Float = 0
+                for k in 0..<s { part += p[k] }
+                acc += Double(part)
+            }
+            dst[ch] = Float(acc)
+        }
+        return out
+    }
+
+    /// Column buffers hold at most this many floats (16 MiB): the batch is processed in chunks of
+    /// samples so that peak memory stays flat in the batch size, and the one buffer is reused.
+    static let convColumnBudget = 1 << 22
+
+    /// Calls `body(firstSample, sampleCount)` for consecutive chunks of `chunk` samples out of `n`.
+    @inline(__always)
+    static func forEachSampleChunk(_ n: Int, _ chunk: Int, _ body: (Int, Int) -> Void) {
+        var b0 = 0
+        while b0 < n {
+            body(b0, Swift.min(chunk, n - b0))
+            b0 += chunk
+        }
+    }
+
+    /// Bias gradient (per-channel sums of `gradOutput`) appended when there is a bias.
+    static func withBiasGradient(_ grads: [Tensor?], bias: Tensor?, gradOutput: Tensor) -> [Tensor?] {
+        guard let bias else { return grads }
+        return grads + [bias.requiresGrad ? channelSums(gradOutput) : nil]
+    }
+
+    static func checkPairs(_ op: String, _ pairs: [(String, Size2D, Int)]) throws {
+        for (name, p, minimum) in pairs where p.height < minimum || p.width < minimum {
+            throw TensorError.invalidArgument(op: op, reason: "\(name) \(p) must be at least \(minimum)")
+        }
+    }
+
+    /// 2-D cross-correlation as `torch.nn.functional.conv2d` (groups = 1).
+    /// - Parameters:
+    ///   - weight: [outChannels, inChannels, kH, kW]
+    ///   - bias: [outChannels] or `nil`
+    ///   - stride, padding (zeros on both sides), dilation: per axis, in pixels.
+    /// - Returns: [N, outChannels, OH, OW] with `OH = (H + 2·padH − dilH·(kH−1) − 1) / strideH + 1`.
+    /// - Throws: `TensorError.shapeMismatch` if `self` is not [N, inChannels, H, W] or the bias
+    ///   does not have `outChannels` elements, `invalidShape` if the output would be empty,
+    ///   `invalidArgument` for a stride/dilation below 1 or negative padding.
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
+                       dilation: Size2D = 1) throws -> Tensor {
+        try conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, columnBudget: Tensor.convColumnBudget)
+    }
+
+    /// `conv2d` with column buffers of at most `columnBudget` floats (tests use a tiny budget to
+    /// exercise the chunked path).
+    func conv2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, columnBudget: Int) throws -> Tensor {
+        let op = "conv2d"
+        try Tensor.checkPairs(op, [("stride", stride, 1), ("dilation", dilation, 1), ("padding", padding, 0)])
+        guard rank == 4, weight.rank == 4, shape[1] == weight.shape[1] else {
+            throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: weight.shape)
+        }
+        let outC = weight.shape[0]
+        if let bias, bias.shape != [outC] { throw TensorError.shapeMismatch(op: op + " (bias)", lhs: weight.shape, rhs: bias.shape) }
+        let kernel = Size2D(weight.shape[2], weight.shape[3])
+        let oh = ConvGeometry.convOutput(shape[2], kernel: kernel.height, stride: stride.height, padding: padding.height, dilation: dilation.height)
+        let ow = ConvGeometry.convOutput(shape[3], kernel: kernel.width, stride: stride.width, padding: padding.width, dilation: dilation.width)
+        guard oh > 0, ow > 0, kernel.height > 0, kernel.width > 0 else {
+            throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(kernel) with padding \(padding) and dilation \(dilation) leaves no output")
+        }
+        let n = shape[0], s = oh * ow, inPer = count / Swift.max(n, 1), outPer = outC * s
+        var geo = ConvGeometry(n: n, channels: shape[1], height: shape[2], width: shape[3], kernel: kernel, stride: stride,
+                               padding: padding, dilation: dilation, outHeight: oh, outWidth: ow)
+        let rows = geo.rows
+        let chunk = Swift.max(1, Swift.min(n, columnBudget / Swift.max(rows * s, 1)))
+        let x = self
+        let out = Tensor(uninitializedShape: [n, outC, oh, ow])
+        let cols = Tensor(uninitializedShape: [rows * chunk * s]), y = Tensor(uninitializedShape: [outC * chunk * s])
+        let biasPointer = bias.map { UnsafePointer($0.storage.pointer) }
+        Tensor.forEachSampleChunk(n, chunk) { b0, nb in
+            // Y [O, nb·S] = W [O, C·kH·kW] · cols [C·kH·kW, nb·S], then to [nb, O, S] (+ bias).
+            geo.n = nb
+            geo.im2col(x.storage.pointer + b0 * inPer, cols.storage.pointer)
+            Tensor.gemm(transposeA: false, transposeB: false, m: outC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
+                        b: cols.storage.pointer, ldb: nb * s, c: y.storage.pointer, ldc: nb * s)
+            Tensor.swapLeadingAxes(y.storage.pointer, outC, nb, s, into: out.storage.pointer + b0 * outPer, bias: biasPointer, biasOnA: true)
+        }
+        let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+        return Tensor.record(out, op, inputs) { g, _ in
+            let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
+            let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+            let gy = Tensor(uninitializedShape: [outC * chunk * s]), cols = Tensor(uninitializedShape: [rows * chunk * s])
+            var geo = geo
+            Tensor.forEachSampleChunk(n, chunk) { b0, nb in
+                geo.n = nb
+                Tensor.swapLeadingAxes(g.storage.pointer + b0 * outPer, nb, outC, s, into: gy.storage.pointer)  // dY [O, nb·S]
+                if let dw {
+                    // dW += dY · colsᵀ (columns recomputed rather than kept from the forward pass)
+                    geo.im2col(x.storage.pointer + b0 * inPer, cols.storage.pointer)
+                    Tensor.gemm(transposeA: false, transposeB: true, m: outC, n: rows, k: nb * s, a: gy.storage.pointer, lda: nb * s,
+                                b: cols.storage.pointer, ldb: nb * s, beta: 1, c: dw.storage.pointer, ldc: rows)
+                }
+                if let dx {
+                    // dcols = Wᵀ · dY, scattered back: dx = col2im(dcols)
+                    Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: outC, a: weight.storage.pointer, lda: rows,
+                                b: gy.storage.pointer, ldb: nb * s, c: cols.storage.pointer, ldc: nb * s)
+                    geo.col2im(cols.storage.pointer, dx.storage.pointer + b0 * inPer)
+                }
+            }
+            return Tensor.withBiasGradient([dx, dw], bias: bias, gradOutput: g)
+        }
+    }
+
+    /// 2-D transposed convolution as `torch.nn.functional.conv_transpose2d` (groups = 1): the
+    /// input-gradient of `conv2d` with the same weight, stride, padding and dilation.
+    /// - Parameters:
+    ///   - weight: [inChannels, outChannels, kH, kW] (PyTorch's layout for transposed convs)
+    ///   - bias: [outChannels] or `nil`
+    ///   - outputPadding: extra rows/columns added on the bottom/right; must be below the stride
+    ///     or the dilation (as PyTorch).
+    /// - Returns: [N, outChannels, OH, OW] with
+    ///   `OH = (H − 1)·strideH − 2·padH + dilH·(kH − 1) + outputPadH + 1`.
+    /// - Throws: `TensorError.shapeMismatch` if `self` is not [N, inChannels, H, W] or the bias
+    ///   does not fit, `invalidShape` for an empty output, `invalidArgument` for bad pairs.
+    public func convTranspose2d(weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
+                                outputPadding: Size2D = 0, dilation: Size2D = 1) throws -> Tensor {
+        try convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
+                            dilation: dilation, columnBudget: Tensor.convColumnBudget)
+    }
+
+    /// `convTranspose2d` with column buffers of at most `columnBudget` floats.
+    func convTranspose2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, outputPadding: Size2D,
+                         dilation: Size2D, columnBudget: Int) throws -> Tensor {
+        let op = "conv_transpose2d"
+        try Tensor.checkPairs(op, [("stride", stride, 1), ("dilation", dilation, 1), ("padding", padding, 0),
+                                   ("output padding", outputPadding, 0)])
+        guard outputPadding.height < Swift.max(stride.height, dilation.height),
+              outputPadding.width < Swift.max(stride.width, dilation.width) else {
+            throw TensorError.invalidArgument(op: op, reason: "output padding \(outputPadding) must be smaller than stride \(stride) or dilation \(dilation)")
+        }
+        guard rank == 4, weight.rank == 4, shape[1] == weight.shape[0] else {
+            throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: weight.shape)
+        }
+        let inC = shape[1], outC = weight.shape[1], n = shape[0], h = shape[2], w = shape[3]
+        if let bias, bias.shape != [outC] { throw TensorError.shapeMismatch(op: op + " (bias)", lhs: weight.shape, rhs: bias.shape) }
+        let kernel = Size2D(weight.shape[2], weight.shape[3])
+        let oh = (h - 1) * stride.height - 2 * padding.height + dilation.height * (kernel.height - 1) + outputPadding.height + 1
+        let ow = (w - 1) * stride.width - 2 * padding.width + dilation.width * (kernel.width - 1) + outputPadding.width + 1
+        guard oh > 0, ow > 0, kernel.height > 0, kernel.width > 0 else {
+            throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(kernel) with padding \(padding) gives output \(oh)×\(ow)")
+        }
+        // The output image is the "input" of the adjoint convolution, whose columns are the H×W grid.
+        var geo = ConvGeometry(n: n, channels: outC, height: oh, width: ow, kernel: kernel, stride: stride,
+                               padding: padding, dilation: dilation, outHeight: h, outWidth: w)
+        let x = self, s = h * w, rows = geo.rows, inPer = inC * s, outPer = outC * oh * ow
+        let chunk = Swift.max(1, Swift.min(n, columnBudget / Swift.max(rows * s, 1)))
+        let out = Tensor(uninitializedShape: [n, outC, oh, ow])
+        let xt = Tensor(uninitializedShape: [inC * chunk * s]), cols = Tensor(uninitializedShape: [rows * chunk * s])
+        Tensor.forEachSampleChunk(n, chunk) { b0, nb in
+            // cols [Cout·kH·kW, nb·S] = Wᵀ · X [Cin, nb·S], scattered into the output image.
+            geo.n = nb
+            Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xt.storage.pointer)
+            Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: inC, a: weight.storage.pointer, lda: rows,
+                        b: xt.storage.pointer, ldb: nb * s, c: cols.storage.pointer, ldc: nb * s)
+            geo.col2im(cols.storage.pointer, out.storage.pointer + b0 * outPer)
+        }
+        if let bias {
+            let po = out.storage.pointer, pb = bias.storage.pointer, plane = oh * ow
+            Parallel.forEachChunk(count: n * outC, minimumChunk: Swift.max(1, Parallel.minimumElements / plane)) { r in
+                for bc in r {
+                    let v = pb[bc % outC], p = po + bc * plane
+                    for i in 0..<plane { p[i] += v }
+                }
+            }
+        }
+        let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+        return Tensor.record(out, op, inputs) { g, _ in
+            let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
+            let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+            let gcols = Tensor(uninitializedShape: [rows * chunk * s]), xt = Tensor(uninitializedShape: [inC * chunk * s])
+            var geo = geo
+            Tensor.forEachSampleChunk(n, chunk) { b0, nb in
+                geo.n = nb
+                geo.im2col(g.storage.pointer + b0 * outPer, gcols.storage.pointer)
+                if let dx {
+                    // dX [Cin, nb·S] = W · im2col(dy), back to [nb, Cin, S]
+                    Tensor.gemm(transposeA: false, transposeB: false, m: inC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
+                                b: gcols.storage.pointer, ldb: nb * s, c: xt.storage.pointer, ldc: nb * s)
+                    Tensor.swapLeadingAxes(xt.storage.pointer, inC, nb, s, into: dx.storage.pointer + b0 * inPer)
+                }
+                if let dw {
+                    // dW += X · im2col(dy)ᵀ
+                    Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xt.storage.pointer)
+                    Tensor.gemm(transposeA: false, transposeB: true, m: inC, n: rows, k: nb * s, a: xt.storage.pointer, lda: nb * s,
+                                b: gcols.storage.pointer, ldb: nb * s, beta: 1, c: dw.storage.pointer, ldc: rows)
+                }
+            }
+            return Tensor.withBiasGradient([dx, dw], bias: bias, gradOutput: g)
+        }
+    }
+}
