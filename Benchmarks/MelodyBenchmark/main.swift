@@ -27,7 +27,7 @@ let work = FileManager.default.temporaryDirectory.appendingPathComponent("bench-
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }
 let (dataset, _) = try MelodyDataset.load(directory: corpus, pipeline: config.pipeline, evalRatio: 0.1, seed: 0,
-                                          cachePath: root.appendingPathComponent("corpora/.bench-melody.cache").path)
+                                          cachePath: FileManager.default.temporaryDirectory.appendingPathComponent("bench-melody-dataset.cache").path)
 print("corpus \(corpus): \(dataset.summary)")
 print("\(dataset.train.count) training melodies, \(dataset.eval.count) held-out; model 2×\(config.hiddenSize) LSTM, batch \(config.batchSize) × \(config.sequenceLength) steps, \(threads) threads")
 

@@ -1,12 +1,15 @@
 import ArgumentParser
 import Foundation
+import MuseAudio
 import MuseMIDI
 import MuseModels
+import MuseSynth
 
 /// `muse generate melody-rnn --bundle runs/melody --primer-melody "[60, -2, 60, -2]" …`.
 struct GenerateMelodyRNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "melody-rnn", abstract: "Generate melodies with a trained melody RNN and write them as MIDI files.")
+        commandName: "melody-rnn",
+        abstract: "Generate melodies with a trained melody RNN; write them as MIDI and WAV files, and play the first with --play.")
 
     @Option(help: "Model bundle folder (or a training output folder: its newest checkpoint is used).")
     var bundle: String = "runs/melody"
@@ -42,6 +45,17 @@ struct GenerateMelodyRNNCommand: ParsableCommand {
     @Option(help: "Seed of the sampling.")
     var seed: UInt64 = 0
 
+    @Flag(inversion: .prefixedNo, help: "Also render each melody to a WAV file beside its MIDI file (MuseSynth).")
+    var wav = true
+
+    @Flag(help: "Play the first melody on the sound card after writing the files.")
+    var play = false
+
+    @Option(help: "ALSA device for --play (\"default\", \"null\", \"hw:0,0\", …).")
+    var device: String = "default"
+
+    @OptionGroup var synth: SynthOptions
+
     func validate() throws {
         guard numOutputs > 0, numSteps > 0 else { throw ValidationError("--num-outputs and --num-steps must be positive") }
         guard temperature > 0 else { throw ValidationError("--temperature must be positive") }
@@ -67,12 +81,41 @@ struct GenerateMelodyRNNCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
             let melodies = try sampler.generate(count: numOutputs, primer: primer, options: options)
             let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "-")
-            for (k, events) in melodies.enumerated() {
-                let sequence = try sampler.noteSequence(events: events, qpm: qpm)
+            let sequences = try melodies.map { try sampler.noteSequence(events: $0, qpm: qpm) }
+            for (k, sequence) in sequences.enumerated() {
                 let path = (outputDir as NSString).appendingPathComponent(String(format: "%@_%02d.mid", stamp, k + 1))
                 try sequence.writeMIDI(to: path)
-                print("wrote \(path): \(sequence.notes.count) notes, \(events.count) steps")
+                print("wrote \(path): \(sequence.notes.count) notes, \(melodies[k].count) steps")
+            }
+            guard wav || play else { return }
+            try exitingOnAudioError {
+                let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: synth.soundfont)
+                if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
+                if wav {
+                    for (k, sequence) in sequences.enumerated() {
+                        let path = (outputDir as NSString).appendingPathComponent(String(format: "%@_%02d.wav", stamp, k + 1))
+                        try AudioFile.write(Renderer.render(sequence, font: font, settings: synth.settings), to: path, format: .wavPCM16)
+                        print("wrote \(path)")
+                    }
+                }
+                if play, let first = sequences.first {
+                    let renderer = Renderer(sequence: first, font: font, settings: synth.settings)
+                    let report = try AudioPlayer(sink: ALSASink(device: device)).play(renderer)
+                    print(String(format: "%@ %.2f s on %@", report.stoppedEarly ? "stopped after" : "played",
+                                 Double(report.framesPlayed) / renderer.sampleRate, device))
+                }
             }
         }
+    }
+}
+
+/// Runs `body`; a SoundFont or audio error becomes one `muse: error: …` line and exit code 1.
+private func exitingOnAudioError(_ body: () throws -> Void) throws {
+    do { try body() } catch let error as SynthError {
+        FileHandle.standardError.write(Data("muse: error: \(error)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as AudioError {
+        FileHandle.standardError.write(Data("muse: error: \(error)\n".utf8))
+        throw ExitCode(1)
     }
 }
