@@ -2,7 +2,7 @@
 # The demo `make demo` runs after set-up, the release build and the corpora:
 # statistics of each corpus; one tune transposed and quantized; then a small melody RNN trained on
 # the O'Neill's tunes for a minute or two (resumed if runs/demo-melody holds a checkpoint),
-# four melodies generated from a primer, written as MIDI, rendered through the SoundFont to WAV,
+# four melodies generated from a primer, written as MIDI and rendered through the SoundFont to WAV,
 # with a spectrogram picture of the first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,9 +33,6 @@ echo "== generate four melodies from a primer"
 rm -rf output/melodies
 "$MUSE" generate melody-rnn --bundle runs/demo-melody --primer-melody "[60, -2, 62, -2, 64, -2, 65, -2]" \
   --num-outputs 4 --num-steps 128 --temperature 1.0 --output-dir output/melodies --seed 1
-for mid in output/melodies/*.mid; do
-  "$MUSE" render "$mid" -o "${mid%.mid}.wav"
-done
 first=$(ls output/melodies/*.wav | head -1)
 "$MUSE" spectrogram "$first" -o "${first%.wav}.png"
 "$MUSE" midi info "${first%.wav}.mid" | head -6
