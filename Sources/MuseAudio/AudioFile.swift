@@ -58,9 +58,13 @@ public enum AudioFile {
     ///
     /// librosa resamples with soxr's "HQ" filter by default; Muse uses libsamplerate (`quality`,
     /// default `.sincBest`). Both are band-limited sinc resamplers, so results agree closely but
-    /// not bit for bit: on a band-limited test signal the two differ by about 1e-3 of full scale
-    /// near the band edge and ~1e-5 elsewhere (see `ResamplerTests`). The output length is
-    /// `ceil(frames × sampleRate / fileRate)`, as librosa's.
+    /// not bit for bit: halving a 1 kHz tone they agree within 1e-4 away from the signal's ends,
+    /// and `load` of the stereo fixture within 2e-3 of full scale (the first and last ~100 output
+    /// samples differ more: the filters treat the edges differently). See `ResamplerTests` and
+    /// `AudioFileTests.testLoadMatchesLibrosaLoad`. The output length is
+    /// `ceil(frames × sampleRate / fileRate)`, as librosa's. libsamplerate is much slower than
+    /// soxr (see bench-dsp); `.sincFastest` narrows the gap where speed matters more than the
+    /// last few percent of bandwidth.
     /// - Parameters:
     ///   - sampleRate: target rate in Hz; `nil` keeps the file's rate (librosa's `sr=None`).
     ///   - mono: mix all channels down to one.

@@ -11,7 +11,7 @@ import Foundation
 /// thread pulls `period` frames from the source and writes them to the sink until the source ends
 /// (then the sink drains: queued audio plays out) or `stop()` is called (the sink drops what is
 /// queued). Either way the device is closed. `play(_:stopOnInterrupt:)` also turns SIGINT
-/// (Ctrl-C) into `stop()` for the duration of the playback and restores the default afterwards.
+/// (Ctrl-C) into `stop()` for the duration of the playback and restores the previous handler afterwards.
 public final class AudioPlayer: @unchecked Sendable {
     /// How a playback ended.
     public struct Report: Equatable, Sendable {
@@ -84,20 +84,8 @@ public final class AudioPlayer: @unchecked Sendable {
     /// `start` then `wait`; with `stopOnInterrupt`, Ctrl-C (SIGINT) stops playback cleanly
     /// instead of killing the process.
     public func play(_ source: AudioSource, stopOnInterrupt: Bool = true) throws -> Report {
-        var signalSource: DispatchSourceSignal?
-        if stopOnInterrupt {
-            signal(SIGINT, SIG_IGN)
-            let watcher = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-            watcher.setEventHandler { [weak self] in self?.stop() }
-            watcher.resume()
-            signalSource = watcher
-        }
-        defer {
-            if let signalSource {
-                signalSource.cancel()
-                signal(SIGINT, SIG_DFL)
-            }
-        }
+        let watcher = stopOnInterrupt ? InterruptWatcher { [weak self] in self?.stop() } : nil
+        defer { watcher?.cancel() }
         try start(source)
         return try wait()
     }

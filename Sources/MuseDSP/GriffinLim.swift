@@ -78,7 +78,7 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
         }
     }
 
-    let timeFrames = FFTScratch(count: frames * n)
+    let scratch = FFTScratch(count: engine.inverseScratchCount(frames: frames))
     let wss = engine.windowSumSquare(frames: frames)
     var y = [Float](repeating: 0, count: signalLength)
     var padded = [Float](repeating: 0, count: signalLength + 2 * engine.leftPad)
@@ -93,7 +93,7 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
                 s.withUnsafeBufferPointer { sb in
                     for _ in 0..<nIter {
                         engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
-                                                 timeFrames: timeFrames.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
+                                                 scratch: scratch.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
                         engine.pad(yb.baseAddress!, length: signalLength, into: pb.baseAddress!)
                         engine.forwardFrameMajor(padded: pb.baseAddress!, frames: frames, into: rebuilt.pointer)
                         let r = rebuilt.pointer, p = previous.pointer, a = angles.pointer, sp = sb.baseAddress!
@@ -117,7 +117,7 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
                         havePrevious = true
                     }
                     engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
-                                             timeFrames: timeFrames.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
+                                             scratch: scratch.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
                 }
             }
         }

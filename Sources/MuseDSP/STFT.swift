@@ -92,13 +92,13 @@ public func istft(_ spectrogram: ComplexSpectrogram, hopLength: Int? = nil, winL
 extension STFTEngine {
     /// Allocating wrapper around `inverseFrameMajor`.
     func inverse(frameMajor: UnsafePointer<Float>, frames: Int, length: Int) -> [Float] {
-        let timeFrames = FFTScratch(count: frames * nFFT)
+        let scratch = FFTScratch(count: inverseScratchCount(frames: frames))
         let wss = windowSumSquare(frames: frames)
         var y = [Float](repeating: 0, count: length)
         wss.withUnsafeBufferPointer { w in
             y.withUnsafeMutableBufferPointer { out in
                 guard let base = out.baseAddress else { return }
-                inverseFrameMajor(frameMajor, frames: frames, length: length, timeFrames: timeFrames.pointer,
+                inverseFrameMajor(frameMajor, frames: frames, length: length, scratch: scratch.pointer,
                                   wss: w.baseAddress!, into: base)
             }
         }

@@ -131,13 +131,13 @@ final class STFTEngine {
         }
     }
 
-    /// One job per core over contiguous frames; inside, blocks of 16 frames are transformed into
+    /// One job per core over contiguous frames; inside, blocks of 64 frames are transformed into
     /// a small cache-resident buffer and handed to `emit(buffer, count, firstFrame)`, which
-    /// writes them out transposed (each row write is one 64-byte line).
+    /// writes them out transposed (each row write is 256 contiguous bytes).
     @inline(__always)
     private func forwardBlocks(padded: UnsafePointer<Float>, frames: Int,
                                emit: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
-        let block = 16
+        let block = 64
         let jobs = min(frames, workers)
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
             let input = FFTScratch(count: nFFT)
@@ -187,51 +187,61 @@ final class STFTEngine {
         return out.map { Float($0) }
     }
 
+    /// Floats of scratch `inverseFrameMajor` needs for `frames` frames: one private overlap-add
+    /// buffer of the full padded length per parallel job.
+    func inverseScratchCount(frames: Int) -> Int {
+        min(frames, workers) * (nFFT + hop * (frames - 1))
+    }
+
     /// Inverse of frame-major `spec` (not modified) by windowed overlap-add, divided by the
     /// window's sum of squares where it is non-zero, trimmed as librosa's `istft`.
+    ///
+    /// Each job takes a contiguous run of frames and overlap-adds them into its own buffer (no
+    /// per-frame array, no locking); a second pass sums the neighbouring runs' overlaps, divides
+    /// and trims.
     /// - Parameters:
-    ///   - timeFrames: scratch of at least `frames × nFFT` floats.
+    ///   - scratch: `inverseScratchCount(frames:)` floats.
     ///   - wss: `windowSumSquare(frames:)` for the frames used.
     ///   - y: output, `length` floats.
     func inverseFrameMajor(_ spec: UnsafePointer<Float>, frames: Int, length: Int,
-                           timeFrames: UnsafeMutablePointer<Float>, wss: UnsafePointer<Float>,
+                           scratch: UnsafeMutablePointer<Float>, wss: UnsafePointer<Float>,
                            into y: UnsafeMutablePointer<Float>) {
-        let jobs = (frames + Self.framesPerJob - 1) / Self.framesPerJob
+        let jobs = min(frames, workers)
+        let fullLength = nFFT + hop * (frames - 1)
         let scale = 1 / Float(nFFT)
+        func range(_ job: Int) -> (lo: Int, hi: Int) { (frames * job / jobs, frames * (job + 1) / jobs) }
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
             let complex = FFTScratch(count: rowStride)
             let real = FFTScratch(count: nFFT)
+            let (lo, hi) = range(job)
+            let acc = scratch + job * fullLength
+            let start = lo * hop, end = (hi - 1) * hop + nFFT
+            (acc + start).update(repeating: 0, count: end - start)
             window.withUnsafeBufferPointer { w in
-                for t in (job * Self.framesPerJob)..<min(frames, (job + 1) * Self.framesPerJob) {
+                for t in lo..<hi {
                     complex.pointer.update(from: spec + t * rowStride, count: 2 * bins)
                     plan.inverse(complex.pointer, real.pointer)
-                    let dst = timeFrames + t * nFFT
-                    for i in 0..<nFFT { dst[i] = real.pointer[i] * w[i] * scale }
+                    let dst = acc + t * hop
+                    for i in 0..<nFFT { dst[i] += real.pointer[i] * w[i] * scale }
                 }
             }
         }
-        // Overlap-add by output segments (each sample summed by one job, in frame order).
+        // Sum the runs, divide by the window sum, trim: output sample n is padded sample n + start.
         let start = leftPad
-        let fullLength = nFFT + hop * (frames - 1)
         let segment = max(hop, (length + workers * 4 - 1) / (workers * 4))
         let segments = (length + segment - 1) / segment
         let tiny = Float.leastNormalMagnitude
         DispatchQueue.concurrentPerform(iterations: segments) { s in
             let lo = s * segment, hi = min(length, lo + segment)
             for n in lo..<hi { y[n] = 0 }
-            // Output sample n is padded-domain sample n + start.
             let plo = lo + start, phi = min(hi + start, fullLength)
             guard plo < phi else { return }
-            let tFirst = max(0, (plo - nFFT) / hop)
-            let tLast = min(frames - 1, (phi - 1) / hop)
-            if tFirst <= tLast {
-                for t in tFirst...tLast {
-                    let f0 = t * hop
-                    let a = max(plo, f0), b = min(phi, f0 + nFFT)
-                    if a >= b { continue }
-                    let src = timeFrames + t * nFFT - f0
-                    for p in a..<b { y[p - start] += src[p] }
-                }
+            for job in 0..<jobs {
+                let (flo, fhi) = range(job)
+                let a = max(plo, flo * hop), b = min(phi, (fhi - 1) * hop + nFFT)
+                if a >= b { continue }
+                let acc = scratch + job * fullLength
+                for p in a..<b { y[p - start] += acc[p] }
             }
             for p in plo..<phi where wss[p] > tiny { y[p - start] /= wss[p] }
         }

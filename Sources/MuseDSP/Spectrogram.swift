@@ -4,6 +4,12 @@
 /// (bin k, frame t) is `real[k * frameCount + t] + i·imag[k * frameCount + t]`, the same indexing
 /// as `librosa.stft(y)[k, t]`. Bin k is `k × sampleRate / nFFT` Hz; frame t is centred at sample
 /// `t × hopLength` when the transform was centred.
+///
+/// Layout trade-off: librosa's complex64 result is Fortran-ordered (frame-major in memory) with
+/// `[freq, frames]` indexing; Muse's is row-major, so every row of a bin is contiguous in time
+/// (what mel projection, dB and pictures walk). Producing it costs a blocked transpose, which
+/// makes `stft` ~1.5–1.8× the raw FFTW loop; `spectrogram(_:power:)` / `melSpectrogram` fuse the
+/// magnitude into that transpose and run at ~1.1× the loop (bench-dsp).
 public struct ComplexSpectrogram: Equatable, Sendable {
     /// Real parts, `[frequencyCount, frameCount]`.
     public var real: [Float]

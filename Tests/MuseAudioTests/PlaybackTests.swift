@@ -45,6 +45,28 @@ final class PlaybackTests: XCTestCase {
         XCTAssertEqual(try AudioFile.info(path).frameCount, report.framesPlayed)
     }
 
+    /// Ctrl-C during `play(_:stopOnInterrupt: true)` stops the stream cleanly instead of killing
+    /// the process: the file is complete and the report says it stopped early.
+    func testSIGINTStopsPlaybackCleanly() throws {
+        let path = try temporaryFolder(self).appendingPathComponent("interrupted.wav").path
+        let rendering = DispatchSemaphore(value: 0)
+        var periods = 0
+        let source = ClosureAudioSource(sampleRate: 8000, channelCount: 1) { buffer, frames in
+            for i in 0..<frames { buffer[i] = 0.2 }
+            periods += 1
+            if periods == 3 { rendering.signal() }
+            usleep(2000)
+            return frames
+        }
+        DispatchQueue.global().async {
+            rendering.wait()
+            kill(getpid(), SIGINT)
+        }
+        let report = try AudioPlayer(sink: WAVFileSink(path: path, periodFrames: 64)).play(source, stopOnInterrupt: true)
+        XCTAssertTrue(report.stoppedEarly)
+        XCTAssertEqual(try AudioFile.info(path).frameCount, report.framesPlayed)
+    }
+
     func testSourceEndingMidPeriodEndsStream() throws {
         var remaining = 250
         let source = ClosureAudioSource(sampleRate: 8000, channelCount: 1) { buffer, frames in
