@@ -1,15 +1,18 @@
 import ArgumentParser
 import Foundation
 import MuseAudio
+import MuseMIDI
+import MuseSynth
 
-/// `muse play FILE [--device default]`: stream a sound file to ALSA; Ctrl-C stops cleanly.
+/// `muse play FILE [--device default]`: stream a sound file, or a MIDI file rendered live through
+/// the SoundFont synthesizer, to ALSA; Ctrl-C stops cleanly.
 struct PlayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "play",
-        abstract: "Play a sound file through ALSA (Ctrl-C stops).",
+        abstract: "Play a sound file, or a MIDI file through the SoundFont synthesizer, via ALSA (Ctrl-C stops).",
         discussion: "Use --device null (ALSA's discard device) or --to-file to run without a sound card.")
 
-    @Argument(help: "A sound file libsndfile reads.")
+    @Argument(help: "A sound file libsndfile reads, or a MIDI file (.mid, .midi).")
     var file: String
 
     @Option(help: "ALSA PCM device name (\"default\", \"null\", \"hw:0,0\", …).")
@@ -18,13 +21,41 @@ struct PlayCommand: ParsableCommand {
     @Option(help: "Stream into this WAV file instead of a device.")
     var toFile: String?
 
+    @OptionGroup var synth: SynthOptions
+
+    var isMIDI: Bool { MIDICorpus.extensions.contains((file as NSString).pathExtension.lowercased()) }
+
     func run() throws {
-        try runReportingAudioErrors {
-            let audio = try AudioFile.read(file)
-            let sink: AudioSink = toFile.map { WAVFileSink(path: $0) } ?? ALSASink(device: device)
-            let report = try AudioPlayer(sink: sink).play(AudioBufferSource(audio))
-            let seconds = Double(report.framesPlayed) / audio.sampleRate
-            print(String(format: "%@ %.2f s on %@", report.stoppedEarly ? "stopped after" : "played", seconds, sink.name))
+        let sink: AudioSink = toFile.map { WAVFileSink(path: $0) } ?? ALSASink(device: device)
+        if !isMIDI {
+            try runReportingAudioErrors {
+                let audio = try AudioFile.read(file)
+                report(try AudioPlayer(sink: sink).play(AudioBufferSource(audio)), sampleRate: audio.sampleRate, sink: sink)
+            }
+            return
         }
+        do {
+            let sequence = try NoteSequence(contentsOfMIDIFile: file)
+            let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: synth.soundfont)
+            if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
+            let renderer = Renderer(sequence: sequence, font: font, settings: synth.settings)
+            report(try AudioPlayer(sink: sink).play(renderer), sampleRate: renderer.sampleRate, sink: sink)
+        } catch let error as MIDIError {
+            throw fail("\(error)")
+        } catch let error as SynthError {
+            throw fail("\(error)")
+        } catch let error as AudioError {
+            throw fail("\(error)")
+        }
+    }
+
+    private func report(_ report: AudioPlayer.Report, sampleRate: Double, sink: AudioSink) {
+        print(String(format: "%@ %.2f s on %@", report.stoppedEarly ? "stopped after" : "played",
+                     Double(report.framesPlayed) / sampleRate, sink.name))
+    }
+
+    private func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("muse: error: \(message)\n".utf8))
+        return ExitCode(1)
     }
 }
