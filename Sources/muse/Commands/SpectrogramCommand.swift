@@ -36,6 +36,9 @@ struct SpectrogramCommand: ParsableCommand {
     @Option(help: "Image scale: pixel rows per mel band.")
     var pixelsPerBand: Int = 2
 
+    @Option(help: "Image scale: pixel columns per frame (default: enough to make short clips at least 512 pixels wide).")
+    var pixelsPerFrame: Int?
+
     func validate() throws {
         guard nMels > 0 else { throw ValidationError("--n-mels must be positive") }
         guard nFFT > 0, nFFT % 2 == 0 else { throw ValidationError("--n-fft must be a positive even number") }
@@ -43,6 +46,7 @@ struct SpectrogramCommand: ParsableCommand {
         guard sampleRate > 0 else { throw ValidationError("--sample-rate must be positive") }
         guard topDB >= 0 else { throw ValidationError("--top-db must be non-negative") }
         guard pixelsPerBand >= 1 else { throw ValidationError("--pixels-per-band must be >= 1") }
+        guard (pixelsPerFrame ?? 1) >= 1 else { throw ValidationError("--pixels-per-frame must be >= 1") }
     }
 
     func run() throws {
@@ -51,7 +55,8 @@ struct SpectrogramCommand: ParsableCommand {
             let mel = try melSpectrogram(audio.samples, sampleRate: sampleRate,
                                          parameters: STFTParameters(nFFT: nFFT, hopLength: hopLength), nMels: nMels)
             let db = try powerToDB(mel, ref: .maximum, topDB: topDB)
-            try SpectrogramImage.render(db, pixelsPerRow: pixelsPerBand).writePNG(to: output)
+            let columns = pixelsPerFrame ?? max(1, min(8, 512 / max(db.frameCount, 1)))
+            try SpectrogramImage.render(db, pixelsPerFrame: columns, pixelsPerRow: pixelsPerBand).writePNG(to: output)
             print("wrote \(output) (\(db.frameCount) frames x \(db.rowCount) mel bands)")
             if let npy {
                 try NPYFile.write(db.values, shape: db.shape, to: npy)
