@@ -84,17 +84,18 @@ extension Tensor {
                         let a = pA + (b * T + t) * G, tcb = pTC + (b * T + t) * H, d = pdA + (b * T + t) * G
                         let gy = pg + b * ldY + t * H, cp = cPrev + b * ldC
                         let dhb = pdh + b * H, dcb = pdc + b * H
-                        for j in 0..<H {
-                            let i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j]
-                            let tc = tcb[j]
-                            let dhj = gy[j] + dhb[j]
-                            let dcj = dcb[j] + dhj * o * (1 - tc * tc)
-                            d[j] = dcj * g * i * (1 - i)
-                            d[H + j] = dcj * cp[j] * f * (1 - f)
-                            d[2 * H + j] = dcj * i * (1 - g * g)
-                            d[3 * H + j] = dhj * tc * o * (1 - o)
-                            dcb[j] = dcj * f
-                        }
+                        // Short single-purpose loops over H values (in L1) so each vectorises.
+                        // dh ← dy_t + dh_next (dh is overwritten by the GEMM below afterwards)
+                        for j in 0..<H { dhb[j] += gy[j] }
+                        // dc ← dc_next + dh·o·(1 − tanh²c)
+                        for j in 0..<H { dcb[j] += dhb[j] * a[3 * H + j] * (1 - tcb[j] * tcb[j]) }
+                        // pre-activation gate gradients, order i, f, g, o
+                        for j in 0..<H { d[j] = dcb[j] * a[2 * H + j] * a[j] * (1 - a[j]) }
+                        for j in 0..<H { d[H + j] = dcb[j] * cp[j] * a[H + j] * (1 - a[H + j]) }
+                        for j in 0..<H { d[2 * H + j] = dcb[j] * a[j] * (1 - a[2 * H + j] * a[2 * H + j]) }
+                        for j in 0..<H { d[3 * H + j] = dhb[j] * tcb[j] * a[3 * H + j] * (1 - a[3 * H + j]) }
+                        // dc_next ← dc·f
+                        for j in 0..<H { dcb[j] *= a[H + j] }
                     }
                     // dh_{prev} = dA_t · W_hh for these rows
                     gemm(transposeA: false, transposeB: false, m: r.count, n: H, k: G, a: pdA + (r.lowerBound * T + t) * G, lda: T * G,
