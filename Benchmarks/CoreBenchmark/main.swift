@@ -51,9 +51,9 @@ if CommandLine.arguments.contains("--ops") {
         for _ in 0..<5 { _ = try a + b }  // warm the allocator's pages
         try report("add [4096,1024]+[4096,1024]", 3 * mb) { _ = try a + b }
         try report("add bias [4096,1024]+[1024]", 2 * mb) { _ = try a + bias }
-        try report("mul scalar", 2 * mb) { _ = a * 2 }
-        try report("exp", 2 * mb) { _ = a.exp() }
-        try report("gelu", 2 * mb) { _ = a.gelu() }
+        report("mul scalar", 2 * mb) { _ = a * 2 }
+        report("exp", 2 * mb) { _ = a.exp() }
+        report("gelu", 2 * mb) { _ = a.gelu() }
         try report("softmax last axis", 2 * mb) { _ = try a.softmax(axis: -1) }
         try report("sum axis 0", mb) { _ = try a.sum(axis: 0) }
         try report("sum axis 1", mb) { _ = try a.sum(axis: 1) }

@@ -41,6 +41,14 @@ import Foundation
 /// above `Parallel.minimumElements` splits with `DispatchQueue.concurrentPerform`; memory-bound
 /// work (add, multiply) stays on one vectorised core. Kernels written inside MuseCore use the
 /// internal helpers `map`, `zip`, `broadcastBinary`, `sumTo` and `Parallel.forEachChunk`.
+///
+/// **Where things are.** Ops: `Ops/Tensor+*.swift`. Autodiff: `Autodiff/Autodiff.swift` (how to
+/// write an op: see `Tensor.record`). Layers (`Module`, `Layer`, `Sequential`, `Linear`,
+/// `Embedding`, `LSTM` + fused kernel, `GRU`, `LayerNorm`, `Dropout`, `Activation`): `Layers/`.
+/// Losses: `Losses/`. Optimizers, `clipGradientNorm`, LR schedules: `Optimizers/`. Files
+/// (`SafeTensors`, `NPY`, `Checkpoint`, `AtomicFile`): `IO/`. `SplitMix64`,
+/// `sampleCategorical`: `Random/`. Test helpers (`assertClose`, `checkGradients`): the
+/// `_MuseTestSupport` target.
 public final class Tensor {
     /// Dimensions, outermost first; `[]` for a scalar.
     public let shape: [Int]
