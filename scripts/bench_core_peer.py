@@ -59,5 +59,10 @@ out["first_loss"] = losses[0]
 cpu0 = time.process_time()
 out["lstm_step_seconds"] = timed(10, step)
 out["lstm_step_cpu_seconds"] = (time.process_time() - cpu0) / 11
+# The same step on one thread: on an oversubscribed machine OpenMP's waiting threads can make
+# the 2-thread figure much worse than the hardware allows, so both are reported.
+torch.set_num_threads(1)
+out["lstm_step_seconds_1thread"] = timed(5, step)
+torch.set_num_threads(2)
 out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))

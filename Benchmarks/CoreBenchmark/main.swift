@@ -157,6 +157,8 @@ for n in [512, 1024, 2048] {
 let peerLSTM = peerValue("lstm_step_seconds")
 print(String(format: "LSTM step (2×128, vocab 38, batch 64, seq 128, fwd+bwd+Adam): ours %.1f ms, torch %.1f ms, speed ours/torch %.2f×",
              lstmSeconds * 1e3, peerLSTM * 1e3, peerLSTM / lstmSeconds))
+print(String(format: "  torch on 1 thread: %.1f ms (ours/torch-1-thread speed %.2f×)",
+             peerValue("lstm_step_seconds_1thread") * 1e3, peerValue("lstm_step_seconds_1thread") / lstmSeconds))
 print(String(format: "  CPU time per step (user+sys, all threads; steadier than wall time on a shared machine): ours %.1f ms, torch %.1f ms",
              lstmCPUSeconds * 1e3, peerValue("lstm_step_cpu_seconds") * 1e3))
 print(String(format: "  first-step loss on the same weights and data: ours %.6f, torch %.6f", firstLoss, peerValue("first_loss")))
