@@ -76,9 +76,7 @@ for n in gemmSizes {
     let flops = 2 * Double(n) * Double(n) * Double(n)
     gemmOurs[n] = flops / (try time(repeats) { _ = try noGrad { try a.matmul(b) } }) / 1e9
     let c = Tensor.zeros([n, n])
-    // OpenBLAS alone, with its own threads (MuseCore keeps it single-threaded and splits rows itself).
-    openblas_set_num_threads(Int32(Parallel.coreCount))
-    defer { openblas_set_num_threads(1) }
+    // OpenBLAS alone (its own threads, as MuseCore uses it), without MuseCore's checks and tensors.
     gemmBLAS[n] = flops / time(repeats) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
                     a.storage.pointer, Int32(n), b.storage.pointer, Int32(n), 0, c.storage.pointer, Int32(n))

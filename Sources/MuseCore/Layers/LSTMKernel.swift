@@ -36,7 +36,7 @@ extension Tensor {
         // the batch and runs all T steps on it (its own small GEMMs and gate math) with no
         // synchronisation between steps.
         let parts = B * H >= 2048 ? Swift.min(Parallel.coreCount, B) : 1
-        forEachBatchSlice(B, parts) { r in
+        BLASThreads.singleThreaded { forEachBatchSlice(B, parts) { r in
             for s in 0..<T {
                 let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
                 let hPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(h0.storage.pointer) : UnsafePointer(pY + tp * H)
@@ -58,7 +58,7 @@ extension Tensor {
                         for j in 0..<H { y[j] = a[3 * H + j] * tcOut[j] }
                     }
             }
-        }
+        } }
         // Final cell state into row T.
         let tLast = reverse ? 0 : T - 1
         for b in 0..<B {
@@ -76,7 +76,7 @@ extension Tensor {
             // Through the tensors, so the closure keeps the saved buffers alive.
             let pA = gates.storage.pointer, pC = cells.storage.pointer, pTC = tanhCells.storage.pointer
             for b in 0..<B { (pdc + b * H).update(from: pg + b * ldY + T * H, count: H) }
-            forEachBatchSlice(B, parts) { r in
+            BLASThreads.singleThreaded { forEachBatchSlice(B, parts) { r in
                 for s in stride(from: T - 1, through: 0, by: -1) {
                     let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
                     let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
@@ -102,7 +102,7 @@ extension Tensor {
                         gemm(transposeA: false, transposeB: false, m: r.count, n: H, k: G, a: pdA + (r.lowerBound * T + t) * G, lda: T * G,
                              b: weightHH.storage.pointer, ldb: H, c: pdh + r.lowerBound * H, ldc: H)
                 }
-            }
+            } }
             var grads: [Tensor?] = [nil, nil, nil, nil, nil, nil, nil]
             if x.requiresGrad {
                 let dx = Tensor(uninitializedShape: [B, T, I])
