@@ -13,9 +13,9 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
-/// Median seconds of `body` over `repeats` runs after one warm-up.
+/// Median seconds of `body` over `repeats` runs after three warm-up runs (thread pools awake).
 func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
-    try body()
+    for _ in 0..<3 { try body() }
     var times: [Double] = []
     for _ in 0..<repeats {
         let t0 = now()
@@ -51,9 +51,9 @@ if CommandLine.arguments.contains("--ops") {
         for _ in 0..<5 { _ = try a + b }  // warm the allocator's pages
         try report("add [4096,1024]+[4096,1024]", 3 * mb) { _ = try a + b }
         try report("add bias [4096,1024]+[1024]", 2 * mb) { _ = try a + bias }
-        try report("mul scalar", 2 * mb) { _ = a * 2 }
-        try report("exp", 2 * mb) { _ = a.exp() }
-        try report("gelu", 2 * mb) { _ = a.gelu() }
+        report("mul scalar", 2 * mb) { _ = a * 2 }
+        report("exp", 2 * mb) { _ = a.exp() }
+        report("gelu", 2 * mb) { _ = a.gelu() }
         try report("softmax last axis", 2 * mb) { _ = try a.softmax(axis: -1) }
         try report("sum axis 0", mb) { _ = try a.sum(axis: 0) }
         try report("sum axis 1", mb) { _ = try a.sum(axis: 1) }
@@ -72,13 +72,11 @@ var gemmOurs: [Int: Double] = [:], gemmBLAS: [Int: Double] = [:]
 let gemmSizes = CommandLine.arguments.contains("--ours-only") ? [1024] : [512, 1024, 2048]
 for n in gemmSizes {
     let a = Tensor.randn([n, n], using: &rng), b = Tensor.randn([n, n], using: &rng)
-    let repeats = n == 2048 ? 5 : 10
+    let repeats = n == 2048 ? 5 : (n == 512 ? 30 : 10)
     let flops = 2 * Double(n) * Double(n) * Double(n)
     gemmOurs[n] = flops / (try time(repeats) { _ = try noGrad { try a.matmul(b) } }) / 1e9
     let c = Tensor.zeros([n, n])
-    // OpenBLAS alone, with its own threads (MuseCore keeps it single-threaded and splits rows itself).
-    openblas_set_num_threads(Int32(Parallel.coreCount))
-    defer { openblas_set_num_threads(1) }
+    // OpenBLAS alone (its own threads, as MuseCore uses it), without MuseCore's checks and tensors.
     gemmBLAS[n] = flops / time(repeats) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
                     a.storage.pointer, Int32(n), b.storage.pointer, Int32(n), 0, c.storage.pointer, Int32(n))
@@ -157,5 +155,9 @@ for n in [512, 1024, 2048] {
 let peerLSTM = peerValue("lstm_step_seconds")
 print(String(format: "LSTM step (2×128, vocab 38, batch 64, seq 128, fwd+bwd+Adam): ours %.1f ms, torch %.1f ms, speed ours/torch %.2f×",
              lstmSeconds * 1e3, peerLSTM * 1e3, peerLSTM / lstmSeconds))
+print(String(format: "  torch on 1 thread: %.1f ms (ours/torch-1-thread speed %.2f×)",
+             peerValue("lstm_step_seconds_1thread") * 1e3, peerValue("lstm_step_seconds_1thread") / lstmSeconds))
+print(String(format: "  CPU time per step (user+sys, all threads; steadier than wall time on a shared machine): ours %.1f ms, torch %.1f ms",
+             lstmCPUSeconds * 1e3, peerValue("lstm_step_cpu_seconds") * 1e3))
 print(String(format: "  first-step loss on the same weights and data: ours %.6f, torch %.6f", firstLoss, peerValue("first_loss")))
 print(String(format: "Peak RSS: ours %.0f MB, torch %.0f MB", rss, peerValue("peak_rss_mb")))

@@ -36,11 +36,20 @@ import Foundation
 /// **Names.** Layers follow PyTorch shapes (`[batch, seq, features]` with `batchFirst`) and
 /// parameter names (`"lstm.weight_ih_l0"`), so safetensors files map 1:1 onto `torch` modules.
 ///
-/// **Threads.** One thread pool: OpenBLAS runs single-threaded and `Tensor.gemm` splits large
-/// products by rows over the cores; compute-bound elementwise work (exp, tanh, gelu, softmax…)
+/// **Threads.** Matrix products use OpenBLAS's own threads (the LSTM kernel runs its many small
+/// products single-threaded, one batch slice per core, see `BLASThreads`); compute-bound
+/// elementwise work (exp, tanh, gelu, softmax…)
 /// above `Parallel.minimumElements` splits with `DispatchQueue.concurrentPerform`; memory-bound
 /// work (add, multiply) stays on one vectorised core. Kernels written inside MuseCore use the
 /// internal helpers `map`, `zip`, `broadcastBinary`, `sumTo` and `Parallel.forEachChunk`.
+///
+/// **Where things are.** Ops: `Ops/Tensor+*.swift`. Autodiff: `Autodiff/Autodiff.swift` (how to
+/// write an op: see `Tensor.record`). Layers (`Module`, `Layer`, `Sequential`, `Linear`,
+/// `Embedding`, `LSTM` + fused kernel, `GRU`, `LayerNorm`, `Dropout`, `Activation`): `Layers/`.
+/// Losses: `Losses/`. Optimizers, `clipGradientNorm`, LR schedules: `Optimizers/`. Files
+/// (`SafeTensors`, `NPY`, `Checkpoint`, `AtomicFile`): `IO/`. `SplitMix64`,
+/// `sampleCategorical`: `Random/`. Test helpers (`assertClose`, `checkGradients`): the
+/// `_MuseTestSupport` target.
 public final class Tensor {
     /// Dimensions, outermost first; `[]` for a scalar.
     public let shape: [Int]

@@ -117,6 +117,20 @@ final class LayersTests: XCTestCase {
         }
     }
 
+    func testInterLayerDropoutActsOnlyInTrainingAndBetweenLayers() throws {
+        var a = SplitMix64(seed: 21), b = SplitMix64(seed: 21)
+        let plain = LSTM(inputSize: 3, hiddenSize: 8, numLayers: 2, using: &a)
+        let dropped = LSTM(inputSize: 3, hiddenSize: 8, numLayers: 2, dropout: 0.5, dropoutSeed: 1, using: &b)
+        let x = Tensor.randn([2, 5, 3], using: &rng)
+        dropped.eval()
+        XCTAssertEqual(try dropped(x).output.scalars, try plain(x).output.scalars)
+        dropped.train()
+        XCTAssertNotEqual(try dropped(x).output.scalars, try plain(x).output.scalars)
+        let single = LSTM(inputSize: 3, hiddenSize: 8, dropout: 0.5, using: &a)
+        let again = try single(x).output.scalars
+        XCTAssertEqual(try single(x).output.scalars, again)  // one layer: nothing between layers to drop
+    }
+
     func testGRUMatchesPyTorch() throws {
         let m = GRU(inputSize: 5, hiddenSize: 6, numLayers: 2, bidirectional: true, using: &rng)
         try check("gru", m, inputCount: 2) { x in

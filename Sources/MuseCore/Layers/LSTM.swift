@@ -14,7 +14,8 @@ public struct LSTMState {
 /// (i, f, g, o), parameter names and shapes, so weights map 1:1:
 /// `weight_ih_l{k}[_reverse]` [4H, in], `weight_hh_l{k}[_reverse]` [4H, H],
 /// `bias_ih_l{k}[_reverse]`, `bias_hh_l{k}[_reverse]` [4H]; `in` is `inputSize` for layer 0 and
-/// `H · numDirections` above. Inter-layer dropout is not supported (PyTorch's default, 0).
+/// `H · numDirections` above. `dropout` > 0 drops each layer's output except the last's in
+/// training mode, as PyTorch's `dropout` argument.
 public final class LSTM: Module {
     /// Features per input step.
     public let inputSize: Int
@@ -29,14 +30,21 @@ public final class LSTM: Module {
     /// Use the fused sequence kernel (default); `false` builds the same LSTM from tensor ops.
     public var useFusedKernel = true
     public var isTraining = true
+    /// Dropout between stacked layers (training mode only), or `nil`.
+    public let interLayerDropout: Dropout?
     /// Parameters per (layer, direction), in PyTorch order.
     public let cells: [[Tensor]]
 
     var numDirections: Int { bidirectional ? 2 : 1 }
 
     /// PyTorch's initialisation: every parameter ~ U(−1/√H, 1/√H).
+    /// - Parameters:
+    ///   - dropout: probability of dropping each inter-layer output in training (0 = none).
+    ///   - dropoutSeed: seed of the inter-layer dropout's own generator.
     public init<G: RandomNumberGenerator>(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bidirectional: Bool = false,
-                                          batchFirst: Bool = true, using generator: inout G) {
+                                          batchFirst: Bool = true, dropout: Float = 0, dropoutSeed: UInt64 = 0,
+                                          using generator: inout G) {
+        interLayerDropout = dropout > 0 ? Dropout(probability: dropout, seed: dropoutSeed) : nil
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.numLayers = numLayers
@@ -107,6 +115,10 @@ public final class LSTM: Module {
                 cN.append(cT)
             }
             x = D == 1 ? outputs[0] : try Tensor.concat(outputs, axis: 2)
+            if let drop = interLayerDropout, layer < numLayers - 1 {
+                drop.isTraining = isTraining
+                x = try drop(x)
+            }
         }
         let output = batchFirst ? x : try x.transpose(0, 1)
         return (output, LSTMState(hidden: try Tensor.stack(hN, axis: 0), cell: try Tensor.stack(cN, axis: 0)))

@@ -32,32 +32,33 @@ extension Tensor {
         Parallel.forEachChunk(count: B * T, minimumChunk: Swift.max(1, Parallel.minimumElements / G)) { r in
             for row in r { let a = pA + row * G; for j in 0..<G { a[j] += bi[j] + bh[j] } }
         }
-        // The recurrence is many small GEMMs: each core takes a slice of the batch and runs its own
-        // single-threaded GEMM and gate math, one synchronisation per step.
+        // Batch rows are independent through the whole recurrence, so each core takes a slice of
+        // the batch and runs all T steps on it (its own small GEMMs and gate math) with no
+        // synchronisation between steps.
         let parts = B * H >= 2048 ? Swift.min(Parallel.coreCount, B) : 1
-        for s in 0..<T {
-            let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
-            let hPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(h0.storage.pointer) : UnsafePointer(pY + tp * H)
-            let ldH = s == 0 ? H : ldY
-            let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
-            let ldC = s == 0 ? H : T * H
-            forEachBatchSlice(B, parts) { r in
-                gemm(transposeA: false, transposeB: true, m: r.count, n: G, k: H, a: hPrev + r.lowerBound * ldH, lda: ldH,
-                     b: weightHH.storage.pointer, ldb: H, beta: 1, c: pA + (r.lowerBound * T + t) * G, ldc: T * G)
-                for b in r {
-                    let a = pA + (b * T + t) * G, c = pC + (b * T + t) * H, y = pY + b * ldY + t * H
-                    let tcOut = pTC + (b * T + t) * H
-                    let cp = cPrev + b * ldC
-                    // Activations in place, one pointer per loop so they vectorise.
-                    for j in 0..<(2 * H) { a[j] = fastSigmoid(a[j]) }
-                    for j in (2 * H)..<(3 * H) { a[j] = fastTanh(a[j]) }
-                    for j in (3 * H)..<G { a[j] = fastSigmoid(a[j]) }
-                    for j in 0..<H { c[j] = a[H + j] * cp[j] + a[j] * a[2 * H + j] }
-                    for j in 0..<H { tcOut[j] = fastTanh(c[j]) }
-                    for j in 0..<H { y[j] = a[3 * H + j] * tcOut[j] }
-                }
+        BLASThreads.singleThreaded { forEachBatchSlice(B, parts) { r in
+            for s in 0..<T {
+                let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
+                let hPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(h0.storage.pointer) : UnsafePointer(pY + tp * H)
+                let ldH = s == 0 ? H : ldY
+                let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
+                let ldC = s == 0 ? H : T * H
+                    gemm(transposeA: false, transposeB: true, m: r.count, n: G, k: H, a: hPrev + r.lowerBound * ldH, lda: ldH,
+                         b: weightHH.storage.pointer, ldb: H, beta: 1, c: pA + (r.lowerBound * T + t) * G, ldc: T * G)
+                    for b in r {
+                        let a = pA + (b * T + t) * G, c = pC + (b * T + t) * H, y = pY + b * ldY + t * H
+                        let tcOut = pTC + (b * T + t) * H
+                        let cp = cPrev + b * ldC
+                        // Activations in place, one pointer per loop so they vectorise.
+                        for j in 0..<(2 * H) { a[j] = fastSigmoid(a[j]) }
+                        for j in (2 * H)..<(3 * H) { a[j] = fastTanh(a[j]) }
+                        for j in (3 * H)..<G { a[j] = fastSigmoid(a[j]) }
+                        for j in 0..<H { c[j] = a[H + j] * cp[j] + a[j] * a[2 * H + j] }
+                        for j in 0..<H { tcOut[j] = fastTanh(c[j]) }
+                        for j in 0..<H { y[j] = a[3 * H + j] * tcOut[j] }
+                    }
             }
-        }
+        } }
         // Final cell state into row T.
         let tLast = reverse ? 0 : T - 1
         for b in 0..<B {
@@ -75,32 +76,33 @@ extension Tensor {
             // Through the tensors, so the closure keeps the saved buffers alive.
             let pA = gates.storage.pointer, pC = cells.storage.pointer, pTC = tanhCells.storage.pointer
             for b in 0..<B { (pdc + b * H).update(from: pg + b * ldY + T * H, count: H) }
-            for s in stride(from: T - 1, through: 0, by: -1) {
-                let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
-                let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
-                let ldC = s == 0 ? H : T * H
-                forEachBatchSlice(B, parts) { r in
-                    for b in r {
-                        let a = pA + (b * T + t) * G, tcb = pTC + (b * T + t) * H, d = pdA + (b * T + t) * G
-                        let gy = pg + b * ldY + t * H, cp = cPrev + b * ldC
-                        let dhb = pdh + b * H, dcb = pdc + b * H
-                        for j in 0..<H {
-                            let i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j]
-                            let tc = tcb[j]
-                            let dhj = gy[j] + dhb[j]
-                            let dcj = dcb[j] + dhj * o * (1 - tc * tc)
-                            d[j] = dcj * g * i * (1 - i)
-                            d[H + j] = dcj * cp[j] * f * (1 - f)
-                            d[2 * H + j] = dcj * i * (1 - g * g)
-                            d[3 * H + j] = dhj * tc * o * (1 - o)
-                            dcb[j] = dcj * f
+            BLASThreads.singleThreaded { forEachBatchSlice(B, parts) { r in
+                for s in stride(from: T - 1, through: 0, by: -1) {
+                    let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
+                    let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
+                    let ldC = s == 0 ? H : T * H
+                        for b in r {
+                            let a = pA + (b * T + t) * G, tcb = pTC + (b * T + t) * H, d = pdA + (b * T + t) * G
+                            let gy = pg + b * ldY + t * H, cp = cPrev + b * ldC
+                            let dhb = pdh + b * H, dcb = pdc + b * H
+                            // Short single-purpose loops over H values (in L1) so each vectorises.
+                            // dh ← dy_t + dh_next (dh is overwritten by the GEMM below afterwards)
+                            for j in 0..<H { dhb[j] += gy[j] }
+                            // dc ← dc_next + dh·o·(1 − tanh²c)
+                            for j in 0..<H { dcb[j] += dhb[j] * a[3 * H + j] * (1 - tcb[j] * tcb[j]) }
+                            // pre-activation gate gradients, order i, f, g, o
+                            for j in 0..<H { d[j] = dcb[j] * a[2 * H + j] * a[j] * (1 - a[j]) }
+                            for j in 0..<H { d[H + j] = dcb[j] * cp[j] * a[H + j] * (1 - a[H + j]) }
+                            for j in 0..<H { d[2 * H + j] = dcb[j] * a[j] * (1 - a[2 * H + j] * a[2 * H + j]) }
+                            for j in 0..<H { d[3 * H + j] = dhb[j] * tcb[j] * a[3 * H + j] * (1 - a[3 * H + j]) }
+                            // dc_next ← dc·f
+                            for j in 0..<H { dcb[j] *= a[H + j] }
                         }
-                    }
-                    // dh_{prev} = dA_t · W_hh for these rows
-                    gemm(transposeA: false, transposeB: false, m: r.count, n: H, k: G, a: pdA + (r.lowerBound * T + t) * G, lda: T * G,
-                         b: weightHH.storage.pointer, ldb: H, c: pdh + r.lowerBound * H, ldc: H)
+                        // dh_{prev} = dA_t · W_hh for these rows
+                        gemm(transposeA: false, transposeB: false, m: r.count, n: H, k: G, a: pdA + (r.lowerBound * T + t) * G, lda: T * G,
+                             b: weightHH.storage.pointer, ldb: H, c: pdh + r.lowerBound * H, ldc: H)
                 }
-            }
+            } }
             var grads: [Tensor?] = [nil, nil, nil, nil, nil, nil, nil]
             if x.requiresGrad {
                 let dx = Tensor(uninitializedShape: [B, T, I])
