@@ -10,5 +10,8 @@ struct Muse: ParsableCommand {
         subcommands: [
             MIDICommand.self,
             CorpusCommand.self,
+            TrainCommand.self,
+            SampleCommand.self,
+            InterpolateCommand.self,
         ])
 }

@@ -95,30 +95,44 @@ public final class MusicVAE: Module {
 
     /// Logits with scheduled sampling: at each step after the first, each sequence is fed its own
     /// sample from the previous step's logits with probability `probability`, else the truth.
+    /// The coin flips are drawn first; the decoder then runs fused over each stretch of steps in
+    /// which no sequence is fed a sample, so a small probability costs little more than teacher
+    /// forcing.
     /// - Returns: [batch, seq, classCount] logits.
     public func decodeScheduled<G: RandomNumberGenerator>(_ events: Tensor, z: Tensor, probability: Float,
                                                           using generator: inout G) throws -> Tensor {
         let B = events.shape[0], T = events.shape[1], C = events.shape[2]
+        // fed[t][b]: sequence b's input at step t is its own sample (never at t = 0).
+        var fed = [[Bool]](repeating: [Bool](repeating: false, count: B), count: T)
+        for t in 1..<max(T, 1) { for b in 0..<B { fed[t][b] = Float.random(in: 0..<1, using: &generator) < probability } }
+        var starts = [0] + (1..<max(T, 1)).filter { t in fed[t].contains(true) }
+        if T == 0 { starts = [] }
         var state = try initialState(z)
-        var previous = Tensor.zeros([B, 1, C])
-        let zStep = try z.unsqueeze(axis: 1)  // [B, 1, Z]
         let truth = events.scalars
         var logits: [Tensor] = []
-        for t in 0..<T {
-            let (y, next) = try decoder(Tensor.concat([previous, zStep], axis: 2), state)
-            state = next
-            let stepLogits = try output(y)  // [B, 1, C]
-            logits.append(stepLogits)
-            var fed = [Float](repeating: 0, count: B * C)
-            let sampled = try Self.sample(logits: stepLogits.detach().reshape([B, C]), temperature: 1, using: &generator)
+        var lastLogits: Tensor?  // [B, C] logits of the step before the current stretch
+        for (k, start) in starts.enumerated() {
+            let end = k + 1 < starts.count ? starts[k + 1] : T
+            let L = end - start
+            // Inputs of steps start..<end: the true previous event, or a sample at the first step.
+            var input = [Float](repeating: 0, count: B * L * C)
+            let sampled = try lastLogits.map { try Self.sample(logits: $0, temperature: 1, using: &generator) }
             for b in 0..<B {
-                if Float.random(in: 0..<1, using: &generator) < probability {
-                    fed[b * C + sampled[b]] = 1
-                } else if t + 1 < T {
-                    for c in 0..<C { fed[b * C + c] = truth[(b * T + t) * C + c] }
+                for t in start..<end where t > 0 {
+                    let row = (b * L + (t - start)) * C
+                    if t == start, fed[t][b], let sampled {
+                        input[row + sampled[b]] = 1
+                    } else {
+                        for c in 0..<C { input[row + c] = truth[(b * T + t - 1) * C + c] }
+                    }
                 }
             }
-            previous = try Tensor(fed, shape: [B, 1, C])
+            let x = try Tensor.concat([Tensor(input, shape: [B, L, C]), z.unsqueeze(axis: 1).expand(to: [B, L, config.zSize])], axis: 2)
+            let (y, next) = try decoder(x, state)
+            state = next
+            let stretch = try output(y)  // [B, L, C]
+            logits.append(stretch)
+            lastLogits = try stretch.narrow(axis: 1, start: L - 1, length: 1).detach().reshape([B, C])
         }
         return try Tensor.concat(logits, axis: 1)
     }

@@ -13,10 +13,10 @@ public enum MusicVAEBundle {
     public static func kind(at directory: URL) throws -> String? {
         let url = directory.appendingPathComponent("config.json")
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw MusicVAEError.unreadableBundle(path: directory.path, reason: "no config.json")
+            throw MusicVAEError.unreadableBundle(path: directory.relativePath, reason: "no config.json")
         }
         do { return try JSONDecoder().decode(KindOnly.self, from: data).kind } catch {
-            throw MusicVAEError.unreadableBundle(path: url.path, reason: "not a JSON object")
+            throw MusicVAEError.unreadableBundle(path: url.relativePath, reason: "not a JSON object")
         }
     }
 
@@ -26,17 +26,17 @@ public enum MusicVAEBundle {
     public static func load(from directory: URL) throws -> MusicVAE {
         let found = try kind(at: directory)
         guard found == MusicVAEConfig.bundleKind else {
-            throw MusicVAEError.wrongModelKind(path: directory.path, found: found ?? "unknown", expected: MusicVAEConfig.bundleKind)
+            throw MusicVAEError.wrongModelKind(path: directory.relativePath, found: found ?? "unknown", expected: MusicVAEConfig.bundleKind)
         }
         let configURL = directory.appendingPathComponent("config.json")
         let config: MusicVAEConfig
         do { config = try JSONDecoder().decode(MusicVAEConfig.self, from: Data(contentsOf: configURL)) } catch {
-            throw MusicVAEError.unreadableBundle(path: configURL.path, reason: "not a MusicVAE config (\(error))")
+            throw MusicVAEError.unreadableBundle(path: configURL.relativePath, reason: "not a MusicVAE config (\(error))")
         }
         let model = try MusicVAE(config: config)
         let weights = directory.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weights.path) else {
-            throw MusicVAEError.unreadableBundle(path: directory.path, reason: "no model.safetensors")
+            throw MusicVAEError.unreadableBundle(path: directory.relativePath, reason: "no model.safetensors")
         }
         try model.load(from: weights)
         model.eval()

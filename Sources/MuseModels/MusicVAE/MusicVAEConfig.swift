@@ -10,13 +10,13 @@ public struct MusicVAEConfig: Codable, Equatable, Sendable {
     /// How MIDI becomes 32-step windows of 90 classes (Magenta's `mel_2bar_converter`).
     public var converter = MelodyWindowConverter()
     /// Latent size. Magenta: small 256, big 512.
-    public var zSize = 128
+    public var zSize = 64
     /// Hidden size of each direction of the bidirectional LSTM encoder. Magenta: small 512, big 2048.
-    public var encoderHiddenSize = 256
+    public var encoderHiddenSize = 128
     /// Stacked encoder layers. Magenta: 1.
     public var encoderLayers = 1
     /// Hidden size of every decoder LSTM layer. Magenta: small 256, big 2048.
-    public var decoderHiddenSize = 256
+    public var decoderHiddenSize = 128
     /// Stacked decoder layers. Magenta: small 2, big 3.
     public var decoderLayers = 2
     /// KL allowed for free, in bits (paper §3.1 / `free_bits`): KL below it costs nothing. Magenta: 0.
