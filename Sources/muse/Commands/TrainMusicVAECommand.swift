@@ -105,6 +105,7 @@ struct TrainMusicVAECommand: ParsableCommand {
                 lastLog = (now, p.step)
                 print(String(format: "step %d/%d  loss %.2f  recon %.2f  kl %.2f  β %.3f  sampling %.3f  acc %.3f  %.1f steps/s",
                              p.step, numSteps, p.loss, p.reconstruction, p.kl, p.beta, p.samplingProbability, p.accuracy, rate))
+                fflush(stdout)
             }
             if stop.isSet { print("interrupted: checkpoint saved at step \(trainer.step) in \(output)") }
             trainer.model.eval()
