@@ -56,6 +56,7 @@ let package = Package(
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
         .executableTarget(name: "bench-midi", dependencies: ["MuseMIDI"], path: "Benchmarks/MIDIBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-vae", dependencies: ["MuseModels", "MuseCore"], path: "Benchmarks/VAEBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-synth", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], path: "Benchmarks/SynthBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
