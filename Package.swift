@@ -58,6 +58,8 @@ let package = Package(
         .executableTarget(name: "bench-midi", dependencies: ["MuseMIDI"], path: "Benchmarks/MIDIBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-vae", dependencies: ["MuseModels", "MuseCore"], path: "Benchmarks/VAEBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-synth", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], path: "Benchmarks/SynthBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-core", dependencies: ["MuseCore", "CBLAS"], path: "Benchmarks/CoreBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-core-layers", dependencies: ["MuseCore"], path: "Benchmarks/CoreLayersBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -213,8 +213,20 @@ def optim():
     save_file(s, os.path.join(OUT, "optim.safetensors"))
 
 
+def interop():
+    """A file written by safetensors.torch and a .npy written by numpy, for the readers."""
+    tensors = {
+        "a": torch.arange(6, dtype=torch.float32).reshape(2, 3),
+        "scalar": torch.tensor(3.5),
+        "empty": torch.zeros(0, 4),
+        "lstm.weight_ih_l0": torch.randn(8, 3),
+    }
+    save_file(tensors, os.path.join(OUT, "interop.safetensors"), metadata={"format": "pt", "step": "12"})
+    numpy.save(os.path.join(OUT, "interop.npy"), numpy.arange(6, dtype=numpy.float32).reshape(2, 3) / 4)
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["ops", "layers", "losses", "optim"]
+    which = sys.argv[1:] or ["ops", "layers", "losses", "optim", "interop"]
     for name in which:
         globals()[name]()
         print("wrote", name)

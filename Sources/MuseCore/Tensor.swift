@@ -36,8 +36,11 @@ import Foundation
 /// **Names.** Layers follow PyTorch shapes (`[batch, seq, features]` with `batchFirst`) and
 /// parameter names (`"lstm.weight_ih_l0"`), so safetensors files map 1:1 onto `torch` modules.
 ///
-/// **Threads.** Big GEMMs use OpenBLAS threads; elementwise work above
-/// `Parallel.minimumElements` splits over the cores with `DispatchQueue.concurrentPerform`.
+/// **Threads.** One thread pool: OpenBLAS runs single-threaded and `Tensor.gemm` splits large
+/// products by rows over the cores; compute-bound elementwise work (exp, tanh, gelu, softmax…)
+/// above `Parallel.minimumElements` splits with `DispatchQueue.concurrentPerform`; memory-bound
+/// work (add, multiply) stays on one vectorised core. Kernels written inside MuseCore use the
+/// internal helpers `map`, `zip`, `broadcastBinary`, `sumTo` and `Parallel.forEachChunk`.
 public final class Tensor {
     /// Dimensions, outermost first; `[]` for a scalar.
     public let shape: [Int]
@@ -119,6 +122,13 @@ public final class Tensor {
     public func copy(from source: Tensor) throws {
         guard source.shape == shape else { throw TensorError.shapeMismatch(op: "copy", lhs: shape, rhs: source.shape) }
         storage.pointer.update(from: source.storage.pointer, count: count)
+    }
+
+    /// Overwrites this tensor's elements with `scalars` (in place, no autodiff); the count must
+    /// match (programmer error otherwise).
+    public func copy(fromScalars scalars: [Float]) {
+        precondition(scalars.count == count, "copy(fromScalars:): \(scalars.count) values for shape \(shape)")
+        scalars.withUnsafeBufferPointer { if let b = $0.baseAddress { storage.pointer.update(from: b, count: count) } }
     }
 
     /// A copy with its own storage, outside the graph.

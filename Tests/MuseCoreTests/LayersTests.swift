@@ -72,8 +72,17 @@ final class LayersTests: XCTestCase {
     /// The fused kernel and the op-by-op LSTM agree on a larger random case (1e-5: same
     /// arithmetic, different association of the bias adds).
     func testFusedKernelMatchesUnfusedGraph() throws {
-        let m = LSTM(inputSize: 7, hiddenSize: 16, numLayers: 2, bidirectional: true, using: &rng)
-        let x = Tensor.randn([4, 9, 7], using: &rng)
+        try compareFusedAndUnfused(batch: 4, hidden: 16)
+    }
+
+    /// Batch × hidden ≥ 2048: the fused kernel splits the batch over the cores.
+    func testFusedKernelSplitAcrossCoresMatchesUnfusedGraph() throws {
+        try compareFusedAndUnfused(batch: 17, hidden: 128)
+    }
+
+    func compareFusedAndUnfused(batch: Int, hidden: Int) throws {
+        let m = LSTM(inputSize: 7, hiddenSize: hidden, numLayers: 2, bidirectional: true, using: &rng)
+        let x = Tensor.randn([batch, 9, 7], using: &rng)
         var results: [[Tensor]] = []
         for fused in [true, false] {
             m.useFusedKernel = fused
@@ -83,6 +92,18 @@ final class LayersTests: XCTestCase {
             results.append([y, s.hidden, s.cell] + m.parameters().map { $0.grad! })
         }
         for (a, b) in zip(results[0], results[1]) { assertClose(a, b, relativeTolerance: 1e-5, absoluteTolerance: 1e-5) }
+    }
+
+    /// The fused kernel's gradients w.r.t. input, initial state and all four weights agree with
+    /// central finite differences (bidirectional, so both time directions are covered).
+    func testFusedLSTMGradientsMatchFiniteDifferences() throws {
+        let m = LSTM(inputSize: 3, hiddenSize: 4, bidirectional: true, using: &rng)
+        let x = Tensor.randn([2, 3, 3], using: &rng), h0 = Tensor.randn([2, 2, 4], using: &rng), c0 = Tensor.randn([2, 2, 4], using: &rng)
+        for t in [x, h0, c0] { t.requiresGrad = true }
+        try checkGradients([x, h0, c0] + m.parameters(), "lstm") { v in
+            let (y, s) = try m(v[0], LSTMState(hidden: v[1], cell: v[2]))
+            return try Tensor.concat([y.reshape([-1]), s.hidden.reshape([-1]), s.cell.reshape([-1])], axis: 0)
+        }
     }
 
     func testGRUMatchesPyTorch() throws {
@@ -96,6 +117,35 @@ final class LayersTests: XCTestCase {
     func testLayerNormMatchesPyTorch() throws {
         let m = LayerNorm(normalizedShape: [4])
         try check("layernorm", m, inputCount: 1) { [try m($0[0])] }
+    }
+
+    func testUnfusedLayerNormMatchesPyTorchToo() throws {
+        let m = LayerNorm(normalizedShape: [4])
+        m.useFusedKernel = false
+        try check("layernorm", m, inputCount: 1) { [try m($0[0])] }
+    }
+
+    /// Fused and op-by-op LayerNorm agree (over two trailing axes, with and without affine) and
+    /// the fused gradients match finite differences.
+    func testFusedLayerNormMatchesUnfusedAndFiniteDifferences() throws {
+        for affine in [true, false] {
+            let m = LayerNorm(normalizedShape: [3, 5], elementwiseAffine: affine)
+            if affine { m.weight!.copy(fromScalars: (0..<15).map { 0.5 + Float($0) / 10 }); m.bias!.copy(fromScalars: (0..<15).map { Float($0) / 7 - 1 }) }
+            let x = Tensor.randn([4, 3, 5], mean: 1, standardDeviation: 2, using: &rng)
+            x.requiresGrad = true
+            var results: [[Tensor]] = []
+            for fused in [true, false] {
+                m.useFusedKernel = fused
+                x.grad = nil
+                m.zeroGrad()
+                let y = try m(x)
+                try (y * y * y).sum().backward()
+                results.append([y, x.grad!] + m.parameters().map { $0.grad! })
+            }
+            for (a, b) in zip(results[0], results[1]) { assertClose(a, b, relativeTolerance: 1e-4, absoluteTolerance: 1e-4) }
+            m.useFusedKernel = true
+            try checkGradients([x] + m.parameters(), "layernorm") { try m($0[0]) }
+        }
     }
 
     func testLSTMRejectsWrongInputAndStateShapes() {

@@ -1,3 +1,4 @@
+import Foundation
 import MuseCore
 import XCTest
 import _MuseTestSupport
@@ -85,14 +86,48 @@ final class TensorTests: XCTestCase {
         XCTAssertTrue(u.allSatisfy { $0 >= -2 && $0 < 3 })
     }
 
+    /// Compute-bound ops on large tensors split over the cores (above `Parallel.minimumElements`);
+    /// every element must equal the serial scalar result exactly.
     func testLargeElementwiseWorkSplitAcrossCoresMatchesSerial() throws {
         var rng = SplitMix64(seed: 1)
         let a = Tensor.randn([300, 1000], using: &rng), b = Tensor.randn([1000], using: &rng)
+        XCTAssertGreaterThan(a.count, Parallel.minimumElements)
+        let e = a.exp().scalars, t = a.tanh().scalars, pa = a.scalars
+        for i in 0..<pa.count {
+            XCTAssertEqual(e[i], Foundation.exp(pa[i]))
+            XCTAssertEqual(t[i], Foundation.tanh(pa[i]))
+        }
         let c = try a * b
-        let pa = a.scalars, pb = b.scalars, pc = c.scalars
+        let pb = b.scalars, pc = c.scalars
         for i in stride(from: 0, to: pa.count, by: 997) { XCTAssertEqual(pc[i], pa[i] * pb[i % 1000]) }
-        let s = try a.sum(axis: 0)
-        XCTAssertEqual(s.shape, [1000])
+        var covered = [Bool](repeating: false, count: 100_000)
+        let lock = NSLock()
+        Parallel.forEachChunk(count: covered.count, minimumChunk: 1000) { r in
+            lock.lock(); for i in r { covered[i] = true }; lock.unlock()
+        }
+        XCTAssertTrue(covered.allSatisfy { $0 })
+    }
+
+    /// Products large enough to be split by rows over the cores equal a double-precision
+    /// reference for every transpose flag (1e-4 relative: 1000-term float32 dot products).
+    func testLargeMatmulSplitByRowsMatchesReferenceForAllTransposes() throws {
+        var rng = SplitMix64(seed: 4)
+        let m = 66, n = 80, k = 1000
+        for (tA, tB) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = Tensor.randn(tA ? [k, m] : [m, k], using: &rng), b = Tensor.randn(tB ? [n, k] : [k, n], using: &rng)
+            let c = try a.matmul(b, transposeA: tA, transposeB: tB)
+            XCTAssertEqual(c.shape, [m, n])
+            let pa = a.scalars, pb = b.scalars, pc = c.scalars
+            for i in stride(from: 0, to: m, by: 5) {
+                for j in stride(from: 0, to: n, by: 7) {
+                    var ref: Double = 0
+                    for p in 0..<k {
+                        ref += Double(tA ? pa[p * m + i] : pa[i * k + p]) * Double(tB ? pb[j * k + p] : pb[p * n + j])
+                    }
+                    XCTAssertEqual(Double(pc[i * n + j]), ref, accuracy: 1e-4 * Swift.max(1, Swift.abs(ref)) + 1e-3, "tA \(tA) tB \(tB)")
+                }
+            }
+        }
     }
 
     func testSoftmaxOfLargeLogitsIsStable() throws {

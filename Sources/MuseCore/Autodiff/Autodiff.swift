@@ -36,7 +36,18 @@ public func noGrad<R>(_ body: () throws -> R) rethrows -> R {
 
 extension Tensor {
     /// Attaches the backward function of an op to its freshly computed `output` when grad mode is
-    /// on and any input requires grad; returns `output`. Every differentiable op ends with this.
+    /// on and any input requires grad; returns `output`. Every differentiable op ends with this:
+    ///
+    ///     public func square() -> Tensor {
+    ///         let out = Tensor.map(self) { $0 * $0 }                        // forward
+    ///         return Tensor.record(out, "square", [self]) { g, y in          // backward
+    ///             [Tensor.zip(g, self) { 2 * $0 * $1 }]                     // d/dx = 2x · g
+    ///         }
+    ///     }
+    ///
+    /// The closure runs under `noGrad`, returns one gradient per input (`nil` to skip one) with
+    /// that input's shape, and must capture tensors (not raw pointers) it reads later, so their
+    /// storage stays alive until backward.
     public static func record(_ output: Tensor, _ name: String, _ inputs: [Tensor],
                               backward: @escaping (_ gradOutput: Tensor, _ output: Tensor) -> [Tensor?]) -> Tensor {
         guard inputs.contains(where: { $0.requiresGrad }), GradMode.isEnabled else { return output }

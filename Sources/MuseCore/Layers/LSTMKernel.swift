@@ -21,7 +21,9 @@ extension Tensor {
         let packed = Tensor(uninitializedShape: [B, T + 1, H])
         let gates = Tensor(uninitializedShape: [B, T, G])    // activated i, f, g, o
         let cells = Tensor(uninitializedShape: [B, T, H])    // c_t
+        let tanhCells = Tensor(uninitializedShape: [B, T, H])  // tanh(c_t), saved for backward
         let pA = gates.storage.pointer, pC = cells.storage.pointer, pY = packed.storage.pointer
+        let pTC = tanhCells.storage.pointer
         let ldY = (T + 1) * H
         // Input projection for all steps, plus both biases.
         gemm(transposeA: false, transposeB: true, m: B * T, n: G, k: I, a: x.storage.pointer, lda: I,
@@ -30,26 +32,31 @@ extension Tensor {
         Parallel.forEachChunk(count: B * T, minimumChunk: Swift.max(1, Parallel.minimumElements / G)) { r in
             for row in r { let a = pA + row * G; for j in 0..<G { a[j] += bi[j] + bh[j] } }
         }
-        let chunkRows = Swift.max(1, 4096 / H)
+        // The recurrence is many small GEMMs: each core takes a slice of the batch and runs its own
+        // single-threaded GEMM and gate math, one synchronisation per step.
+        let parts = B * H >= 2048 ? Swift.min(Parallel.coreCount, B) : 1
         for s in 0..<T {
             let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
             let hPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(h0.storage.pointer) : UnsafePointer(pY + tp * H)
             let ldH = s == 0 ? H : ldY
             let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
             let ldC = s == 0 ? H : T * H
-            gemm(transposeA: false, transposeB: true, m: B, n: G, k: H, a: hPrev, lda: ldH,
-                 b: weightHH.storage.pointer, ldb: H, beta: 1, c: pA + t * G, ldc: T * G)
-            Parallel.forEachChunk(count: B, minimumChunk: chunkRows) { r in
+            forEachBatchSlice(B, parts) { r in
+                gemm(transposeA: false, transposeB: true, m: r.count, n: G, k: H, a: hPrev + r.lowerBound * ldH, lda: ldH,
+                     b: weightHH.storage.pointer, ldb: H, beta: 1, c: pA + (r.lowerBound * T + t) * G, ldc: T * G)
                 for b in r {
                     let a = pA + (b * T + t) * G, c = pC + (b * T + t) * H, y = pY + b * ldY + t * H
+                    let tcOut = pTC + (b * T + t) * H
                     let cp = cPrev + b * ldC
                     for j in 0..<H {
                         let i = sigmoidScalar(a[j]), f = sigmoidScalar(a[H + j])
-                        let g = Foundation.tanh(a[2 * H + j]), o = sigmoidScalar(a[3 * H + j])
+                        let g = fastTanh(a[2 * H + j]), o = sigmoidScalar(a[3 * H + j])
                         a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o
                         let cn = f * cp[j] + i * g
+                        let tc = fastTanh(cn)
                         c[j] = cn
-                        y[j] = o * Foundation.tanh(cn)
+                        tcOut[j] = tc
+                        y[j] = o * tc
                     }
                 }
             }
@@ -68,20 +75,21 @@ extension Tensor {
             let dh = Tensor.zeros([B, H]), dc = Tensor(uninitializedShape: [B, H])
             let pdA = dA.storage.pointer, pdh = dh.storage.pointer, pdc = dc.storage.pointer
             let pg = gPacked.storage.pointer, pY = y.storage.pointer
-            let pA = gates.storage.pointer, pC = cells.storage.pointer  // keeps the saved buffers alive
+            // Through the tensors, so the closure keeps the saved buffers alive.
+            let pA = gates.storage.pointer, pC = cells.storage.pointer, pTC = tanhCells.storage.pointer
             for b in 0..<B { (pdc + b * H).update(from: pg + b * ldY + T * H, count: H) }
             for s in stride(from: T - 1, through: 0, by: -1) {
                 let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
                 let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
                 let ldC = s == 0 ? H : T * H
-                Parallel.forEachChunk(count: B, minimumChunk: chunkRows) { r in
+                forEachBatchSlice(B, parts) { r in
                     for b in r {
-                        let a = pA + (b * T + t) * G, c = pC + (b * T + t) * H, d = pdA + (b * T + t) * G
+                        let a = pA + (b * T + t) * G, tcb = pTC + (b * T + t) * H, d = pdA + (b * T + t) * G
                         let gy = pg + b * ldY + t * H, cp = cPrev + b * ldC
                         let dhb = pdh + b * H, dcb = pdc + b * H
                         for j in 0..<H {
                             let i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j]
-                            let tc = Foundation.tanh(c[j])
+                            let tc = tcb[j]
                             let dhj = gy[j] + dhb[j]
                             let dcj = dcb[j] + dhj * o * (1 - tc * tc)
                             d[j] = dcj * g * i * (1 - i)
@@ -91,10 +99,10 @@ extension Tensor {
                             dcb[j] = dcj * f
                         }
                     }
+                    // dh_{prev} = dA_t · W_hh for these rows
+                    gemm(transposeA: false, transposeB: false, m: r.count, n: H, k: G, a: pdA + (r.lowerBound * T + t) * G, lda: T * G,
+                         b: weightHH.storage.pointer, ldb: H, c: pdh + r.lowerBound * H, ldc: H)
                 }
-                // dh_{prev} = dA_t · W_hh
-                gemm(transposeA: false, transposeB: false, m: B, n: H, k: G, a: pdA + t * G, lda: T * G,
-                     b: weightHH.storage.pointer, ldb: H, c: pdh, ldc: H)
             }
             var grads: [Tensor?] = [nil, nil, nil, nil, nil, nil, nil]
             if x.requiresGrad {
@@ -134,5 +142,22 @@ extension Tensor {
             }
             return grads
         }
+    }
+
+    /// Runs `body` on `parts` contiguous slices of `0..<count` in parallel (inline when 1).
+    @inline(__always)
+    static func forEachBatchSlice(_ count: Int, _ parts: Int, _ body: (Range<Int>) -> Void) {
+        if parts <= 1 { body(0..<count); return }
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = p * count / parts, hi = (p + 1) * count / parts
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+
+    /// tanh through one `exp` (1 − 2/(e^{2x} + 1)); within ~1e-7 absolute of `tanhf`, about twice
+    /// as fast, saturating cleanly at ±1.
+    @inline(__always)
+    static func fastTanh(_ x: Float) -> Float {
+        1 - 2 / (Foundation.exp(2 * x) + 1)
     }
 }

@@ -6,27 +6,40 @@ import Foundation
 extension Tensor {
     // MARK: - Kernels (no autodiff)
 
-    /// `f` applied to every element (parallel above `Parallel.minimumElements`).
+    // Threads: memory-bound kernels (add, multiply, select) run on one core, which already
+    // streams ~40 GB/s here, and their closures inline into a vectorised loop; only kernels that
+    // are compute-bound (transcendentals: `heavy: true`) split over the cores, where the cost of
+    // an indirect call per element is small beside the `exp`/`erf` it wraps.
+
+    /// `f` applied to every element; `heavy` kernels run in parallel above the threshold.
     @inline(__always)
-    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+    static func map(_ x: Tensor, heavy: Bool = false, _ f: (Float) -> Float) -> Tensor {
         let out = Tensor(uninitializedShape: x.shape)
-        let src = x.storage.pointer, dst = out.storage.pointer
-        Parallel.forEachChunk(count: x.count) { r in for i in r { dst[i] = f(src[i]) } }
+        let src = x.storage.pointer, dst = out.storage.pointer, n = x.count
+        if heavy && n >= Parallel.minimumElements {
+            Parallel.forEachChunk(count: n, minimumChunk: Parallel.minimumElements / 2) { r in for i in r { dst[i] = f(src[i]) } }
+        } else {
+            for i in 0..<n { dst[i] = f(src[i]) }
+        }
         return out
     }
 
     /// `f(a[i], b[i])` for two tensors of equal element count; result has `a`'s shape.
     @inline(__always)
-    static func zip(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    static func zip(_ a: Tensor, _ b: Tensor, heavy: Bool = false, _ f: (Float, Float) -> Float) -> Tensor {
         precondition(a.count == b.count, "zip: \(a.shape) vs \(b.shape)")
         let out = Tensor(uninitializedShape: a.shape)
-        let pa = a.storage.pointer, pb = b.storage.pointer, po = out.storage.pointer
-        Parallel.forEachChunk(count: a.count) { r in for i in r { po[i] = f(pa[i], pb[i]) } }
+        let pa = a.storage.pointer, pb = b.storage.pointer, po = out.storage.pointer, n = a.count
+        if heavy && n >= Parallel.minimumElements {
+            Parallel.forEachChunk(count: n, minimumChunk: Parallel.minimumElements / 2) { r in for i in r { po[i] = f(pa[i], pb[i]) } }
+        } else {
+            for i in 0..<n { po[i] = f(pa[i], pb[i]) }
+        }
         return out
     }
 
     /// `a + b` for equal shapes, no autodiff (gradient accumulation).
-    static func addSameShape(_ a: Tensor, _ b: Tensor) -> Tensor { zip(a, b, +) }
+    static func addSameShape(_ a: Tensor, _ b: Tensor) -> Tensor { zip(a, b) { $0 + $1 } }
 
     /// The NumPy/PyTorch broadcast of two shapes, or `nil` if they are incompatible.
     public static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
@@ -60,17 +73,17 @@ extension Tensor {
         if n == 0 { return out }
         let pa = a.storage.pointer, pb = b.storage.pointer, po = out.storage.pointer
         if a.count == n && b.count == n {
-            Parallel.forEachChunk(count: n) { r in for i in r { po[i] = f(pa[i], pb[i]) } }
+            for i in 0..<n { po[i] = f(pa[i], pb[i]) }
             return out
         }
         if a.count == n && b.count == 1 {
             let s = pb[0]
-            Parallel.forEachChunk(count: n) { r in for i in r { po[i] = f(pa[i], s) } }
+            for i in 0..<n { po[i] = f(pa[i], s) }
             return out
         }
         if a.count == 1 && b.count == n {
             let s = pa[0]
-            Parallel.forEachChunk(count: n) { r in for i in r { po[i] = f(s, pb[i]) } }
+            for i in 0..<n { po[i] = f(s, pb[i]) }
             return out
         }
         let rank = outShape.count
@@ -78,8 +91,8 @@ extension Tensor {
         let inner = outShape[rank - 1]
         let rows = n / inner
         let ia = sa[rank - 1], ib = sb[rank - 1]
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElements / inner)) { range in
-            for row in range {
+        do {
+            for row in 0..<rows {
                 var rem = row, oa = 0, ob = 0
                 var d = rank - 2
                 while d >= 0 {
@@ -132,35 +145,35 @@ extension Tensor {
     /// Elementwise sum with broadcasting. - Throws: `TensorError.shapeMismatch`.
     public static func + (a: Tensor, b: Tensor) throws -> Tensor {
         let s = try checkedBroadcast("add", a, b)
-        let out = broadcastBinary(a, b, shape: s, +)
+        let out = broadcastBinary(a, b, shape: s) { $0 + $1 }
         return record(out, "add", [a, b]) { g, _ in [sumTo(g, a.shape), sumTo(g, b.shape)] }
     }
 
     /// Elementwise difference with broadcasting. - Throws: `TensorError.shapeMismatch`.
     public static func - (a: Tensor, b: Tensor) throws -> Tensor {
         let s = try checkedBroadcast("sub", a, b)
-        let out = broadcastBinary(a, b, shape: s, -)
+        let out = broadcastBinary(a, b, shape: s) { $0 - $1 }
         return record(out, "sub", [a, b]) { g, _ in [sumTo(g, a.shape), sumTo(map(g) { -$0 }, b.shape)] }
     }
 
     /// Elementwise product with broadcasting. - Throws: `TensorError.shapeMismatch`.
     public static func * (a: Tensor, b: Tensor) throws -> Tensor {
         let s = try checkedBroadcast("mul", a, b)
-        let out = broadcastBinary(a, b, shape: s, *)
+        let out = broadcastBinary(a, b, shape: s) { $0 * $1 }
         return record(out, "mul", [a, b]) { g, _ in
-            [a.requiresGrad ? sumTo(broadcastBinary(g, b, shape: s, *), a.shape) : nil,
-             b.requiresGrad ? sumTo(broadcastBinary(g, a, shape: s, *), b.shape) : nil]
+            [a.requiresGrad ? sumTo(broadcastBinary(g, b, shape: s) { $0 * $1 }, a.shape) : nil,
+             b.requiresGrad ? sumTo(broadcastBinary(g, a, shape: s) { $0 * $1 }, b.shape) : nil]
         }
     }
 
     /// Elementwise quotient with broadcasting. - Throws: `TensorError.shapeMismatch`.
     public static func / (a: Tensor, b: Tensor) throws -> Tensor {
         let s = try checkedBroadcast("div", a, b)
-        let out = broadcastBinary(a, b, shape: s, /)
+        let out = broadcastBinary(a, b, shape: s) { $0 / $1 }
         return record(out, "div", [a, b]) { g, y in
             // d(a/b)/da = 1/b ; d(a/b)/db = -y/b
-            [a.requiresGrad ? sumTo(broadcastBinary(g, b, shape: s, /), a.shape) : nil,
-             b.requiresGrad ? sumTo(broadcastBinary(zip(g, y) { -$0 * $1 }, b, shape: s, /), b.shape) : nil]
+            [a.requiresGrad ? sumTo(broadcastBinary(g, b, shape: s) { $0 / $1 }, a.shape) : nil,
+             b.requiresGrad ? sumTo(broadcastBinary(zip(g, y) { -$0 * $1 }, b, shape: s) { $0 / $1 }, b.shape) : nil]
         }
     }
 
@@ -170,7 +183,7 @@ extension Tensor {
         let out = broadcastBinary(a, b, shape: s) { Swift.max($0, $1) }
         return record(out, "maximum", [a, b]) { g, _ in
             let takeA = broadcastBinary(a, b, shape: s) { $0 >= $1 ? 1 : 0 }
-            return [sumTo(zip(g, takeA, *), a.shape), sumTo(zip(g, takeA) { $0 * (1 - $1) }, b.shape)]
+            return [sumTo(zip(g, takeA) { $0 * $1 }, a.shape), sumTo(zip(g, takeA) { $0 * (1 - $1) }, b.shape)]
         }
     }
 
@@ -198,7 +211,7 @@ extension Tensor {
     public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
     /// `s / a` elementwise.
     public static func / (s: Float, a: Tensor) -> Tensor {
-        record(map(a) { s / $0 }, "rdiv_scalar", [a]) { g, y in [zip(g, zip(y, a, /)) { -$0 * $1 }] }
+        record(map(a) { s / $0 }, "rdiv_scalar", [a]) { g, y in [zip(g, zip(y, a) { $0 / $1 }) { -$0 * $1 }] }
     }
     /// Negation.
     public static prefix func - (a: Tensor) -> Tensor {
@@ -209,12 +222,12 @@ extension Tensor {
 
     /// eˣ elementwise.
     public func exp() -> Tensor {
-        Tensor.record(Tensor.map(self) { Foundation.exp($0) }, "exp", [self]) { g, y in [Tensor.zip(g, y, *)] }
+        Tensor.record(Tensor.map(self, heavy: true) { Foundation.exp($0) }, "exp", [self]) { g, y in [Tensor.zip(g, y) { $0 * $1 }] }
     }
 
     /// Natural logarithm elementwise.
     public func log() -> Tensor {
-        Tensor.record(Tensor.map(self) { Foundation.log($0) }, "log", [self]) { g, _ in [Tensor.zip(g, self, /)] }
+        Tensor.record(Tensor.map(self, heavy: true) { Foundation.log($0) }, "log", [self]) { g, _ in [Tensor.zip(g, self) { $0 / $1 }] }
     }
 
     /// Square root elementwise.
@@ -225,8 +238,8 @@ extension Tensor {
     /// `x^exponent` elementwise.
     public func pow(_ exponent: Float) -> Tensor {
         if exponent == 2 { return square() }
-        return Tensor.record(Tensor.map(self) { Foundation.pow($0, exponent) }, "pow", [self]) { g, _ in
-            [Tensor.zip(g, self) { $0 * exponent * Foundation.pow($1, exponent - 1) }]
+        return Tensor.record(Tensor.map(self, heavy: true) { Foundation.pow($0, exponent) }, "pow", [self]) { g, _ in
+            [Tensor.zip(g, self, heavy: true) { $0 * exponent * Foundation.pow($1, exponent - 1) }]
         }
     }
 
@@ -244,12 +257,12 @@ extension Tensor {
 
     /// Hyperbolic tangent elementwise.
     public func tanh() -> Tensor {
-        Tensor.record(Tensor.map(self) { Foundation.tanh($0) }, "tanh", [self]) { g, y in [Tensor.zip(g, y) { $0 * (1 - $1 * $1) }] }
+        Tensor.record(Tensor.map(self, heavy: true) { Foundation.tanh($0) }, "tanh", [self]) { g, y in [Tensor.zip(g, y) { $0 * (1 - $1 * $1) }] }
     }
 
     /// Logistic sigmoid `1 / (1 + e⁻ˣ)` elementwise.
     public func sigmoid() -> Tensor {
-        Tensor.record(Tensor.map(self, Tensor.sigmoidScalar), "sigmoid", [self]) { g, y in [Tensor.zip(g, y) { $0 * $1 * (1 - $1) }] }
+        Tensor.record(Tensor.map(self, heavy: true, Tensor.sigmoidScalar), "sigmoid", [self]) { g, y in [Tensor.zip(g, y) { $0 * $1 * (1 - $1) }] }
     }
 
     /// Numerically safe scalar sigmoid.
@@ -274,17 +287,17 @@ extension Tensor {
     public func gelu(approximateTanh: Bool = false) -> Tensor {
         let k: Float = (2 / Float.pi).squareRoot()
         if approximateTanh {
-            let out = Tensor.map(self) { x in 0.5 * x * (1 + Foundation.tanh(k * (x + 0.044715 * x * x * x))) }
+            let out = Tensor.map(self, heavy: true) { x in 0.5 * x * (1 + Foundation.tanh(k * (x + 0.044715 * x * x * x))) }
             return Tensor.record(out, "gelu_tanh", [self]) { g, _ in
-                [Tensor.zip(g, self) { g, x in
+                [Tensor.zip(g, self, heavy: true) { g, x in
                     let t = Foundation.tanh(k * (x + 0.044715 * x * x * x))
                     return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x))
                 }]
             }
         }
-        let out = Tensor.map(self) { x in 0.5 * x * (1 + Foundation.erf(x / Float(2).squareRoot())) }
+        let out = Tensor.map(self, heavy: true) { x in 0.5 * x * (1 + Foundation.erf(x / Float(2).squareRoot())) }
         return Tensor.record(out, "gelu", [self]) { g, _ in
-            [Tensor.zip(g, self) { g, x in
+            [Tensor.zip(g, self, heavy: true) { g, x in
                 let cdf = 0.5 * (1 + Foundation.erf(x / Float(2).squareRoot()))
                 let pdf = Foundation.exp(-0.5 * x * x) / (2 * Float.pi).squareRoot()
                 return g * (cdf + x * pdf)
@@ -294,9 +307,9 @@ extension Tensor {
 
     /// `log(1 + e^{βx}) / β`, linear above `threshold` (PyTorch `softplus(beta=1, threshold=20)`).
     public func softplus(beta: Float = 1, threshold: Float = 20) -> Tensor {
-        let out = Tensor.map(self) { x in x * beta > threshold ? x : Foundation.log1p(Foundation.exp(beta * x)) / beta }
+        let out = Tensor.map(self, heavy: true) { x in x * beta > threshold ? x : Foundation.log1p(Foundation.exp(beta * x)) / beta }
         return Tensor.record(out, "softplus", [self]) { g, _ in
-            [Tensor.zip(g, self) { g, x in x * beta > threshold ? g : g * Tensor.sigmoidScalar(beta * x) }]
+            [Tensor.zip(g, self, heavy: true) { g, x in x * beta > threshold ? g : g * Tensor.sigmoidScalar(beta * x) }]
         }
     }
 

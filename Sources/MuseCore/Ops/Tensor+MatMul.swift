@@ -6,7 +6,11 @@ import Foundation
 extension Tensor {
     /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices (`cblas_sgemm`).
     /// `op(A)` is m×k, `op(B)` is k×n, `C` is m×n; leading dimensions are row strides.
-    @inlinable
+    ///
+    /// Threads: OpenBLAS runs single-threaded (set once, see `BLASThreads`) and large products are
+    /// split by rows of C over the cores here. OpenBLAS's own workers spin-wait (`sched_yield`)
+    /// for a long while after each call and then fight MuseCore's parallel loops for the same
+    /// two cores; one thread pool avoids that.
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -15,8 +19,20 @@ extension Tensor {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        BLASThreads.ensureSingleThreaded()
+        let parts = Double(m) * Double(n) * Double(k) >= 4_000_000 && m >= 32 ? Swift.min(Parallel.coreCount, m / 16) : 1
+        let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
+        if parts <= 1 {
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = p * m / parts, hi = (p + 1) * m / parts
+            // Rows lo..<hi of op(A): rows of A, or columns of A when transposed.
+            let aPart = transposeA ? a + lo : a + lo * lda
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(hi - lo), Int32(n), Int32(k), alpha, aPart, Int32(lda), b, Int32(ldb),
+                        beta, c + lo * ldc, Int32(ldc))
+        }
     }
 
     /// Output shape of `op(a)·op(b)` with batch dims, or `nil` if incompatible.
@@ -46,9 +62,13 @@ extension Tensor {
         }
         let batch = outShape.dropLast(2).reduce(1, *)
         let strideA = a.rank == 2 ? 0 : ar * ac, strideB = b.rank == 2 ? 0 : br * bc
-        for i in 0..<batch {
-            gemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: pa + i * strideA, lda: ac,
-                 b: pb + i * strideB, ldb: bc, c: pc + i * m * n, ldc: n)
+        // Many small products (attention heads): spread whole products over the cores.
+        let small = Double(m) * Double(n) * Double(k) < 4_000_000
+        Parallel.forEachChunk(count: batch, minimumChunk: small && batch >= 2 ? 1 : Int.max) { r in
+            for i in r {
+                gemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: pa + i * strideA, lda: ac,
+                     b: pb + i * strideB, ldb: bc, c: pc + i * m * n, ldc: n)
+            }
         }
         return out
     }
@@ -85,4 +105,16 @@ extension Tensor {
             return [da, db]
         }
     }
+}
+
+/// Puts OpenBLAS in single-threaded mode once per process: MuseCore splits work over the cores
+/// itself (see `Tensor.gemm`). A process-wide library setting, made once, never toggled.
+public enum BLASThreads {
+    private static let configured: Bool = {
+        openblas_set_num_threads(1)
+        return true
+    }()
+
+    /// Makes sure OpenBLAS runs single-threaded (idempotent, thread-safe).
+    public static func ensureSingleThreaded() { _ = configured }
 }

@@ -194,7 +194,7 @@ extension Tensor {
             // d/dx = softmax(x) = exp(x - lse)
             let lse = Tensor.expandKernel(Tensor(shape: kept, storage: y.storage), to: self.shape)
             let gg = Tensor.expandKernel(Tensor(shape: kept, storage: g.storage), to: self.shape)
-            return [Tensor.zip(gg, Tensor.zip(self, lse) { Foundation.exp($0 - $1) }, *)]
+            return [Tensor.zip(gg, Tensor.zip(self, lse) { Foundation.exp($0 - $1) }) { $0 * $1 }]
         }
     }
 
@@ -234,9 +234,9 @@ extension Tensor {
         let out = Tensor.softmaxKernel(self, axis: a, log: false)
         return Tensor.record(out, "softmax", [self]) { g, y in
             // dx = y ⊙ (g − Σ_k g y)
-            let gy = Tensor.zip(g, y, *)
+            let gy = Tensor.zip(g, y) { $0 * $1 }
             let s = Tensor.expandKernel(Tensor.sumAxisKernel(gy, axis: a), to: y.shape)
-            return [Tensor.zip(y, Tensor.zip(g, s, -), *)]
+            return [Tensor.zip(y, Tensor.zip(g, s) { $0 - $1 }) { $0 * $1 }]
         }
     }
 
@@ -247,7 +247,7 @@ extension Tensor {
         return Tensor.record(out, "log_softmax", [self]) { g, y in
             // dx = g − softmax ⊙ Σ_k g
             let s = Tensor.expandKernel(Tensor.sumAxisKernel(g, axis: a), to: y.shape)
-            return [Tensor.zip(g, Tensor.zip(y, s) { Foundation.exp($0) * $1 }, -)]
+            return [Tensor.zip(g, Tensor.zip(y, s) { Foundation.exp($0) * $1 }) { $0 - $1 }]
         }
     }
 }

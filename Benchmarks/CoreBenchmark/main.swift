@@ -1,0 +1,161 @@
+// bench-core: MuseCore beside OpenBLAS alone and PyTorch (2 threads), in one run.
+//   GEMM 512/1024/2048 GFLOPS; one training step (forward, backward, Adam) of a 2-layer LSTM,
+//   128 units, one-hot vocabulary 38, batch 64, sequence 128; peak RSS.
+// The LSTM weights and data are written to a safetensors file that the peer loads with
+// safetensors.torch.load_file, so both train the very same model (first-step losses printed).
+import CBLAS
+import Foundation
+import MuseCore
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Median seconds of `body` over `repeats` runs after one warm-up.
+func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        let t0 = now()
+        try body()
+        times.append(now() - t0)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
+let scriptURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("scripts/bench_core_peer.py")
+let work = FileManager.default.temporaryDirectory.appendingPathComponent("muse-bench-core-\(getpid())")
+try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: work) }
+
+// MARK: Elementwise ops (informational: effective GB/s of reads + writes)
+if CommandLine.arguments.contains("--ops") {
+    var r = SplitMix64(seed: 9)
+    let a = Tensor.randn([4096, 1024], using: &r), b = Tensor.randn([4096, 1024], using: &r), bias = Tensor.randn([1024], using: &r)
+    let mb = Double(a.count * 4) / 1e6
+    func report(_ name: String, _ megabytes: Double, _ body: () throws -> Void) rethrows {
+        let s = try time(10, body)
+        print(String(format: "  %-28@ %7.2f ms  %6.1f GB/s", name as NSString, s * 1e3, megabytes / s / 1e3))
+    }
+    try noGrad {
+        for _ in 0..<5 { _ = try a + b }  // warm the allocator's pages
+        try report("add [4096,1024]+[4096,1024]", 3 * mb) { _ = try a + b }
+        try report("add bias [4096,1024]+[1024]", 2 * mb) { _ = try a + bias }
+        try report("mul scalar", 2 * mb) { _ = a * 2 }
+        try report("exp", 2 * mb) { _ = a.exp() }
+        try report("gelu", 2 * mb) { _ = a.gelu() }
+        try report("softmax last axis", 2 * mb) { _ = try a.softmax(axis: -1) }
+        try report("sum axis 0", mb) { _ = try a.sum(axis: 0) }
+        try report("sum axis 1", mb) { _ = try a.sum(axis: 1) }
+        try report("transpose", 2 * mb) { _ = try a.transpose() }
+        try report("permute [64,64,1024]→(1,0,2)", 2 * mb) { _ = try a.reshape([64, 64, 1024]).permute([1, 0, 2]) }
+    }
+    let x = Tensor.randn([4096, 1024], using: &r)
+    x.requiresGrad = true
+    try report("add bias fwd+bwd", 6 * mb) { try (x + bias).sum().backward() }
+    exit(0)
+}
+
+// MARK: GEMM
+var rng = SplitMix64(seed: 1)
+var gemmOurs: [Int: Double] = [:], gemmBLAS: [Int: Double] = [:]
+let gemmSizes = CommandLine.arguments.contains("--ours-only") ? [1024] : [512, 1024, 2048]
+for n in gemmSizes {
+    let a = Tensor.randn([n, n], using: &rng), b = Tensor.randn([n, n], using: &rng)
+    let repeats = n == 2048 ? 5 : 10
+    let flops = 2 * Double(n) * Double(n) * Double(n)
+    gemmOurs[n] = flops / (try time(repeats) { _ = try noGrad { try a.matmul(b) } }) / 1e9
+    let c = Tensor.zeros([n, n])
+    // OpenBLAS alone, with its own threads (MuseCore keeps it single-threaded and splits rows itself).
+    openblas_set_num_threads(Int32(Parallel.coreCount))
+    defer { openblas_set_num_threads(1) }
+    gemmBLAS[n] = flops / time(repeats) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
+                    a.storage.pointer, Int32(n), b.storage.pointer, Int32(n), 0, c.storage.pointer, Int32(n))
+    } / 1e9
+}
+
+// MARK: LSTM training step
+let vocab = 38, hidden = 128, batch = 64, steps = 128
+let lstm = LSTM(inputSize: vocab, hiddenSize: hidden, numLayers: 2, using: &rng)
+let head = Linear(inFeatures: hidden, outFeatures: vocab, using: &rng)
+let tokens = (0..<(batch * (steps + 1))).map { _ in Int(rng.next() % UInt64(vocab)) }
+var inputIDs: [Int] = [], targets: [Int] = []
+for b in 0..<batch {
+    let row = tokens[(b * (steps + 1))..<((b + 1) * (steps + 1))]
+    inputIDs += row.dropLast()
+    targets += row.dropFirst()
+}
+let x = try Tensor.oneHot(inputIDs, depth: vocab).reshape([batch, steps, vocab])
+var checkpoint = lstm.stateDict().reduce(into: [String: Tensor]()) { $0["lstm." + $1.key] = $1.value }
+for (k, v) in head.stateDict() { checkpoint["head." + k] = v }
+checkpoint["x"] = x
+checkpoint["targets"] = Tensor(targets.map(Float.init))
+let modelURL = work.appendingPathComponent("lstm.safetensors")
+try SafeTensors.write(checkpoint, to: modelURL)
+
+let optimizer = Adam(lstm.namedParameters(prefix: "lstm.") + head.namedParameters(prefix: "head."), learningRate: 1e-3)
+var losses: [Float] = []
+func trainStep() throws {
+    optimizer.zeroGrad()
+    let (h, _) = try lstm(x)
+    let loss = try crossEntropy(logits: head(h).reshape([batch * steps, vocab]), targets: targets)
+    loss.backward()
+    optimizer.step()
+    losses.append(loss.item())
+}
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+}
+try trainStep()
+let firstLoss = losses[0]
+let cpu0 = cpuSeconds()
+let lstmSeconds = try time(10) { try trainStep() }
+let lstmCPUSeconds = (cpuSeconds() - cpu0) / 11
+let rss = peakRSSMegabytes()
+if CommandLine.arguments.contains("--ours-only") {  // for profiling
+    print(String(format: "LSTM step %.1f ms (CPU %.1f ms), GEMM 1024 %.1f GFLOPS (OpenBLAS alone %.1f)",
+                 lstmSeconds * 1e3, lstmCPUSeconds * 1e3, gemmOurs[1024]!, gemmBLAS[1024]!))
+    exit(0)
+}
+
+// MARK: Peer
+let process = Process()
+process.executableURL = URL(fileURLWithPath: python)
+process.arguments = [scriptURL.path, modelURL.path]
+let pipe = Pipe()
+process.standardOutput = pipe
+try process.run()
+let peerOut = pipe.fileHandleForReading.readDataToEndOfFile()
+process.waitUntilExit()
+guard process.terminationStatus == 0,
+      let peer = try JSONSerialization.jsonObject(with: peerOut) as? [String: Any] else {
+    print("peer failed (status \(process.terminationStatus)): \(String(decoding: peerOut, as: UTF8.self))")
+    exit(1)
+}
+func peerValue(_ key: String) -> Double { (peer[key] as? NSNumber)?.doubleValue ?? .nan }
+
+print("bench-core (release, \(Parallel.coreCount) cores; peer: torch \(peer["torch"] ?? "?") with \(peer["threads"] ?? "?") threads)")
+print("GEMM float32 n×n·n×n      ours GFLOPS  OpenBLAS  torch   ours/OpenBLAS  ours/torch")
+for n in [512, 1024, 2048] {
+    let t = peerValue("gemm_\(n)")
+    print(String(format: "  n = %4d              %10.1f  %8.1f  %6.1f   %11.1f%%  %9.2f",
+                 n, gemmOurs[n]!, gemmBLAS[n]!, t, 100 * gemmOurs[n]! / gemmBLAS[n]!, gemmOurs[n]! / t))
+}
+let peerLSTM = peerValue("lstm_step_seconds")
+print(String(format: "LSTM step (2×128, vocab 38, batch 64, seq 128, fwd+bwd+Adam): ours %.1f ms, torch %.1f ms, speed ours/torch %.2f×",
+             lstmSeconds * 1e3, peerLSTM * 1e3, peerLSTM / lstmSeconds))
+print(String(format: "  first-step loss on the same weights and data: ours %.6f, torch %.6f", firstLoss, peerValue("first_loss")))
+print(String(format: "Peak RSS: ours %.0f MB, torch %.0f MB", rss, peerValue("peak_rss_mb")))

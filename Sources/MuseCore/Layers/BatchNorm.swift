@@ -1,0 +1,208 @@
+import Foundation
+
+// Batch normalisation (`torch.nn.functional.batch_norm`, `nn.BatchNorm1d`, `nn.BatchNorm2d`):
+// a fused kernel over the input viewed as [N, C, L] (L = product of the spatial axes, 1 for
+// [N, C]), forward and backward side by side, parallel over channels.
+
+extension Tensor {
+    /// Normalises each channel (axis 1) by batch statistics (`training`) or by the running ones,
+    /// then applies the per-channel affine `weight`, `bias`, as `torch.nn.functional.batch_norm`.
+    ///
+    /// In training the statistics are the mean and biased variance over every axis but 1, and
+    /// `runningMean`/`runningVariance` (if given) are updated in place:
+    /// `running = (1 − momentum)·running + momentum·batch`, with the *unbiased* batch variance.
+    /// - Parameters:
+    ///   - weight, bias: γ, β [C] or `nil` (then 1 and 0).
+    ///   - runningMean, runningVariance: [C] buffers; required when `training` is `false`.
+    ///   - epsilon: added to the variance (PyTorch default 1e-5).
+    /// - Returns: `self`'s shape, [N, C, …].
+    /// - Throws: `TensorError.invalidShape` for rank < 2 or (training) a single value per channel;
+    ///   `shapeMismatch` if a [C] tensor has another size; `invalidArgument` without running
+    ///   statistics in evaluation.
+    public func batchNorm(weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVariance: Tensor?,
+                          training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) throws -> Tensor {
+        let op = "batch_norm"
+        guard rank >= 2 else { throw TensorError.invalidShape(op: op, shape: shape, reason: "expected [N, C, …]") }
+        let n = shape[0], c = shape[1], l = shape[2...].reduce(1, *), m = n * l
+        for t in [weight, bias, runningMean, runningVariance] {
+            if let t, t.shape != [c] { throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: t.shape) }
+        }
+        if training && m <= 1 {
+            throw TensorError.invalidShape(op: op, shape: shape, reason: "expected more than 1 value per channel when training")
+        }
+        guard training || (runningMean != nil && runningVariance != nil) else {
+            throw TensorError.invalidArgument(op: op, reason: "evaluation needs running mean and variance")
+        }
+        let x = self
+        var means = [Float](repeating: 0, count: c), invStds = [Float](repeating: 0, count: c)
+        let px = x.storage.pointer
+        let out = Tensor(uninitializedShape: shape)
+        let po = out.storage.pointer
+        let pw = weight?.storage.pointer, pb = bias?.storage.pointer
+        let prm = runningMean?.storage.pointer, prv = runningVariance?.storage.pointer
+        means.withUnsafeMutableBufferPointer { meanBuf in
+            invStds.withUnsafeMutableBufferPointer { invBuf in
+                let pm = meanBuf.baseAddress!, pi = invBuf.baseAddress!
+                Parallel.forEachChunk(count: c, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(m, 1))) { range in
+                    for ch in range {
+                        var mean: Float, variance: Float
+                        if training {
+                            var sum: Double = 0
+                            for b in 0..<n {
+                                let p = px + (b * c + ch) * l
+                                var part: Float = 0
+                                for i in 0..<l { part += p[i] }
+                                sum += Double(part)
+                            }
+                            let mu = sum / Double(m)
+                            var sq: Double = 0
+                            for b in 0..<n {
+                                let p = px + (b * c + ch) * l
+                                let muF = Float(mu)
+                                var part: Float = 0
+                                for i in 0..<l { let d = p[i] - muF; part += d * d }
+                                sq += Double(part)
+                            }
+                            mean = Float(mu)
+                            variance = Float(sq / Double(m))
+                            if let prm, let prv {
+                                prm[ch] = (1 - momentum) * prm[ch] + momentum * mean
+                                prv[ch] = (1 - momentum) * prv[ch] + momentum * Float(sq / Double(m - 1))
+                            }
+                        } else {
+                            mean = prm![ch]
+                            variance = prv![ch]
+                        }
+                        let inv = 1 / (variance + epsilon).squareRoot()
+                        pm[ch] = mean
+                        pi[ch] = inv
+                        let scale = inv * (pw?[ch] ?? 1), shift = (pb?[ch] ?? 0) - mean * scale
+                        for b in 0..<n {
+                            let p = px + (b * c + ch) * l, q = po + (b * c + ch) * l
+                            for i in 0..<l { q[i] = p[i] * scale + shift }
+                        }
+                    }
+                }
+            }
+        }
+        let inputs: [Tensor] = [x] + [weight, bias].compactMap { $0 }
+        return Tensor.record(out, op, inputs) { g, _ in
+            let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
+            let dw = Tensor(uninitializedShape: [c]), db = Tensor(uninitializedShape: [c])
+            let pg = g.storage.pointer, pdx = dx?.storage.pointer
+            let pdw = dw.storage.pointer, pdb = db.storage.pointer
+            Parallel.forEachChunk(count: c, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(m, 1))) { range in
+                for ch in range {
+                    let mean = means[ch], inv = invStds[ch]
+                    // Σ g and Σ g·x̂ over the channel.
+                    var sumG: Double = 0, sumGX: Double = 0
+                    for b in 0..<n {
+                        let p = px + (b * c + ch) * l, q = pg + (b * c + ch) * l
+                        var s1: Float = 0, s2: Float = 0
+                        for i in 0..<l { s1 += q[i]; s2 += q[i] * (p[i] - mean) }
+                        sumG += Double(s1)
+                        sumGX += Double(s2)
+                    }
+                    let dBias = Float(sumG), dWeight = Float(sumGX) * inv
+                    pdb[ch] = dBias
+                    pdw[ch] = dWeight
+                    guard let pdx else { continue }
+                    let gamma = pw?[ch] ?? 1
+                    if training {
+                        // dx = γ·inv/M · (M·g − Σg − x̂·Σ(g·x̂))
+                        let k = gamma * inv, meanG = dBias / Float(m), meanGX = dWeight / Float(m)
+                        for b in 0..<n {
+                            let p = px + (b * c + ch) * l, q = pg + (b * c + ch) * l, d = pdx + (b * c + ch) * l
+                            for i in 0..<l { d[i] = k * (q[i] - meanG - (p[i] - mean) * inv * meanGX) }
+                        }
+                    } else {
+                        let k = gamma * inv
+                        for b in 0..<n {
+                            let q = pg + (b * c + ch) * l, d = pdx + (b * c + ch) * l
+                            for i in 0..<l { d[i] = k * q[i] }
+                        }
+                    }
+                }
+            }
+            var result: [Tensor?] = [dx]
+            if let weight { result.append(weight.requiresGrad ? dw : nil) }
+            if let bias { result.append(bias.requiresGrad ? db : nil) }
+            return result
+        }
+    }
+}
+
+/// Shared state and forward pass of `BatchNorm1d` and `BatchNorm2d`.
+public class BatchNormBase: Layer {
+    /// Number of channels C (axis 1 of the input).
+    public let numFeatures: Int
+    /// Added to the variance (PyTorch default 1e-5).
+    public let epsilon: Float
+    /// Weight of the newest batch in the running statistics (PyTorch default 0.1).
+    public let momentum: Float
+    /// γ [C] (ones at start), or `nil` without affine parameters.
+    public let weight: Tensor?
+    /// β [C] (zeros at start), or `nil`.
+    public let bias: Tensor?
+    /// Running mean [C] (zeros at start), updated in training mode.
+    public let runningMean: Tensor
+    /// Running unbiased variance [C] (ones at start), updated in training mode.
+    public let runningVariance: Tensor
+    /// Training batches seen so far, [] rank 0. PyTorch keeps it as int64; MuseCore saves it as F32.
+    public let numBatchesTracked: Tensor
+    public var isTraining = true
+    public var localParameters: [(name: String, tensor: Tensor)] {
+        (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
+    }
+    public var localBuffers: [(name: String, tensor: Tensor)] {
+        [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", numBatchesTracked)]
+    }
+    /// Input ranks accepted (2 and 3 for 1-D, 4 for 2-D).
+    let ranks: Set<Int>
+    let layerName: String
+
+    init(numFeatures: Int, epsilon: Float, momentum: Float, affine: Bool, ranks: Set<Int>, layerName: String) {
+        self.numFeatures = numFeatures
+        self.epsilon = epsilon
+        self.momentum = momentum
+        weight = affine ? Tensor.ones([numFeatures], requiresGrad: true) : nil
+        bias = affine ? Tensor.zeros([numFeatures], requiresGrad: true) : nil
+        runningMean = Tensor.zeros([numFeatures])
+        runningVariance = Tensor.ones([numFeatures])
+        numBatchesTracked = Tensor(scalar: 0)
+        self.ranks = ranks
+        self.layerName = layerName
+    }
+
+    /// Normalises with batch statistics (training, updating the running ones) or running
+    /// statistics (evaluation). - Returns: the input's shape.
+    /// - Throws: `TensorError` on a wrong rank or channel count, or one value per channel in training.
+    public func callAsFunction(_ input: Tensor) throws -> Tensor {
+        guard ranks.contains(input.rank), input.shape[1] == numFeatures else {
+            throw TensorError.invalidShape(op: layerName, shape: input.shape,
+                                           reason: "expected rank \(ranks.sorted()) with \(numFeatures) channels on axis 1")
+        }
+        let y = try input.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
+                                    training: isTraining, momentum: momentum, epsilon: epsilon)
+        if isTraining { numBatchesTracked.withUnsafeMutableBufferPointer { $0[0] += 1 } }
+        return y
+    }
+}
+
+/// `torch.nn.BatchNorm1d`: input [N, C] or [N, C, L], statistics per channel C.
+/// Parameters `weight`, `bias`; buffers `running_mean`, `running_var`, `num_batches_tracked`.
+public final class BatchNorm1d: BatchNormBase {
+    /// A layer with γ = 1, β = 0, running mean 0 and variance 1 (PyTorch defaults).
+    public init(numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
+        super.init(numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine, ranks: [2, 3], layerName: "BatchNorm1d")
+    }
+}
+
+/// `torch.nn.BatchNorm2d`: input [N, C, H, W], statistics per channel C.
+/// Parameters `weight`, `bias`; buffers `running_mean`, `running_var`, `num_batches_tracked`.
+public final class BatchNorm2d: BatchNormBase {
+    /// A layer with γ = 1, β = 0, running mean 0 and variance 1 (PyTorch defaults).
+    public init(numFeatures: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
+        super.init(numFeatures: numFeatures, epsilon: epsilon, momentum: momentum, affine: affine, ranks: [4], layerName: "BatchNorm2d")
+    }
+}

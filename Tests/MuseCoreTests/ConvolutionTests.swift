@@ -1,0 +1,176 @@
+import MuseCore
+import XCTest
+import _MuseTestSupport
+
+/// `Conv2d` and `ConvTranspose2d` against `torch.nn.Conv2d` / `ConvTranspose2d` (forward and the
+/// gradients of input, weight and bias) and against finite differences.
+final class ConvolutionTests: XCTestCase {
+    /// Builds the layer a conv case describes (config: stride, padding, dilation, bias, output padding).
+    static func layer(_ c: LayerCase) throws -> any Layer {
+        let k = try c.config()
+        let w = try c.tensor("param.weight")
+        var rng = SplitMix64(seed: 0)
+        let stride = Size2D(k[0], k[1]), padding = Size2D(k[2], k[3]), dilation = Size2D(k[4], k[5])
+        let kernel = Size2D(w.shape[2], w.shape[3])
+        if c.name.hasPrefix("convt") {
+            return ConvTranspose2d(inChannels: w.shape[0], outChannels: w.shape[1], kernelSize: kernel, stride: stride,
+                                   padding: padding, outputPadding: Size2D(k[7], k[8]), dilation: dilation,
+                                   bias: k[6] != 0, using: &rng)
+        }
+        return Conv2d(inChannels: w.shape[1], outChannels: w.shape[0], kernelSize: kernel, stride: stride,
+                      padding: padding, dilation: dilation, bias: k[6] != 0, using: &rng)
+    }
+
+    /// Every case matches PyTorch within 1e-5 relative + 1e-5 absolute. Sums run over up to
+    /// C·kH·kW = 100 products (forward) and N·OH·OW = 192 (weight gradient) in a different order
+    /// than oneDNN's, so a few ulps of the largest partial sums (|·| ≈ 10) appear as ~1e-6 absolute.
+    func testConvolutionsMatchPyTorch() throws {
+        let cases = try layerCases("layers_conv")
+        XCTAssertEqual(cases.count, 8)
+        for c in cases {
+            let layer = try Self.layer(c)
+            try c.load(into: layer)
+            let x = try c.tensor("x").clone()
+            x.requiresGrad = true
+            let y = try layer(x)
+            try c.check(output: y, inputs: ["x": x], module: layer, relativeTolerance: 1e-5, absoluteTolerance: 1e-5)
+        }
+    }
+
+    /// Output sizes follow PyTorch's formulas, e.g. the DCGAN generator's 7 → 14 → 28 upsampling.
+    func testOutputShapes() throws {
+        var rng = SplitMix64(seed: 1)
+        let up = ConvTranspose2d(inChannels: 2, outChannels: 3, kernelSize: 5, stride: 2, padding: 2, outputPadding: 1, using: &rng)
+        XCTAssertEqual(try up(Tensor.zeros([1, 2, 7, 7])).shape, [1, 3, 14, 14])
+        let down = Conv2d(inChannels: 3, outChannels: 4, kernelSize: 5, stride: 2, padding: 2, using: &rng)
+        XCTAssertEqual(try down(Tensor.zeros([2, 3, 28, 28])).shape, [2, 4, 14, 14])
+        let wide = Conv2d(inChannels: 1, outChannels: 1, kernelSize: Size2D(1, 3), dilation: Size2D(1, 4), using: &rng)
+        XCTAssertEqual(try wide(Tensor.zeros([1, 1, 2, 10])).shape, [1, 1, 2, 2])
+    }
+
+    /// Gradients of input, weight and bias agree with central finite differences (strided,
+    /// padded, dilated; transposed with output padding).
+    func testGradientsMatchFiniteDifferences() throws {
+        var rng = SplitMix64(seed: 2)
+        let x = Tensor.randn([2, 2, 5, 6], using: &rng), w = Tensor.randn([3, 2, 3, 2], using: &rng)
+        let b = Tensor.randn([3], using: &rng)
+        for t in [x, w, b] { t.requiresGrad = true }
+        try checkGradients([x, w, b], "conv2d") { try $0[0].conv2d(weight: $0[1], bias: $0[2], stride: Size2D(2, 1), padding: Size2D(1, 2), dilation: Size2D(1, 2)) }
+        let xt = Tensor.randn([2, 3, 3, 4], using: &rng), wt = Tensor.randn([3, 2, 3, 3], using: &rng)
+        let bt = Tensor.randn([2], using: &rng)
+        for t in [xt, wt, bt] { t.requiresGrad = true }
+        try checkGradients([xt, wt, bt], "conv_transpose2d") {
+            try $0[0].convTranspose2d(weight: $0[1], bias: $0[2], stride: Size2D(2, 3), padding: 1, outputPadding: Size2D(1, 2))
+        }
+    }
+
+    /// Shape errors name the op and both shapes instead of crashing.
+    func testBadShapesThrow() throws {
+        let w = Tensor.zeros([4, 3, 3, 3])
+        XCTAssertThrowsError(try Tensor.zeros([1, 2, 8, 8]).conv2d(weight: w)) { error in
+            XCTAssertEqual(error as? TensorError, .shapeMismatch(op: "conv2d", lhs: [1, 2, 8, 8], rhs: [4, 3, 3, 3]))
+        }
+        XCTAssertThrowsError(try Tensor.zeros([3, 8, 8]).conv2d(weight: w))
+        XCTAssertThrowsError(try Tensor.zeros([1, 3, 2, 2]).conv2d(weight: w)) { error in
+            guard case .invalidShape(op: "conv2d", _, _)? = error as? TensorError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try Tensor.zeros([1, 3, 8, 8]).conv2d(weight: w, bias: Tensor.zeros([3])))
+        XCTAssertThrowsError(try Tensor.zeros([1, 3, 8, 8]).conv2d(weight: w, stride: 0))
+        XCTAssertThrowsError(try Tensor.zeros([1, 4, 3, 3]).convTranspose2d(weight: w, stride: 2, outputPadding: 2)) { error in
+            guard case .invalidArgument(op: "conv_transpose2d", _)? = error as? TensorError else { return XCTFail("\(error)") }
+        }
+    }
+
+    /// A small conv net (Conv2d → BatchNorm2d → LeakyReLU → Conv2d stride 2 → Linear) trained with
+    /// Adam learns to tell horizontal from vertical bars: the loss falls below 0.05 and eval-mode
+    /// predictions (running statistics) are all right.
+    func testConvNetLearnsBarOrientation() throws {
+        var rng = SplitMix64(seed: 12)
+        let conv1 = Conv2d(inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1, using: &rng)
+        let bn = BatchNorm2d(numFeatures: 4)
+        let conv2 = Conv2d(inChannels: 4, outChannels: 4, kernelSize: 3, stride: 2, padding: 1, using: &rng)
+        let head = Linear(inFeatures: 4 * 4 * 4, outFeatures: 1, using: &rng)
+        let modules: [(String, any Module)] = [("conv1", conv1), ("bn", bn), ("conv2", conv2), ("head", head)]
+        let optimizer = Adam(modules.flatMap { $0.1.namedParameters(prefix: $0.0 + ".") }, learningRate: 0.02)
+        func net(_ x: Tensor) throws -> Tensor {
+            let h = try bn(conv1(x)).leakyRelu(negativeSlope: 0.2)
+            return try head(conv2(h).relu().reshape([x.shape[0], -1]))
+        }
+        func batch(_ n: Int) throws -> (Tensor, Tensor) {
+            var pixels = [Float](repeating: 0, count: n * 64), labels = [Float](repeating: 0, count: n)
+            for i in 0..<n {
+                let vertical = rng.next() % 2 == 0, line = Int(rng.next() % 8)
+                labels[i] = vertical ? 1 : 0
+                for j in 0..<8 { pixels[i * 64 + (vertical ? j * 8 + line : line * 8 + j)] = 1 }
+                for p in 0..<64 { pixels[i * 64 + p] += 0.1 * rng.nextGaussian() }
+            }
+            return (try Tensor(pixels, shape: [n, 1, 8, 8]), try Tensor(labels, shape: [n, 1]))
+        }
+        var loss: Float = .infinity
+        for _ in 0..<150 {
+            let (x, y) = try batch(16)
+            optimizer.zeroGrad()
+            let l = try binaryCrossEntropyWithLogits(logits: net(x), targets: y)
+            l.backward()
+            optimizer.step()
+            loss = l.item()
+        }
+        XCTAssertLessThan(loss, 0.05)
+        for (_, m) in modules { m.eval() }
+        let (x, y) = try batch(32)
+        let predictions = try noGrad { try net(x) }.scalars.map { $0 > 0 ? Float(1) : 0 }
+        XCTAssertEqual(predictions, y.scalars)
+    }
+
+    /// Direct 7-loop convolution (the definition), for checking random geometries.
+    static func naiveConv(_ x: [Float], _ w: [Float], n: Int, c: Int, h: Int, wd: Int, o: Int, kh: Int, kw: Int,
+                          stride: Size2D, padding: Size2D, dilation: Size2D, oh: Int, ow: Int) -> [Float] {
+        var y = [Float](repeating: 0, count: n * o * oh * ow)
+        for b in 0..<n { for f in 0..<o { for i in 0..<oh { for j in 0..<ow {
+            var acc: Float = 0
+            for ch in 0..<c { for u in 0..<kh { for v in 0..<kw {
+                let yy = i * stride.height - padding.height + u * dilation.height
+                let xx = j * stride.width - padding.width + v * dilation.width
+                if yy >= 0 && yy < h && xx >= 0 && xx < wd {
+                    acc += x[((b * c + ch) * h + yy) * wd + xx] * w[((f * c + ch) * kh + u) * kw + v]
+                }
+            } } }
+            y[((b * o + f) * oh + i) * ow + j] = acc
+        } } } }
+        return y
+    }
+
+    /// 40 seeded random geometries (kernel 1–4, stride 1–3, padding 0–2, dilation 1–2): conv2d
+    /// equals the direct definition, and conv_transpose2d is its adjoint:
+    /// ⟨conv(x), y⟩ = ⟨x, convT(y)⟩ with the same weight (both to float32 rounding, 1e-4 relative).
+    func testRandomGeometriesMatchDefinitionAndAdjoint() throws {
+        var rng = SplitMix64(seed: 21)
+        func r(_ lo: Int, _ hi: Int) -> Int { lo + Int(rng.next() % UInt64(hi - lo + 1)) }
+        var checked = 0
+        while checked < 40 {
+            let n = r(1, 2), c = r(1, 3), o = r(1, 3), h = r(3, 9), wd = r(3, 9), kh = r(1, 4), kw = r(1, 4)
+            let stride = Size2D(r(1, 3), r(1, 3)), padding = Size2D(r(0, 2), r(0, 2)), dilation = Size2D(r(1, 2), r(1, 2))
+            let oh = (h + 2 * padding.height - dilation.height * (kh - 1) - 1) / stride.height + 1
+            let ow = (wd + 2 * padding.width - dilation.width * (kw - 1) - 1) / stride.width + 1
+            guard oh > 0, ow > 0, h + 2 * padding.height >= dilation.height * (kh - 1) + 1,
+                  wd + 2 * padding.width >= dilation.width * (kw - 1) + 1 else { continue }
+            let x = Tensor.randn([n, c, h, wd], using: &rng), w = Tensor.randn([o, c, kh, kw], using: &rng)
+            let y = try x.conv2d(weight: w, stride: stride, padding: padding, dilation: dilation)
+            let expected = Self.naiveConv(x.scalars, w.scalars, n: n, c: c, h: h, wd: wd, o: o, kh: kh, kw: kw,
+                                          stride: stride, padding: padding, dilation: dilation, oh: oh, ow: ow)
+            assertClose(y, try Tensor(expected, shape: [n, o, oh, ow]), relativeTolerance: 1e-4, absoluteTolerance: 1e-4,
+                        "geometry \([n, c, h, wd, o, kh, kw]) stride \(stride) padding \(padding) dilation \(dilation)")
+            // The transposed conv maps [n, o, oh, ow] back to [n, c, h', w'] with output padding
+            // choosing h' = h (valid when the remainder is below the stride or dilation).
+            let opH = h - ((oh - 1) * stride.height - 2 * padding.height + dilation.height * (kh - 1) + 1)
+            let opW = wd - ((ow - 1) * stride.width - 2 * padding.width + dilation.width * (kw - 1) + 1)
+            let probe = Tensor.randn([n, o, oh, ow], using: &rng)
+            let back = try probe.convTranspose2d(weight: w, stride: stride, padding: padding, outputPadding: Size2D(opH, opW),
+                                                 dilation: dilation)
+            XCTAssertEqual(back.shape, x.shape)
+            let lhs = try (y * probe).sum().item(), rhs = try (x * back).sum().item()
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * (1 + Swift.abs(lhs)))
+            checked += 1
+        }
+    }
+}
