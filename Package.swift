@@ -60,6 +60,7 @@ let package = Package(
         .executableTarget(name: "bench-synth", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], path: "Benchmarks/SynthBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-core", dependencies: ["MuseCore", "CBLAS"], path: "Benchmarks/CoreBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-core-layers", dependencies: ["MuseCore"], path: "Benchmarks/CoreLayersBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-dsp", dependencies: ["MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

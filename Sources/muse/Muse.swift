@@ -13,5 +13,6 @@ struct Muse: ParsableCommand {
             TrainCommand.self,
             SampleCommand.self,
             InterpolateCommand.self,
+            AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
         ])
 }

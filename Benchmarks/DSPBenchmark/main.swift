@@ -1,0 +1,160 @@
+// bench-dsp: STFT, mel spectrogram, Griffin-Lim (32 iterations) and 44.1→22.05 kHz resampling on
+// 60 s of audio, beside librosa (same input, same run) and beside raw FFTW loops over the same
+// frames (the floor: window, r2c/c2r, nothing else). Release builds only.
+import CFFTW
+import Dispatch
+import Foundation
+import MuseAudio
+import MuseDSP
+
+func medianSeconds(runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()  // warm-up: plans, page faults
+    var times = [Double]()
+    for _ in 0..<runs {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+/// Deterministic test music: partials, a chirp and noise.
+func signal(seconds: Double, sampleRate: Double) -> [Float] {
+    let n = Int(seconds * sampleRate)
+    var state: UInt64 = 12345
+    return (0..<n).map { i in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        let noise = Float(Int64(bitPattern: state) >> 11) / Float(1 << 52)
+        let t = Double(i) / sampleRate
+        let tone = 0.3 * sin(2 * .pi * 220 * t) + 0.2 * sin(2 * .pi * 1760 * t) + 0.1 * sin(2 * .pi * (100 * t + 40 * t * t))
+        return Float(tone) + 0.02 * noise
+    }
+}
+
+// MARK: Raw FFTW floor: frames of the centred signal, windowed, transformed; nothing else.
+
+let nFFT = 2048, hop = 512, bins = nFFT / 2 + 1
+let stride = 1032  // complex per output row: 1025 rounded up to keep every row 64-byte aligned
+let hann = Window.hann.values(length: nFFT)
+// Raw plans, made once (FFTW_MEASURE) outside the timed loops, as ours are.
+let planReal = fftwf_alloc_real(nFFT)!, planComplex = fftwf_alloc_complex(stride)!
+let fwd = fftwf_plan_dft_r2c_1d(Int32(nFFT), planReal, planComplex, UInt32(FFTW_MEASURE))!
+let inv = fftwf_plan_dft_c2r_1d(Int32(nFFT), planComplex, planReal, UInt32(FFTW_MEASURE))!
+
+func rawForward(_ padded: [Float], frames: Int, threads: Int, output: UnsafeMutablePointer<fftwf_complex>) {
+    padded.withUnsafeBufferPointer { p in
+        DispatchQueue.concurrentPerform(iterations: threads) { w in
+            let input = fftwf_alloc_real(nFFT)!
+            defer { fftwf_free(input) }
+            var t = w
+            while t < frames {
+                for i in 0..<nFFT { input[i] = p[t * hop + i] * hann[i] }
+                fftwf_execute_dft_r2c(fwd, input, output + t * stride)
+                t += threads
+            }
+        }
+    }
+}
+
+func rawInverse(_ spectra: UnsafeMutablePointer<fftwf_complex>, frames: Int, threads: Int, ola: UnsafeMutablePointer<Float>) {
+    DispatchQueue.concurrentPerform(iterations: threads) { w in
+        let scratch = fftwf_alloc_complex(stride)!, out = fftwf_alloc_real(nFFT)!
+        defer { fftwf_free(scratch); fftwf_free(out) }
+        var t = w
+        while t < frames {
+            scratch.update(from: spectra + t * stride, count: bins)
+            fftwf_execute_dft_c2r(inv, scratch, out)
+            // Windowed frame stored (overlap-add itself is left out of the floor).
+            for i in 0..<nFFT { ola[t * nFFT + i] = out[i] * hann[i] }
+            t += threads
+        }
+    }
+}
+
+let threads = ProcessInfo.processInfo.activeProcessorCount
+print("bench-dsp: 60 s of audio at 22050 Hz, n_fft \(nFFT), hop \(hop); \(threads) cores")
+let y = signal(seconds: 60, sampleRate: 22050)
+let y44 = signal(seconds: 60, sampleRate: 44100)
+let padded = [Float](repeating: 0, count: nFFT / 2) + y + [Float](repeating: 0, count: nFFT / 2)
+let frames = 1 + (padded.count - nFFT) / hop
+let spectra = fftwf_alloc_complex(frames * stride)!
+let timeFrames = fftwf_alloc_real(frames * nFFT)!
+
+let floor1 = medianSeconds(runs: 7) { rawForward(padded, frames: frames, threads: 1, output: spectra) }
+let floorN = medianSeconds(runs: 7) { rawForward(padded, frames: frames, threads: threads, output: spectra) }
+let floorInverse = medianSeconds(runs: 7) { rawInverse(spectra, frames: frames, threads: threads, ola: timeFrames) }
+let floorGL = 32 * (floorN + floorInverse) + floorInverse
+
+// MARK: Ours.
+
+let oursSTFT = try medianSeconds(runs: 7) { _ = try stft(y) }
+var reused = try stft(y)
+let oursSTFTInto = try medianSeconds(runs: 7) { try stft(y, parameters: STFTParameters(), into: &reused) }
+let oursMel = try medianSeconds(runs: 7) { _ = try melSpectrogram(y) }
+let quick = CommandLine.arguments.contains("--quick")  // stft and mel only, no peer
+if quick {
+    let spec = try stft(y)
+    let tMag = medianSeconds(runs: 5) { _ = spec.power() }
+    let tBank = try medianSeconds(runs: 5) { _ = try MelFilterBank(sampleRate: 22050, nFFT: 2048) }
+    let bank = try MelFilterBank(sampleRate: 22050, nFFT: 2048)
+    let pw = spec.power()
+    let tApply = try medianSeconds(runs: 5) { _ = try bank.apply(pw) }
+    print("power \(tMag * 1000) ms, bank \(tBank * 1000) ms, apply \(tApply * 1000) ms")
+    print("stft \(oursSTFT * 1000) ms, stft into \(oursSTFTInto * 1000) ms, mel \(oursMel * 1000) ms, floor 1 thread \(floor1 * 1000) ms, \(threads) threads \(floorN * 1000) ms")
+    exit(0)
+}
+let magnitude = try stft(y).magnitude()
+let oursGL = try medianSeconds(runs: 3) { _ = try griffinLim(magnitude, nIter: 32, initialPhase: .random(seed: 0)) }
+let buffer44 = AudioBuffer(mono: y44, sampleRate: 44100)
+let oursResampleBest = try medianSeconds(runs: 3) { _ = try Resampler.resample(buffer44, to: 22050, quality: .sincBest) }
+let oursResampleMedium = try medianSeconds(runs: 3) { _ = try Resampler.resample(buffer44, to: 22050, quality: .sincMedium) }
+let oursResampleFastest = try medianSeconds(runs: 3) { _ = try Resampler.resample(buffer44, to: 22050, quality: .sincFastest) }
+let serialResampleFastest = try medianSeconds(runs: 3) { _ = try Resampler.resample(buffer44, to: 22050, quality: .sincFastest, parallel: false) }
+
+// MARK: librosa, same input, same run.
+
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent("muse-bench-dsp-\(getpid())")
+try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: folder) }
+let path22 = folder.appendingPathComponent("y22.npy").path, path44 = folder.appendingPathComponent("y44.npy").path
+try NPYFile.write(y, shape: [y.count], to: path22)
+try NPYFile.write(y44, shape: [y44.count], to: path44)
+let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
+let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("scripts/bench_dsp_peer.py").path
+let process = Process()
+process.executableURL = URL(fileURLWithPath: python)
+process.arguments = [script, path22, path44]
+let pipe = Pipe()
+process.standardOutput = pipe
+var peer: [String: Double] = [:]
+do {
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    if let line = String(data: data, encoding: .utf8)?.split(separator: "\n").last,
+       let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double] {
+        peer = json
+    }
+} catch {
+    print("peer not run: \(error)")
+}
+
+func ms(_ s: Double) -> String { String(format: "%8.1f ms", s * 1000) }
+func ratio(_ a: Double, _ b: Double?) -> String { b.map { String(format: "%6.2f", a / $0) } ?? "   n/a" }
+print("")
+print("operation              ours        librosa     ours/librosa  floor(FFTW)  ours/floor")
+func row(_ name: String, _ ours: Double, _ librosa: Double?, _ floor: Double?) {
+    print("\(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(ms(ours))  \(librosa.map(ms) ?? "        n/a")   \(ratio(ours, librosa))      \(floor.map(ms) ?? "        n/a")  \(ratio(ours, floor))")
+}
+row("stft", oursSTFT, peer["stft"], floorN)
+row("stft (out=)", oursSTFTInto, peer["stft"], floorN)
+row("melspectrogram", oursMel, peer["melspectrogram"], floorN)
+row("griffinlim 32", oursGL, peer["griffinlim32"], floorGL)
+row("resample best", oursResampleBest, peer["resample"], nil)
+row("resample medium", oursResampleMedium, peer["resample"], nil)
+row("resample fastest", oursResampleFastest, peer["resample"], serialResampleFastest)
+print("")
+print("raw FFTW forward loop: 1 thread \(ms(floor1)), \(threads) threads \(ms(floorN)); inverse \(threads) threads \(ms(floorInverse))")
+print("stft ours / 1-thread floor: \(ratio(oursSTFT, floor1)); 'floor' for resample fastest = libsamplerate in one piece, one thread")
+print("speed-up vs librosa (librosa/ours): stft \(ratio(peer["stft"] ?? .nan, oursSTFT)), mel \(ratio(peer["melspectrogram"] ?? .nan, oursMel)), griffinlim \(ratio(peer["griffinlim32"] ?? .nan, oursGL)), resample(best) \(ratio(peer["resample"] ?? .nan, oursResampleBest))")

@@ -1,0 +1,159 @@
+import Dispatch
+import Foundation
+
+/// How Griffin-Lim starts its phase estimate (`init` of `librosa.griffinlim`).
+public enum GriffinLimInit: Equatable, Sendable {
+    /// Uniform random phases from a seeded SplitMix64 generator (librosa's default is random
+    /// from NumPy's generator, which Muse does not reproduce bit for bit).
+    case random(seed: UInt64)
+    /// Zero phase everywhere (librosa's `init=None`): deterministic, comparable to librosa.
+    case zeros
+}
+
+/// Phase reconstruction from a magnitude spectrogram: fast Griffin-Lim with momentum
+/// (Perraudin, Balazs & Søndergaard 2013), exactly the iteration of `librosa.griffinlim`:
+///
+///     rebuilt  = stft(istft(angles))
+///     angles   = rebuilt − momentum / (1 + momentum) · previous rebuilt
+///     angles   = S · angles / (|angles| + tiny)
+///
+/// and a last `istft`. Runs on frame-major buffers allocated once, all cores.
+/// - Parameters:
+///   - magnitude: `[1 + nFFT / 2, frames]` magnitudes.
+///   - nIter: iterations (`n_iter`, default 32).
+///   - momentum: default 0.99 (librosa's); 0 gives classic Griffin-Lim.
+///   - length: output samples (nil → istft's default).
+///   - initialPhase: `.random(seed:)` (default, seed 0) or `.zeros`.
+/// - Returns: `[length]` samples.
+/// - Throws: `DSPError.invalidParameter` (`nIter < 0`, `momentum < 0`, STFT parameters),
+///   `.shapeMismatch` (bins ≠ `nFFT / 2 + 1`), `.nonFinite`.
+public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int? = nil, winLength: Int? = nil,
+                       nFFT: Int? = nil, window: Window = .hann, center: Bool = true, length: Int? = nil,
+                       padMode: PadMode = .constant, momentum: Float = 0.99,
+                       initialPhase: GriffinLimInit = .random(seed: 0),
+                       plans: FFTPlanCache = .shared) throws -> [Float] {
+    guard nIter >= 0 else { throw DSPError.invalidParameter(name: "n_iter", value: "\(nIter)", reason: "must be >= 0") }
+    guard momentum >= 0, momentum.isFinite else {
+        throw DSPError.invalidParameter(name: "momentum", value: "\(momentum)", reason: "must be >= 0")
+    }
+    let n = nFFT ?? 2 * (magnitude.rowCount - 1)
+    let parameters = STFTParameters(nFFT: n, hopLength: hopLength, winLength: winLength, window: window,
+                                    center: center, padMode: padMode)
+    let engine = try STFTEngine(parameters, plans: plans)
+    let bins = engine.bins, frames = magnitude.frameCount, stride = engine.rowStride
+    guard magnitude.rowCount == bins, frames > 0 else {
+        throw DSPError.shapeMismatch(what: "griffinLim magnitude", expected: "[\(bins), frames >= 1]",
+                                     got: "[\(magnitude.rowCount), \(frames)]")
+    }
+    try checkFinite(magnitude.values, what: "magnitude")
+    if let length, length < 1 {
+        throw DSPError.invalidParameter(name: "length", value: "\(length)", reason: "must be positive")
+    }
+    let shape = engine.inverseShape(frames: frames, length: length)
+    let signalLength = shape.length
+    guard shape.frames == frames, parameters.frameCount(signalLength: signalLength) == frames else {
+        throw DSPError.shapeMismatch(what: "griffinLim length", expected: "a length giving \(frames) frames",
+                                     got: "\(signalLength) samples")
+    }
+
+    // Frame-major magnitudes [frames, bins] and the running estimates [frames, stride].
+    var s = [Float](repeating: 0, count: frames * bins)
+    for k in 0..<bins { for t in 0..<frames { s[t * bins + k] = magnitude.values[k * frames + t] } }
+    let angles = FFTScratch(count: frames * stride)
+    var rebuilt = FFTScratch(count: frames * stride)
+    var previous = FFTScratch(count: frames * stride)
+    switch initialPhase {
+    case .zeros:
+        for t in 0..<frames { for k in 0..<bins { angles.pointer[t * stride + 2 * k] = s[t * bins + k] } }
+    case .random(let seed):
+        var rng = SplitMix64(seed: seed)
+        // Drawn in librosa's [bins, frames] order.
+        for k in 0..<bins {
+            for t in 0..<frames {
+                let phase = 2 * Double.pi * rng.nextUnitDouble()
+                let m = s[t * bins + k]
+                angles.pointer[t * stride + 2 * k] = m * Float(cos(phase))
+                angles.pointer[t * stride + 2 * k + 1] = m * Float(sin(phase))
+            }
+        }
+    }
+
+    let timeFrames = FFTScratch(count: frames * n)
+    let wss = engine.windowSumSquare(frames: frames)
+    var y = [Float](repeating: 0, count: signalLength)
+    var padded = [Float](repeating: 0, count: signalLength + 2 * engine.leftPad)
+    let c = momentum / (1 + momentum)
+    let eps = Float.leastNormalMagnitude
+    var havePrevious = false
+    let jobs = (frames + STFTEngine.framesPerJob - 1) / STFTEngine.framesPerJob
+
+    wss.withUnsafeBufferPointer { w in
+        y.withUnsafeMutableBufferPointer { yb in
+            padded.withUnsafeMutableBufferPointer { pb in
+                s.withUnsafeBufferPointer { sb in
+                    for _ in 0..<nIter {
+                        engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
+                                                 timeFrames: timeFrames.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
+                        engine.pad(yb.baseAddress!, length: signalLength, into: pb.baseAddress!)
+                        engine.forwardFrameMajor(padded: pb.baseAddress!, frames: frames, into: rebuilt.pointer)
+                        let r = rebuilt.pointer, p = previous.pointer, a = angles.pointer, sp = sb.baseAddress!
+                        let usePrevious = havePrevious
+                        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+                            for t in (job * STFTEngine.framesPerJob)..<min(frames, (job + 1) * STFTEngine.framesPerJob) {
+                                let row = t * stride
+                                for k in 0..<bins {
+                                    var re = r[row + 2 * k], im = r[row + 2 * k + 1]
+                                    if usePrevious {
+                                        re -= c * p[row + 2 * k]
+                                        im -= c * p[row + 2 * k + 1]
+                                    }
+                                    let scale = sp[t * bins + k] / ((re * re + im * im).squareRoot() + eps)
+                                    a[row + 2 * k] = re * scale
+                                    a[row + 2 * k + 1] = im * scale
+                                }
+                            }
+                        }
+                        swap(&rebuilt, &previous)
+                        havePrevious = true
+                    }
+                    engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
+                                             timeFrames: timeFrames.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
+                }
+            }
+        }
+    }
+    return y
+}
+
+/// Spectral convergence `‖|stft(y)| − S‖_F / ‖S‖_F`: how well `y` realises magnitudes `S`
+/// (0 is perfect); the figure Griffin-Lim is judged by.
+public func spectralConvergence(_ y: [Float], target magnitude: Spectrogram,
+                                parameters: STFTParameters = STFTParameters(),
+                                plans: FFTPlanCache = .shared) throws -> Double {
+    let rebuilt = try stft(y, parameters: parameters, plans: plans).magnitude()
+    guard rebuilt.rowCount == magnitude.rowCount, rebuilt.frameCount == magnitude.frameCount else {
+        throw DSPError.shapeMismatch(what: "spectralConvergence", expected: "\(magnitude.shape)", got: "\(rebuilt.shape)")
+    }
+    var num = 0.0, den = 0.0
+    for i in 0..<rebuilt.values.count {
+        let d = Double(rebuilt.values[i]) - Double(magnitude.values[i])
+        num += d * d
+        den += Double(magnitude.values[i]) * Double(magnitude.values[i])
+    }
+    return den > 0 ? (num / den).squareRoot() : 0
+}
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny seeded generator for reproducible phases.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1) with 53 random bits.
+    mutating func nextUnitDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
+}

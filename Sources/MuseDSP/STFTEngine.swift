@@ -1,0 +1,239 @@
+import Dispatch
+import Foundation
+
+/// The frame loops behind `stft`, `istft` and `griffinLim`: one plan, one window, both cores.
+///
+/// Internally spectra are **frame-major** and interleaved (`[frames, rowStride]`, bin k of frame t
+/// at `t * rowStride + 2k`), which is what FFTW produces; `rowStride` rounds `2 × bins` up to 16
+/// floats so every row keeps FFTW's SIMD alignment. The public `[bins, frames]` layout is made by a
+/// blocked transpose fused into the forward pass (a cache-resident block of 64 frames at a time).
+final class STFTEngine {
+    let parameters: STFTParameters
+    let nFFT: Int
+    let hop: Int
+    let bins: Int
+    let rowStride: Int
+    let plan: FFTPlanCache.Plan
+    /// Analysis/synthesis window padded to `nFFT`.
+    let window: [Float]
+    /// Frames handled per parallel job.
+    static let framesPerJob = 64
+    let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    init(_ parameters: STFTParameters, plans: FFTPlanCache = .shared) throws {
+        try parameters.validate()
+        self.parameters = parameters
+        nFFT = parameters.nFFT
+        hop = parameters.resolvedHopLength
+        bins = nFFT / 2 + 1
+        rowStride = (2 * bins + 15) / 16 * 16
+        plan = plans.plan(size: nFFT)
+        window = parameters.window.padded(winLength: parameters.resolvedWinLength, nFFT: nFFT)
+    }
+
+    // MARK: Padding
+
+    /// Samples added before the signal when centred.
+    var leftPad: Int { parameters.center ? nFFT / 2 : 0 }
+
+    /// Frames for a signal of `length` samples; throws when not even one frame fits.
+    func frameCount(signalLength length: Int) throws -> Int {
+        guard length > 0 else {
+            throw DSPError.signalTooShort(length: length, needed: 1, reason: "empty signal")
+        }
+        let frames = parameters.frameCount(signalLength: length)
+        guard frames > 0 else {
+            throw DSPError.signalTooShort(length: length, needed: nFFT,
+                                          reason: "n_fft=\(nFFT) is too large for uncentered analysis")
+        }
+        return frames
+    }
+
+    /// Writes the (centred, padded) signal into `out`, which holds `length + 2 * leftPad` floats.
+    func pad(_ y: UnsafePointer<Float>, length: Int, into out: UnsafeMutablePointer<Float>) {
+        let p = leftPad
+        (out + p).update(from: y, count: length)
+        guard p > 0 else { return }
+        for i in 0..<p {
+            let before: Float, after: Float
+            switch parameters.padMode {
+            case .constant:
+                before = 0; after = 0
+            case .edge:
+                before = y[0]; after = y[length - 1]
+            case .reflect:
+                before = length == 1 ? y[0] : y[Self.reflect(-(p - i), length)]
+                after = length == 1 ? y[0] : y[Self.reflect(length + i, length)]
+            }
+            out[i] = before
+            out[p + length + i] = after
+        }
+    }
+
+    /// numpy's "reflect" index for any integer position (period 2(n − 1)).
+    static func reflect(_ index: Int, _ n: Int) -> Int {
+        let period = 2 * (n - 1)
+        var i = index % period
+        if i < 0 { i += period }
+        return i < n ? i : period - i
+    }
+
+    // MARK: Forward
+
+    /// Forward transform of frames `[0, frames)` of the padded signal into frame-major `out`
+    /// (`frames × rowStride` floats, from `fftwf_malloc`).
+    func forwardFrameMajor(padded: UnsafePointer<Float>, frames: Int, into out: UnsafeMutablePointer<Float>) {
+        let jobs = (frames + Self.framesPerJob - 1) / Self.framesPerJob
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            let input = FFTScratch(count: nFFT)
+            window.withUnsafeBufferPointer { w in
+                for t in (job * Self.framesPerJob)..<min(frames, (job + 1) * Self.framesPerJob) {
+                    let src = padded + t * hop
+                    for i in 0..<nFFT { input.pointer[i] = src[i] * w[i] }
+                    plan.forward(input.pointer, out + t * rowStride)
+                }
+            }
+        }
+    }
+
+    /// Forward transform straight into librosa's `[bins, frames]` split layout.
+    func forward(padded: UnsafePointer<Float>, frames: Int,
+                 real: UnsafeMutablePointer<Float>, imag: UnsafeMutablePointer<Float>) {
+        forwardBlocks(padded: padded, frames: frames) { b, count, t0 in
+            for k in 0..<bins {
+                let re = real + k * frames + t0, im = imag + k * frames + t0
+                for j in 0..<count {
+                    re[j] = b[j * rowStride + 2 * k]
+                    im[j] = b[j * rowStride + 2 * k + 1]
+                }
+            }
+        }
+    }
+
+    /// Forward transform reduced to `|X|^power`, `[bins, frames]`: no complex array is formed.
+    func forwardPower(padded: UnsafePointer<Float>, frames: Int, power: Float, into out: UnsafeMutablePointer<Float>) {
+        forwardBlocks(padded: padded, frames: frames) { b, count, t0 in
+            for k in 0..<bins {
+                let row = out + k * frames + t0
+                if power == 2 {
+                    for j in 0..<count {
+                        let re = b[j * rowStride + 2 * k], im = b[j * rowStride + 2 * k + 1]
+                        row[j] = re * re + im * im
+                    }
+                } else {
+                    for j in 0..<count {
+                        let re = b[j * rowStride + 2 * k], im = b[j * rowStride + 2 * k + 1]
+                        let p = re * re + im * im
+                        row[j] = power == 1 ? p.squareRoot() : Foundation.pow(p, power / 2)
+                    }
+                }
+            }
+        }
+    }
+
+    /// One job per core over contiguous frames; inside, blocks of 16 frames are transformed into
+    /// a small cache-resident buffer and handed to `emit(buffer, count, firstFrame)`, which
+    /// writes them out transposed (each row write is one 64-byte line).
+    @inline(__always)
+    private func forwardBlocks(padded: UnsafePointer<Float>, frames: Int,
+                               emit: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
+        let block = 16
+        let jobs = min(frames, workers)
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            let input = FFTScratch(count: nFFT)
+            let buffer = FFTScratch(count: block * rowStride)
+            let b = buffer.pointer
+            let lo = frames * job / jobs, hi = frames * (job + 1) / jobs
+            window.withUnsafeBufferPointer { w in
+                var t0 = lo
+                while t0 < hi {
+                    let count = min(block, hi - t0)
+                    for j in 0..<count {
+                        let src = padded + (t0 + j) * hop
+                        for i in 0..<nFFT { input.pointer[i] = src[i] * w[i] }
+                        plan.forward(input.pointer, b + j * rowStride)
+                    }
+                    emit(b, count, t0)
+                    t0 += count
+                }
+            }
+        }
+    }
+
+    // MARK: Inverse
+
+    /// Frames used and output length of an inverse transform (librosa's `istft` rules).
+    func inverseShape(frames: Int, length: Int?) -> (frames: Int, length: Int) {
+        var used = frames
+        if let length {
+            let padded = parameters.center ? length + 2 * (nFFT / 2) : length
+            used = min(frames, (padded + hop - 1) / hop)
+            return (used, length)
+        }
+        var expected = nFFT + hop * (used - 1)
+        if parameters.center { expected -= 2 * (nFFT / 2) }
+        return (used, max(0, expected))
+    }
+
+    /// `window_sumsquare` over `frames` frames, `[nFFT + hop (frames − 1)]`.
+    func windowSumSquare(frames: Int) -> [Float] {
+        let n = nFFT + hop * (frames - 1)
+        var out = [Double](repeating: 0, count: n)
+        let sq = window.map { Double($0) * Double($0) }
+        for t in 0..<frames {
+            let s = t * hop
+            for i in 0..<nFFT { out[s + i] += sq[i] }
+        }
+        return out.map { Float($0) }
+    }
+
+    /// Inverse of frame-major `spec` (not modified) by windowed overlap-add, divided by the
+    /// window's sum of squares where it is non-zero, trimmed as librosa's `istft`.
+    /// - Parameters:
+    ///   - timeFrames: scratch of at least `frames × nFFT` floats.
+    ///   - wss: `windowSumSquare(frames:)` for the frames used.
+    ///   - y: output, `length` floats.
+    func inverseFrameMajor(_ spec: UnsafePointer<Float>, frames: Int, length: Int,
+                           timeFrames: UnsafeMutablePointer<Float>, wss: UnsafePointer<Float>,
+                           into y: UnsafeMutablePointer<Float>) {
+        let jobs = (frames + Self.framesPerJob - 1) / Self.framesPerJob
+        let scale = 1 / Float(nFFT)
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            let complex = FFTScratch(count: rowStride)
+            let real = FFTScratch(count: nFFT)
+            window.withUnsafeBufferPointer { w in
+                for t in (job * Self.framesPerJob)..<min(frames, (job + 1) * Self.framesPerJob) {
+                    complex.pointer.update(from: spec + t * rowStride, count: 2 * bins)
+                    plan.inverse(complex.pointer, real.pointer)
+                    let dst = timeFrames + t * nFFT
+                    for i in 0..<nFFT { dst[i] = real.pointer[i] * w[i] * scale }
+                }
+            }
+        }
+        // Overlap-add by output segments (each sample summed by one job, in frame order).
+        let start = leftPad
+        let fullLength = nFFT + hop * (frames - 1)
+        let segment = max(hop, (length + workers * 4 - 1) / (workers * 4))
+        let segments = (length + segment - 1) / segment
+        let tiny = Float.leastNormalMagnitude
+        DispatchQueue.concurrentPerform(iterations: segments) { s in
+            let lo = s * segment, hi = min(length, lo + segment)
+            for n in lo..<hi { y[n] = 0 }
+            // Output sample n is padded-domain sample n + start.
+            let plo = lo + start, phi = min(hi + start, fullLength)
+            guard plo < phi else { return }
+            let tFirst = max(0, (plo - nFFT) / hop)
+            let tLast = min(frames - 1, (phi - 1) / hop)
+            if tFirst <= tLast {
+                for t in tFirst...tLast {
+                    let f0 = t * hop
+                    let a = max(plo, f0), b = min(phi, f0 + nFFT)
+                    if a >= b { continue }
+                    let src = timeFrames + t * nFFT - f0
+                    for p in a..<b { y[p - start] += src[p] }
+                }
+            }
+            for p in plo..<phi where wss[p] > tiny { y[p - start] /= wss[p] }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""librosa's side of `bench-dsp`: times the same operations on the same input.
+
+Pinned peers:
+    pip install librosa==0.11.0 numpy==2.4.6 soundfile==0.14.0
+Usage: bench_dsp_peer.py SIGNAL_22050.npy SIGNAL_44100.npy
+Prints one JSON object: median seconds per operation.
+"""
+import json
+import sys
+import time
+
+import librosa
+import numpy as np
+
+assert librosa.__version__ == "0.11.0", librosa.__version__
+
+
+def median_time(fn, runs):
+    fn()  # warm-up (numba JIT, FFT caches)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+y = np.load(sys.argv[1])
+y44 = np.load(sys.argv[2])
+S = np.abs(librosa.stft(y))
+result = {
+    "stft": median_time(lambda: librosa.stft(y), 5),
+    "melspectrogram": median_time(lambda: librosa.feature.melspectrogram(y=y, sr=22050), 5),
+    "griffinlim32": median_time(lambda: librosa.griffinlim(S, n_iter=32, random_state=0), 3),
+    "resample": median_time(lambda: librosa.resample(y44, orig_sr=44100, target_sr=22050), 5),
+}
+print(json.dumps(result))
