@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "MuseDSP", dependencies: ["MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
         .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),
         .target(name: "MuseEncoding", dependencies: ["MuseMIDI"], swiftSettings: fast),
-        .target(name: "MuseModels", dependencies: ["MuseCore", "MuseEncoding", "MuseMIDI"], swiftSettings: fast),
+        .target(name: "MuseModels", dependencies: ["MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP"], swiftSettings: fast),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "MuseDSPTests", dependencies: ["MuseDSP", "MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseSynthTests", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseEncodingTests", dependencies: ["MuseEncoding", "MuseMIDI"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseCore", "MuseEncoding", "MuseMIDI", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse"]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).

@@ -13,6 +13,7 @@ struct Muse: ParsableCommand {
             TrainCommand.self,
             SampleCommand.self,
             InterpolateCommand.self,
+            ReconstructCommand.self,
             AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
         ])
 }

@@ -67,12 +67,19 @@ public enum SpectrogramVAEError: Error, Equatable, CustomStringConvertible {
     case badPatch(reason: String)
     /// A spectrogram shorter than one patch.
     case tooShort(frames: Int, needed: Int)
+    /// Audio shorter than one patch.
+    case audioTooShort(file: String, seconds: Double, neededSeconds: Double, frames: Int)
+    /// Audio with no signal at all.
+    case silent(file: String)
 
     public var description: String {
         switch self {
         case let .invalidConfiguration(what): return "invalid spectrogram VAE configuration: \(what)"
         case let .badPatch(reason): return "bad spectrogram patch: \(reason)"
         case let .tooShort(frames, needed): return "spectrogram has \(frames) frames, fewer than one patch (\(needed))"
+        case let .audioTooShort(file, seconds, needed, frames):
+            return "\(file): audio is \(String(format: "%.2f", seconds)) s (\(frames) frames), shorter than one \(String(format: "%.2f", needed)) s patch"
+        case let .silent(file): return "\(file): audio is silent"
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MuseAudio
 import MuseCore
 import MuseEncoding
 import MuseMIDI
@@ -12,17 +13,19 @@ struct InterpolateCommand: ParsableCommand {
         commandName: "interpolate",
         abstract: "Interpolate between two inputs in a VAE's latent space.",
         discussion: """
-            MusicVAE bundles: encodes the first 2-bar melody window of each MIDI file to its latent mean, \
-            decodes --steps points from A to B (both included) and writes them as consecutive 2-bar windows.
+            MusicVAE bundles (MIDI in, MIDI out): encodes the first 2-bar melody window of each file to its latent \
+            mean, decodes --steps points from A to B (both included) and writes them as consecutive 2-bar windows.
+            Spectrogram VAE bundles (audio in, WAV out): encodes the first log-mel patch of each clip, decodes each \
+            step, joins the patches with crossfades and inverts mel → linear → Griffin-Lim; --png draws the result.
             """)
 
-    @Option(help: "Model bundle folder (from `muse train music-vae`).")
+    @Option(help: "Model bundle folder (from `muse train music-vae` or `muse train spec-vae`).")
     var bundle = "runs/musicvae"
 
-    @Argument(help: "The start input (MIDI).")
+    @Argument(help: "The start input (MIDI for a MusicVAE, audio for a spectrogram VAE).")
     var a: String
 
-    @Argument(help: "The end input (MIDI).")
+    @Argument(help: "The end input.")
     var b: String
 
     @Option(help: "Points on the latent path, both ends included (at least 2).")
@@ -37,8 +40,14 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "Random seed for sampling.")
     var seed: UInt64 = 0
 
-    @Option(name: [.short, .customLong("output")], help: "Where to write the MIDI file.")
+    @Option(name: [.short, .customLong("output")], help: "Where to write the MIDI (MusicVAE) or WAV (spectrogram VAE) file.")
     var output = "output/interp.mid"
+
+    @Option(help: "Spectrogram picture of the interpolation (PNG, spectrogram VAE only); none if omitted.")
+    var png: String?
+
+    @Option(name: .customLong("n-iter"), help: "Griffin-Lim iterations (spectrogram VAE only).")
+    var nIter = 32
 
     func validate() throws {
         guard steps >= 2 else { throw ValidationError("--steps must be at least 2 (the two endpoints), got \(steps)") }
@@ -47,6 +56,7 @@ struct InterpolateCommand: ParsableCommand {
 
     func run() throws {
         try exitingOnModelError(file: bundle) {
+            if try MusicVAEBundle.kind(at: URL(fileURLWithPath: bundle)) == SpectrogramVAEConfig.bundleKind { return try runSpectrogram() }
             let model = try MusicVAEBundle.load(from: URL(fileURLWithPath: bundle))
             let converter = model.config.converter
             let start = try exitingOnModelError(file: a) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: a), file: a) }
@@ -58,6 +68,22 @@ struct InterpolateCommand: ParsableCommand {
             try sequence.writeMIDI(to: output)
             print("wrote \(output): \(steps) steps × 2 bars, \(sequence.notes.count) notes (\(slerp ? "slerp" : "linear"))")
         }
+    }
+}
+
+extension InterpolateCommand {
+    /// The spectrogram VAE path: audio in, WAV (and PNG) out.
+    func runSpectrogram() throws {
+        let model = try SpectrogramVAETrainer.loadModel(from: URL(fileURLWithPath: bundle))
+        let start = try exitingOnModelError(file: a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
+        let end = try exitingOnModelError(file: b) { try model.patches(of: AudioFile.read(b), name: b)[0] }
+        let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp)
+        let (audio, db) = try model.audio(from: path, iterations: nIter)
+        try createParentDirectory(of: output)
+        try AudioFile.write(audio, to: output)
+        if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
+        print("wrote \(output): \(steps) steps, \(String(format: "%.2f", audio.durationSeconds)) s (\(slerp ? "slerp" : "linear"))"
+              + (png.map { ", picture \($0)" } ?? ""))
     }
 }
 

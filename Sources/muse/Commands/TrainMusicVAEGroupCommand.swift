@@ -4,5 +4,5 @@ import ArgumentParser
 /// when both land, delete this file and add `TrainMusicVAECommand.self` to that group.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "train", abstract: "Train a model on a corpus.", subcommands: [TrainMusicVAECommand.self])
+        commandName: "train", abstract: "Train a model on a corpus.", subcommands: [TrainMusicVAECommand.self, TrainSpecVAECommand.self])
 }
