@@ -55,14 +55,8 @@ extension SpectrogramVAE {
         return (audio, db)
     }
 
-    /// Writes a PNG of a dB spectrogram (low frequencies at the bottom, magma colours, −topDB…0 dB).
+    /// Writes a PNG of a dB spectrogram (low mels at the bottom, magma colours over −topDB…0 dB).
     public func writePicture(_ decibels: Spectrogram, to path: String) throws {
-        var flipped = decibels
-        for m in 0..<decibels.rowCount {
-            for f in 0..<decibels.frameCount {
-                flipped.values[m * decibels.frameCount + f] = decibels.values[(decibels.rowCount - 1 - m) * decibels.frameCount + f]
-            }
-        }
-        try SpectrogramImage.render(flipped, pixelsPerFrame: 2, pixelsPerRow: 2, range: (-config.topDB)...0).writePNG(to: path)
+        try SpectrogramImage.render(decibels, pixelsPerFrame: 2, pixelsPerRow: 2, range: (-config.topDB)...0).writePNG(to: path)
     }
 }

@@ -5,6 +5,7 @@ import MuseCore
 import MuseEncoding
 import MuseMIDI
 import MuseModels
+import MuseSynth
 
 /// `muse interpolate --bundle runs/musicvae a.mid b.mid --steps 8 -o output/interp.mid`: walks
 /// the latent line between two inputs and writes the decoded steps one after another.
@@ -49,6 +50,12 @@ struct InterpolateCommand: ParsableCommand {
     @Option(name: .customLong("n-iter"), help: "Griffin-Lim iterations (spectrogram VAE only).")
     var nIter = 32
 
+    @Option(help: "Also render the MusicVAE interpolation to this WAV file through the SoundFont synthesizer.")
+    var wav: String?
+
+    @Option(help: "SoundFont for --wav (default: the usual lookup, else the built-in instruments).")
+    var soundfont: String?
+
     func validate() throws {
         guard steps >= 2 else { throw ValidationError("--steps must be at least 2 (the two endpoints), got \(steps)") }
         guard temperature >= 0 else { throw ValidationError("--temperature must not be negative") }
@@ -67,6 +74,7 @@ struct InterpolateCommand: ParsableCommand {
             try createParentDirectory(of: output)
             try sequence.writeMIDI(to: output)
             print("wrote \(output): \(steps) steps × 2 bars, \(sequence.notes.count) notes (\(slerp ? "slerp" : "linear"))")
+            if let wav { try renderWAV(sequence, to: wav, soundfont: soundfont) }
         }
     }
 }
@@ -85,6 +93,16 @@ extension InterpolateCommand {
         print("wrote \(output): \(steps) steps, \(String(format: "%.2f", audio.durationSeconds)) s (\(slerp ? "slerp" : "linear"))"
               + (png.map { ", picture \($0)" } ?? ""))
     }
+}
+
+/// Renders `sequence` through the SoundFont synthesizer to a WAV file (44.1 kHz stereo).
+func renderWAV(_ sequence: NoteSequence, to path: String, soundfont: String?) throws {
+    let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: soundfont)
+    if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
+    let audio = Renderer.render(sequence, font: font)
+    try createParentDirectory(of: path)
+    try AudioFile.write(audio, to: path)
+    print("wrote \(path): \(String(format: "%.2f", audio.durationSeconds)) s")
 }
 
 /// Creates the folder that will hold `path`.

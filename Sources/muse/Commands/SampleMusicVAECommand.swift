@@ -23,6 +23,12 @@ struct SampleMusicVAECommand: ParsableCommand {
     @Option(name: [.customLong("output-dir"), .customLong("output_dir")], help: "Folder for the MIDI files.")
     var outputDir = "output/musicvae"
 
+    @Flag(help: "Also render each melody to WAV through the SoundFont synthesizer.")
+    var wav = false
+
+    @Option(help: "SoundFont for --wav (default: the usual lookup, else the built-in instruments).")
+    var soundfont: String?
+
     func validate() throws {
         guard numOutputs > 0 else { throw ValidationError("--num-outputs must be positive") }
         guard temperature >= 0 else { throw ValidationError("--temperature must not be negative") }
@@ -39,6 +45,7 @@ struct SampleMusicVAECommand: ParsableCommand {
                 let sequence = try model.config.converter.sequence(fromClassWindows: [window])
                 try sequence.writeMIDI(to: path)
                 print("wrote \(path): \(sequence.notes.count) notes")
+                if wav { try renderWAV(sequence, to: (path as NSString).deletingPathExtension + ".wav", soundfont: soundfont) }
             }
         }
     }
