@@ -20,26 +20,36 @@ public enum MusicVAEBundle {
         }
     }
 
-    /// Loads a MusicVAE from a bundle folder.
-    /// - Throws: `MusicVAEError.wrongModelKind` for another model's bundle, `.unreadableBundle`
-    ///   for a missing or damaged file, `TensorError` for weights that do not fit the config.
-    public static func load(from directory: URL) throws -> MusicVAE {
+    /// Decodes a bundle's `config.json` as `type` after checking its `kind`.
+    /// - Throws: `MusicVAEError.wrongModelKind` for another model's bundle, `.unreadableBundle`.
+    public static func config<C: Decodable>(_ type: C.Type, at directory: URL, kind expected: String) throws -> C {
         let found = try kind(at: directory)
-        guard found == MusicVAEConfig.bundleKind else {
-            throw MusicVAEError.wrongModelKind(path: directory.relativePath, found: found ?? "unknown", expected: MusicVAEConfig.bundleKind)
+        guard found == expected else {
+            throw MusicVAEError.wrongModelKind(path: directory.relativePath, found: found ?? "unknown", expected: expected)
         }
-        let configURL = directory.appendingPathComponent("config.json")
-        let config: MusicVAEConfig
-        do { config = try JSONDecoder().decode(MusicVAEConfig.self, from: Data(contentsOf: configURL)) } catch {
-            throw MusicVAEError.unreadableBundle(path: configURL.relativePath, reason: "not a MusicVAE config (\(error))")
+        let url = directory.appendingPathComponent("config.json")
+        do { return try JSONDecoder().decode(type, from: Data(contentsOf: url)) } catch {
+            throw MusicVAEError.unreadableBundle(path: url.relativePath, reason: "not a \(expected) config (\(error))")
         }
-        let model = try MusicVAE(config: config)
+    }
+
+    /// Loads `model.safetensors` of a bundle into `model` and sets evaluation mode.
+    /// - Throws: `MusicVAEError.unreadableBundle` when absent, `TensorError` for mismatched weights.
+    public static func loadWeights(into model: some Module, from directory: URL) throws {
         let weights = directory.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weights.path) else {
             throw MusicVAEError.unreadableBundle(path: directory.relativePath, reason: "no model.safetensors")
         }
         try model.load(from: weights)
         model.eval()
+    }
+
+    /// Loads a MusicVAE from a bundle folder.
+    /// - Throws: `MusicVAEError.wrongModelKind` for another model's bundle, `.unreadableBundle`
+    ///   for a missing or damaged file, `TensorError` for weights that do not fit the config.
+    public static func load(from directory: URL) throws -> MusicVAE {
+        let model = try MusicVAE(config: config(MusicVAEConfig.self, at: directory, kind: MusicVAEConfig.bundleKind))
+        try loadWeights(into: model, from: directory)
         return model
     }
 

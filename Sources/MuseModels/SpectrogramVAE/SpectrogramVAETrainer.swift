@@ -57,18 +57,9 @@ public final class SpectrogramVAETrainer {
     /// Loads a bundle's model (eval mode).
     /// - Throws: `MusicVAEError.wrongModelKind` for another kind, `.unreadableBundle`, `TensorError`.
     public static func loadModel(from directory: URL) throws -> SpectrogramVAE {
-        let found = try MusicVAEBundle.kind(at: directory)
-        guard found == SpectrogramVAEConfig.bundleKind else {
-            throw MusicVAEError.wrongModelKind(path: directory.relativePath, found: found ?? "unknown", expected: SpectrogramVAEConfig.bundleKind)
-        }
-        let url = directory.appendingPathComponent("config.json")
-        let config: SpectrogramVAEConfig
-        do { config = try JSONDecoder().decode(SpectrogramVAEConfig.self, from: Data(contentsOf: url)) } catch {
-            throw MusicVAEError.unreadableBundle(path: url.relativePath, reason: "not a spectrogram VAE config (\(error))")
-        }
-        let model = try SpectrogramVAE(config: config)
-        try model.load(from: directory.appendingPathComponent("model.safetensors"))
-        model.eval()
+        let model = try SpectrogramVAE(config: MusicVAEBundle.config(SpectrogramVAEConfig.self, at: directory,
+                                                                      kind: SpectrogramVAEConfig.bundleKind))
+        try MusicVAEBundle.loadWeights(into: model, from: directory)
         return model
     }
 }
