@@ -90,3 +90,58 @@ path = os.path.join(here, "..", "Tests", "MuseModelsTests", "Fixtures", "musicva
 save_file(out, path, metadata={"beta": str(BETA), "free_bits": str(FREE_BITS),
                                "sizes": f"B={B} T={T} C={C} Z={Z} enc={ENC_H}x{ENC_L} dec={DEC_H}x{DEC_L}"})
 print("wrote", os.path.normpath(path), os.path.getsize(path), "bytes; total", float(total.detach()))
+
+
+# --- Spectrogram VAE: same layout as Sources/MuseModels/SpectrogramVAE/SpectrogramVAE.swift -------
+SB, MELS, FRAMES, SZ, CH = 2, 16, 16, 3, [4, 8]
+SPEC_BETA = 0.3
+torch.manual_seed(99)
+
+class SpectrogramVAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layers, c_in = [], 1
+        for c in CH:
+            layers += [nn.Conv2d(c_in, c, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
+            c_in = c
+        self.encoder = nn.Sequential(*layers)
+        self.bh, self.bw = MELS >> len(CH), FRAMES >> len(CH)
+        flat = c_in * self.bh * self.bw
+        self.mu = nn.Linear(flat, SZ)
+        self.logvar = nn.Linear(flat, SZ)
+        self.decoder_input = nn.Linear(SZ, flat)
+        outs, up = list(reversed(CH))[1:] + [1], []
+        for k, c in enumerate(outs):
+            up.append(nn.ConvTranspose2d(c_in, c, 4, stride=2, padding=1))
+            if k + 1 < len(outs):
+                up.append(nn.LeakyReLU(0.2))
+            c_in = c
+        self.decoder = nn.Sequential(*up)
+
+    def encode(self, x):
+        h = self.encoder(x).flatten(1)
+        return self.mu(h), self.logvar(h)
+
+    def decode(self, z):
+        h = F.leaky_relu(self.decoder_input(z), 0.2).reshape(z.shape[0], CH[-1], self.bh, self.bw)
+        return self.decoder(h)
+
+spec = SpectrogramVAE()
+patches = torch.rand(SB, 1, MELS, FRAMES)
+seps = torch.randn(SB, SZ)
+smu, slogvar = spec.encode(patches)
+sz = smu + torch.exp(0.5 * slogvar) * seps
+recon_x = spec.decode(sz)
+srecon = ((recon_x - patches) ** 2).sum() * 0.5 / SB
+skl = (-0.5 * (1 + slogvar - smu ** 2 - slogvar.exp())).sum() / SB
+stotal = srecon + SPEC_BETA * skl
+stotal.backward()
+sout = {k: v.detach().clone().contiguous() for k, v in spec.state_dict().items()}
+sout.update({"in.patches": patches, "in.epsilon": seps, "out.mu": smu.detach(), "out.logvar": slogvar.detach(),
+             "out.decoded": recon_x.detach().contiguous(), "out.reconstruction": srecon.detach().reshape([]),
+             "out.kl": skl.detach().reshape([]), "out.total": stotal.detach().reshape([])})
+for name, p in spec.named_parameters():
+    sout["grad." + name] = p.grad.detach().clone()
+spath = os.path.join(here, "..", "Tests", "MuseModelsTests", "Fixtures", "specvae_tiny.safetensors")
+save_file(sout, spath, metadata={"beta": str(SPEC_BETA), "sizes": f"B={SB} mels={MELS} frames={FRAMES} z={SZ} channels={CH}"})
+print("wrote", os.path.normpath(spath), os.path.getsize(spath), "bytes; total", float(stotal.detach()))

@@ -2,6 +2,7 @@ import Foundation
 import MuseCore
 @testable import MuseModels
 import XCTest
+import _MuseTestSupport
 
 /// The spectrogram VAE on small synthetic log-mel patches (harmonic stacks at different pitches
 /// that decay over time, the shape of a rendered note), plus patch cutting and crossfading.
@@ -36,6 +37,32 @@ final class SpectrogramVAETests: XCTestCase {
         var last = first
         for _ in 1..<steps { last = try trainer.trainStep(on: data).loss.reconstruction }
         return (trainer, data, first, last)
+    }
+
+    /// Same network in PyTorch (scripts/make_vae_fixtures.py, torch 2.13.0+cpu): 16 mels × 16
+    /// frames, channels [4, 8], z 3, seeded weights. Tolerance 1e-4: float32 convolutions summed
+    /// in another order agree to ~1e-6 on O(1) values; a wrong flatten or reshape order is off by O(0.1).
+    func testForwardLossAndGradientsMatchPyTorch() throws {
+        var config = SpectrogramVAEConfig()
+        (config.nMels, config.patchFrames, config.channels, config.zSize) = (16, 16, [4, 8], 3)
+        let model = try SpectrogramVAE(config: config)
+        let fixture = try loadFixture("specvae_tiny", in: MusicVAETests.fixtures)
+        try model.loadStateDict(fixture.filter { !["in", "out", "grad"].contains(String($0.key.split(separator: ".")[0])) })
+        let x = try fixture.tensor("in.patches")
+        let (mu, logVariance) = try model.encode(x)
+        assertClose(mu, try fixture.tensor("out.mu"), relativeTolerance: 1e-4, absoluteTolerance: 1e-5, "mu")
+        assertClose(logVariance, try fixture.tensor("out.logvar"), relativeTolerance: 1e-4, absoluteTolerance: 1e-5, "logvar")
+        let epsilon = try fixture.tensor("in.epsilon")
+        let z = try mu + (logVariance * 0.5).exp() * epsilon
+        assertClose(try model.decode(z), try fixture.tensor("out.decoded"), relativeTolerance: 1e-4, absoluteTolerance: 1e-5, "decoded")
+        let loss = try model.loss(patches: x, epsilon: epsilon, beta: 0.3)
+        XCTAssertEqual(loss.total.item(), try fixture.tensor("out.total").item(), accuracy: 1e-3)
+        XCTAssertEqual(loss.kl, try fixture.tensor("out.kl").item(), accuracy: 1e-4)
+        loss.total.backward()
+        for (name, parameter) in model.namedParameters() {
+            guard let grad = parameter.grad else { XCTFail("\(name) got no gradient"); continue }
+            assertClose(grad, try fixture.tensor("grad." + name), relativeTolerance: 1e-3, absoluteTolerance: 1e-4, "grad \(name)")
+        }
     }
 
     func testShapesThroughEncoderAndDecoder() throws {
