@@ -13,3 +13,11 @@ for corpus in oneills ryans; do
     [ -d "corpora/$corpus" ] || scripts/build_corpora.sh "$corpus"
     "$muse" corpus render "corpora/$corpus" -o "corpora/audio/$corpus" --limit "$limit" --seconds "$seconds"
 done
+# The openly licensed recordings of CORPORA.md, when their Debian packages are installed
+# (sound-theme-freedesktop, gnome-audio, sound-icons): linked in as they are.
+mkdir -p corpora/audio/recordings
+for dir in /usr/share/sounds/freedesktop /usr/share/sounds/gnome /usr/share/sounds/sound-icons; do
+    [ -d "$dir" ] || continue
+    find "$dir" -type f \( -name '*.wav' -o -name '*.oga' -o -name '*.ogg' \) -exec ln -sf {} corpora/audio/recordings/ \;
+done
+echo "audio corpus: $(find corpora/audio -name '*.wav' -o -name '*.oga' -o -name '*.ogg' | wc -l) files in corpora/audio"

@@ -4,7 +4,7 @@ import MuseAudio
 /// A folder of audio files cut into normalised log-mel patches for a `SpectrogramVAE`.
 public enum SpectrogramVAEDataset {
     /// File name extensions read as audio (what libsndfile reads; compared case-insensitively).
-    public static let extensions: Set<String> = ["wav", "flac", "ogg", "aiff", "aif"]
+    public static let extensions: Set<String> = ["wav", "flac", "ogg", "oga", "aiff", "aif"]
 
     /// Every audio file under `directory`, recursively, sorted.
     /// - Throws: `SpectrogramVAEError.invalidConfiguration` when the folder cannot be listed.
