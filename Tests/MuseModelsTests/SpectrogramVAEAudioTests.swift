@@ -56,4 +56,16 @@ final class SpectrogramVAEAudioTests: XCTestCase {
         XCTAssertLessThanOrEqual(audio.peakAmplitude, 0.9)  // −1 dBFS ≈ 0.891
         XCTAssertGreaterThan(audio.peakAmplitude, 0.85)
     }
+
+    func testReconstructionKeepsTheDurationAlsoBelowOnePatch() throws {
+        let model = try model()
+        for seconds in [0.05, 0.5, 1.3] {
+            let input = tone(seconds: seconds, sampleRate: 44_100)
+            let (audio, db, _) = try model.reconstruct(input, name: "tone", iterations: 4)
+            let frames = 1 + Int(seconds * 22_050) / 128
+            XCTAssertEqual(db.frameCount, frames)
+            XCTAssertEqual(audio.frameCount, (frames - 1) * 128, "\(seconds) s")
+            XCTAssertTrue(audio.samples.allSatisfy(\.isFinite))
+        }
+    }
 }

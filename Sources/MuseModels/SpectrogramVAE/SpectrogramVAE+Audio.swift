@@ -47,12 +47,42 @@ extension SpectrogramVAE {
     /// - Returns: the audio and the joined `[nMels, frames]` spectrogram in dB (for pictures).
     public func audio(from patches: [[Float]], iterations: Int = 32) throws -> (audio: AudioBuffer, decibels: Spectrogram) {
         let joined = SpectrogramPatches.crossfade(patches, nMels: config.nMels, patchFrames: config.patchFrames, overlapFrames: overlapFrames)
-        let frames = joined.count / config.nMels
-        let db = Spectrogram(values: SpectrogramPatches.denormalize(joined, topDB: config.topDB), rowCount: config.nMels, frameCount: frames)
+        return try audio(fromNormalized: joined, iterations: iterations)
+    }
+
+    /// A normalised `[nMels, frames]` spectrogram to audio (dB → power → inverse mel → Griffin-Lim),
+    /// peak normalised to −1 dBFS. - Returns: the audio and the spectrogram in dB.
+    public func audio(fromNormalized values: [Float], iterations: Int = 32) throws -> (audio: AudioBuffer, decibels: Spectrogram) {
+        let frames = values.count / config.nMels
+        let db = Spectrogram(values: SpectrogramPatches.denormalize(values, topDB: config.topDB), rowCount: config.nMels, frameCount: frames)
         let samples = try melToAudio(dbToPower(db), sampleRate: Double(config.sampleRate), parameters: stftParameters, nIter: iterations)
         var audio = AudioBuffer(mono: samples.map { $0.isFinite ? $0 : 0 }, sampleRate: Double(config.sampleRate))
         if audio.peakAmplitude > 0 { audio.normalizePeak(toDecibels: -1) }
         return (audio, db)
+    }
+
+    /// Audio through the model: its log-mel spectrogram is padded with silence to a whole number of
+    /// evenly spaced patches (so audio shorter than one patch works too), each patch is encoded to
+    /// its mean and decoded, the patches are crossfaded and trimmed back to the input's frames.
+    /// - Returns: audio of the input's duration (at the model's rate) and its dB spectrogram.
+    /// - Throws: `SpectrogramVAEError.silent`, DSP errors.
+    public func reconstruct(_ buffer: AudioBuffer, name: String, iterations: Int = 32) throws -> (audio: AudioBuffer, decibels: Spectrogram, patches: Int) {
+        let (values, frames) = try normalizedLogMel(of: buffer, name: name)
+        let P = config.patchFrames, hop = P - overlapFrames
+        let count = frames <= P ? 1 : 1 + (frames - P + hop - 1) / hop
+        let padded = P + (count - 1) * hop
+        var spectrogram = [Float](repeating: 0, count: config.nMels * padded)
+        for m in 0..<config.nMels {
+            for f in 0..<frames { spectrogram[m * padded + f] = values[m * frames + f] }
+        }
+        let patches = try SpectrogramPatches.cut(spectrogram, nMels: config.nMels, patchFrames: P, hopFrames: hop)
+        let joined = SpectrogramPatches.crossfade(try reconstruct(patches), nMels: config.nMels, patchFrames: P, overlapFrames: overlapFrames)
+        var trimmed = [Float](repeating: 0, count: config.nMels * frames)
+        for m in 0..<config.nMels {
+            for f in 0..<frames { trimmed[m * frames + f] = joined[m * padded + f] }
+        }
+        let (audio, db) = try audio(fromNormalized: trimmed, iterations: iterations)
+        return (audio, db, patches.count)
     }
 
     /// Writes a PNG of a dB spectrogram (low mels at the bottom, magma colours over −topDB…0 dB).

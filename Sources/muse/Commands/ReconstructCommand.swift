@@ -27,12 +27,13 @@ struct ReconstructCommand: ParsableCommand {
     func run() throws {
         try exitingOnModelError(file: bundle) {
             let model = try SpectrogramVAETrainer.loadModel(from: URL(fileURLWithPath: bundle))
-            let patches = try exitingOnModelError(file: input) { try model.patches(of: AudioFile.read(input), name: input) }
-            let (audio, db) = try model.audio(from: model.reconstruct(patches), iterations: nIter)
+            let (audio, db, patches) = try exitingOnModelError(file: input) {
+                try model.reconstruct(AudioFile.read(input), name: input, iterations: nIter)
+            }
             try createParentDirectory(of: output)
             try AudioFile.write(audio, to: output)
             if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
-            print("wrote \(output): \(String(format: "%.2f", audio.durationSeconds)) s from \(patches.count) patches")
+            print("wrote \(output): \(String(format: "%.2f", audio.durationSeconds)) s from \(patches) patches")
         }
     }
 }
