@@ -54,27 +54,69 @@ let interpStart = Date()
 _ = try model.interpolate(from: windows[0], to: windows[1], steps: 8, spherical: true, temperature: 0, using: &rng)
 let interpSeconds = Date().timeIntervalSince(interpStart)
 
-// Peer.
-let process = Process()
-process.executableURL = URL(fileURLWithPath: python)
-process.arguments = [root.appendingPathComponent("scripts/bench_vae_peer.py").path, weightsURL.path, "\(steps)"]
-let pipe = Pipe()
-process.standardOutput = pipe
-try process.run()
-let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-process.waitUntilExit()
-var peer: [String: Double] = [:]
-for line in output.split(separator: "\n") {
-    let parts = line.split(separator: " ")
-    if parts.count == 2, let v = Double(parts[1]) { peer[String(parts[0])] = v }
+/// Runs the peer script; returns its `name value` lines.
+func runPeer(_ mode: String, _ weights: URL) throws -> (values: [String: Double], raw: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [root.appendingPathComponent("scripts/bench_vae_peer.py").path, mode, weights.path, "\(steps)"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    var values: [String: Double] = [:]
+    for line in output.split(separator: "\n") {
+        let parts = line.split(separator: " ")
+        if parts.count == 2, let v = Double(parts[1]) { values[String(parts[0])] = v }
+    }
+    return (values, output)
 }
 
-print("MusicVAE training, \(model.parameterCount) parameters, batch \(B) × \(T) steps, \(steps) steps (after one warm-up)")
-print(String(format: "  ours   %.2f steps/s   final loss %.4f", ours, last))
-if let theirs = peer["steps_per_second"] {
-    print(String(format: "  torch  %.2f steps/s   final loss %.4f", theirs, peer["final_loss"] ?? .nan))
-    print(String(format: "  ours/peer throughput %.2f", ours / theirs))
-} else {
-    print("  torch  (peer failed: \(output))")
+/// Prints ours beside the peer's figures.
+func report(_ ours: Double, _ last: Float, _ peer: (values: [String: Double], raw: String)) {
+    print(String(format: "  ours   %.2f steps/s   final loss %.4f", ours, last))
+    if let theirs = peer.values["steps_per_second"] {
+        print(String(format: "  torch  %.2f steps/s   final loss %.4f", theirs, peer.values["final_loss"] ?? .nan))
+        print(String(format: "  ours/peer throughput %.2f", ours / theirs))
+    } else {
+        print("  torch  (peer failed: \(peer.raw))")
+    }
 }
+
+let peer = try runPeer("music", weightsURL)
+
+print("MusicVAE training, \(model.parameterCount) parameters, batch \(B) × \(T) steps, \(steps) steps (after one warm-up)")
+report(ours, last, peer)
 print(String(format: "interpolate 2 windows, 8 steps: %.3f s", interpSeconds))
+
+// Spectrogram VAE: default config (128 mels × 64 frames, z 64), batch 32 random patches, β 1.
+let specConfig = SpectrogramVAEConfig()
+let spec = try SpectrogramVAE(config: specConfig)
+let patches = try spec.tensor((0..<specConfig.batchSize).map { _ in
+    (0..<(specConfig.nMels * specConfig.patchFrames)).map { _ in Float.random(in: 0..<1, using: &rng) } })
+let specEpsilon = Tensor.randn([specConfig.batchSize, specConfig.zSize], using: &rng)
+let specURL = FileManager.default.temporaryDirectory.appendingPathComponent("bench-specvae-\(getpid()).safetensors")
+var specState = spec.stateDict()
+specState["in.patches"] = patches
+specState["in.epsilon"] = specEpsilon
+try SafeTensors.write(specState, metadata: [
+    "channels": specConfig.channels.map(String.init).joined(separator: ","), "mels": "\(specConfig.nMels)",
+    "frames": "\(specConfig.patchFrames)", "z": "\(specConfig.zSize)", "beta": "1.0",
+], to: specURL)
+defer { try? FileManager.default.removeItem(at: specURL) }
+let specOptimizer = Adam(spec.namedParameters(), learningRate: 1e-3)
+func specStep() throws -> Float {
+    let loss = try spec.loss(patches: patches, epsilon: specEpsilon, beta: 1)
+    specOptimizer.zeroGrad()
+    loss.total.backward()
+    clipGradientNorm(spec.parameters(), maxNorm: 5)
+    specOptimizer.step()
+    return loss.total.item()
+}
+_ = try specStep()
+let specStart = Date()
+var specLast: Float = 0
+for _ in 0..<steps { specLast = try specStep() }
+let specOurs = Double(steps) / Date().timeIntervalSince(specStart)
+print("Spectrogram VAE training, \(spec.parameterCount) parameters, batch \(specConfig.batchSize) × \(specConfig.nMels) mels × \(specConfig.patchFrames) frames, \(steps) steps")
+report(specOurs, specLast, try runPeer("spec", specURL))
