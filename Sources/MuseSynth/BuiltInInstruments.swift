@@ -40,7 +40,7 @@ public enum BuiltInInstruments {
                              loopEnd: noiseStart + noiseFrames, sampleRate: 44100, originalPitch: 60, pitchCorrection: 0))
         pool += [Int16](repeating: 0, count: 46)
 
-        func instrument(_ name: String, sample: Int, looped: Bool, _ gens: [(GeneratorType, Float)]) -> SoundFont.Instrument {
+        func instrument(_ name: String, sample: Int, looped: Bool, _ gens: [(GeneratorType, Double)]) -> SoundFont.Instrument {
             var zone = SoundFont.Zone()
             zone.target = sample
             var set = GeneratorSet()

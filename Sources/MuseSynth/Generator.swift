@@ -18,7 +18,7 @@ public enum GeneratorType: Int, CaseIterable, Sendable {
     /// Default value (SF2.01 section 8.1.3, as FluidSynth's `fluid_gen_info` table): delays and
     /// envelope times -12000 timecents (1 ms), filter cutoff 13500 absolute cents, scale tuning 100
     /// cents per key, keynum/velocity/root key -1 (unset).
-    public var defaultValue: Float {
+    public var defaultValue: Double {
         switch self {
         case .initialFilterFc: return 13500
         case .delayModLFO, .delayVibLFO, .delayModEnv, .attackModEnv, .holdModEnv, .decayModEnv,
@@ -50,12 +50,12 @@ public enum GeneratorType: Int, CaseIterable, Sendable {
 /// hardware applies it to the generator at preset and instrument level).
 public struct GeneratorSet: Sendable {
     /// Values indexed by `GeneratorType.rawValue`.
-    public var values = [Float](repeating: 0, count: GeneratorType.count)
+    public var values = [Double](repeating: 0, count: GeneratorType.count)
     /// Set flags indexed by `GeneratorType.rawValue`.
     public var isSet = [Bool](repeating: false, count: GeneratorType.count)
 
     /// FluidSynth's `EMU_ATTENUATION_FACTOR`.
-    public static let emuAttenuationFactor: Float = 0.4
+    public static let emuAttenuationFactor = Double(Float(0.4)) // 0.4f widened, as FluidSynth (double build) does
 
     public init() {}
 
@@ -66,14 +66,14 @@ public struct GeneratorSet: Sendable {
             guard g.oper >= 0, g.oper < GeneratorType.count, let type = GeneratorType(rawValue: g.oper) else { continue }
             switch type {
             case .keyRange, .velRange, .instrument, .sampleID: continue
-            case .initialAttenuation: values[g.oper] = Float(g.amount) * GeneratorSet.emuAttenuationFactor
-            default: values[g.oper] = Float(g.amount)
+            case .initialAttenuation: values[g.oper] = Double(g.amount) * GeneratorSet.emuAttenuationFactor
+            default: values[g.oper] = Double(g.amount)
             }
             isSet[g.oper] = true
         }
     }
 
-    public subscript(_ type: GeneratorType) -> Float? {
+    public subscript(_ type: GeneratorType) -> Double? {
         isSet[type.rawValue] ? values[type.rawValue] : nil
     }
 }

@@ -9,7 +9,7 @@ public struct Modulator: Equatable, Sendable {
     public var flags2: Int
     /// Destination generator (`GeneratorType.rawValue`).
     public var destination: Int
-    public var amount: Float
+    public var amount: Double
 
     /// General-controller source indices (SF2.01 section 8.2.1).
     public enum Source {
@@ -18,7 +18,7 @@ public struct Modulator: Equatable, Sendable {
     }
     public static let negative = 1, bipolar = 2, concave = 4, convex = 8, switchCurve = 12, cc = 16
 
-    public init(source1: Int, flags1: Int, source2: Int = 0, flags2: Int = 0, destination: GeneratorType, amount: Float) {
+    public init(source1: Int, flags1: Int, source2: Int = 0, flags2: Int = 0, destination: GeneratorType, amount: Double) {
         self.source1 = source1; self.flags1 = flags1; self.source2 = source2; self.flags2 = flags2
         self.destination = destination.rawValue; self.amount = amount
     }
@@ -34,7 +34,7 @@ public struct Modulator: Equatable, Sendable {
         (source1, flags1) = decode(m.source)
         (source2, flags2) = decode(m.amountSource)
         destination = Int(m.destination)
-        amount = Float(m.amount)
+        amount = Double(m.amount)
         guard Modulator.isValid(source1, flags1, primary: true), Modulator.isValid(source2, flags2, primary: false) else { return nil }
     }
 
@@ -87,11 +87,11 @@ public struct Modulator: Equatable, Sendable {
 
     /// Transforms a raw source value (`val / range` normalised) by the flags' curve, direction
     /// and polarity, as `fluid_mod_transform_source_value`.
-    static func transform(_ val: Float, flags: Int, range: Float) -> Float {
+    static func transform(_ val: Double, flags: Int, range: Double) -> Double {
         let n = val / range
         let f = flags & 0x0f
         let curveType = f & 0x0c, bip = f & bipolar != 0, neg = f & negative != 0
-        func shape(_ x: Float) -> Float { // unipolar positive shape of x in 0...1
+        func shape(_ x: Double) -> Double { // unipolar positive shape of x in 0...1
             switch curveType {
             case 0: return x
             case concave: return SynthConversions.concave(127 * x)
@@ -106,7 +106,7 @@ public struct Modulator: Equatable, Sendable {
         }
         if !bip { return shape(neg ? 1 - n : n) }
         if curveType == 0 { return neg ? 1 - 2 * n : -1 + 2 * n }
-        let v: Float = n > 0.5 ? shape(2 * (n - 0.5)) : -shape(2 * (0.5 - n))
+        let v: Double = n > 0.5 ? shape(2 * (n - 0.5)) : -shape(2 * (0.5 - n))
         return neg ? -v : v
     }
 }

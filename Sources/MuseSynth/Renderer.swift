@@ -63,21 +63,23 @@ public final class Renderer {
             }
             events.append((n.startTime, 4, .noteOn(channel: c, key: n.pitch, velocity: n.velocity)))
             events.append((n.endTime, 3, .noteOff(channel: c, key: n.pitch)))
-            end = max(end, n.endTime)
+            if n.endTime.isFinite { end = max(end, n.endTime) }
         }
         for cc in sequence.controlChanges {
             let c = channel(instrument: cc.instrument, program: cc.program, isDrum: cc.isDrum)
             events.append((cc.time, 1, .controlChange(channel: c, controller: cc.controlNumber, value: cc.controlValue)))
-            end = max(end, cc.time)
+            if cc.time.isFinite { end = max(end, cc.time) }
         }
         for pb in sequence.pitchBends {
             let c = channel(instrument: pb.instrument, program: pb.program, isDrum: pb.isDrum)
             events.append((pb.time, 2, .pitchBend(channel: c, value: pb.bend + 8192)))
-            end = max(end, pb.time)
+            if pb.time.isFinite { end = max(end, pb.time) }
         }
         events.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        // Events at non-finite times are dropped; negative times play at once.
+        events.removeAll { !$0.0.isFinite }
         for (t, _, e) in events { synthesizer.schedule(e, atBlock: block(max(0, t))) }
-        endSeconds = end
+        endSeconds = end.isFinite ? max(0, end) : 0
     }
 
     /// True once the sequence is over and every voice has rung out (or the tail limit passed).
@@ -117,5 +119,27 @@ public final class Renderer {
     public static func render(_ sequence: NoteSequence, font: SoundFont, settings: Synthesizer.Settings = .init(),
                               maxTailSeconds: Double = 10) -> AudioBuffer {
         Renderer(sequence: sequence, font: font, settings: settings, maxTailSeconds: maxTailSeconds).renderAll()
+    }
+}
+
+extension Renderer {
+    /// Output rate in Hz.
+    public var sampleRate: Double { synthesizer.settings.sampleRate }
+    /// Always 2 (stereo).
+    public var channelCount: Int { 2 }
+
+    /// Fills `buffer` with up to `frameCount` interleaved stereo frames for live streaming and
+    /// returns the frames written: fewer than asked (0 included) once the sequence has ended and
+    /// rung out (MuseAudio's `AudioSource` contract).
+    public func render(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
+        if isFinished { return 0 }
+        let planar = next(frameCount: frameCount)
+        planar.samples.withUnsafeBufferPointer { s in
+            for f in 0..<frameCount {
+                buffer[2 * f] = s[f]
+                buffer[2 * f + 1] = s[frameCount + f]
+            }
+        }
+        return frameCount
     }
 }

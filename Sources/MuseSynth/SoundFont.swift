@@ -54,7 +54,7 @@ public final class SoundFont: @unchecked Sendable {
     /// What a note-on starts: one voice per matching instrument zone.
     public struct VoiceSetup {
         /// Generator values `[GeneratorType.count]`, instrument values plus preset offsets.
-        public var generators: [Float]
+        public var generators: [Double]
         /// Default, instrument and preset modulators merged as FluidSynth does.
         public var modulators: [Modulator]
         /// Index into `samples`.

@@ -9,15 +9,22 @@ public final class Synthesizer {
     public struct Settings: Sendable {
         /// Output Hz.
         public var sampleRate: Double = 44100
+        /// FluidSynth's default `synth.gain`.
+        public static let defaultGain: Double = 0.2
         /// Master gain (FluidSynth's `synth.gain`, default 0.2), linear.
-        public var gain: Float = 0.2
+        public var gain: Double = Settings.defaultGain
+        /// The master gain as decibels relative to the default 0.2 (0 dB is FluidSynth's level).
+        public var gainDecibels: Double {
+            get { 20 * log10(gain / Settings.defaultGain) }
+            set { gain = Settings.defaultGain * SynthConversions.decibelsToAmplitude(newValue) }
+        }
         /// Voices that may sound at once; beyond it the quietest, oldest released voice is stolen.
         public var polyphony = 256
         public var reverbEnabled = true
         public var chorusEnabled = true
         /// Shortest note: a note-off sooner than this is delayed (FluidSynth's `synth.min-note-length`, 10 ms).
         public var minNoteLengthSeconds = 0.010
-        public init(sampleRate: Double = 44100, gain: Float = 0.2, polyphony: Int = 256,
+        public init(sampleRate: Double = 44100, gain: Double = 0.2, polyphony: Int = 256,
                     reverbEnabled: Bool = true, chorusEnabled: Bool = true) {
             self.sampleRate = sampleRate; self.gain = gain; self.polyphony = polyphony
             self.reverbEnabled = reverbEnabled; self.chorusEnabled = chorusEnabled
@@ -43,7 +50,7 @@ public final class Synthesizer {
     /// Blocks rendered so far.
     public private(set) var blockIndex = 0
 
-    private var voices: [Voice]
+    private(set) var voices: [Voice]
     private var queue: [(block: Int, seq: Int, event: Event)] = []
     private var queueSorted = true
     private var sequence = 0
@@ -55,7 +62,10 @@ public final class Synthesizer {
     private let right = UnsafeMutablePointer<Float>.allocate(capacity: Voice.blockSize)
     private let reverbIn = UnsafeMutablePointer<Float>.allocate(capacity: Voice.blockSize)
     private let chorusIn = UnsafeMutablePointer<Float>.allocate(capacity: Voice.blockSize)
-    private let voiceBuffer = UnsafeMutablePointer<Float>.allocate(capacity: Voice.blockSize)
+    /// One block per voice, `[polyphony, 64]`.
+    private let voiceBuffers: UnsafeMutablePointer<Float>
+    private var rendered: [(Int, Int)] = []
+    private var steady: [Int] = []
     /// Frames of the current block already handed out by `render(frameCount:)`.
     private var blockReadPosition = Voice.blockSize
 
@@ -64,6 +74,7 @@ public final class Synthesizer {
         self.font = font
         self.settings = settings
         voices = (0..<max(1, settings.polyphony)).map { _ in Voice() }
+        voiceBuffers = .allocate(capacity: voices.count * Voice.blockSize)
         channels = (0..<16).map { ChannelState(isDrum: $0 == 9) }
         reverb = Reverb(sampleRate: settings.sampleRate)
         chorus = Chorus(sampleRate: settings.sampleRate)
@@ -71,7 +82,7 @@ public final class Synthesizer {
     }
 
     deinit {
-        left.deallocate(); right.deallocate(); reverbIn.deallocate(); chorusIn.deallocate(); voiceBuffer.deallocate()
+        left.deallocate(); right.deallocate(); reverbIn.deallocate(); chorusIn.deallocate(); voiceBuffers.deallocate()
     }
 
     /// Voices sounding now.
@@ -129,27 +140,46 @@ public final class Synthesizer {
         reverbIn.update(repeating: 0, count: n)
         chorusIn.update(repeating: 0, count: n)
         let wantReverb = settings.reverbEnabled, wantChorus = settings.chorusEnabled
-        for voice in voices where voice.isPlaying {
-            let count = voice.render(into: voiceBuffer)
+        // 1. Each voice renders its block (interpolation, envelopes) into its own slot.
+        rendered.removeAll(keepingCapacity: true)
+        for (k, voice) in voices.enumerated() where voice.isPlaying {
+            let count = voice.render(into: voiceBuffers + k * n)
             if count < 0 { continue }
-            if count > 0 {
-                let buf = voiceBuffer
-                func mix(_ out: UnsafeMutablePointer<Float>, _ current: Float, _ target: Float) {
-                    if current == 0 && target == 0 { return }
-                    if current == target {
-                        for i in 0..<count { out[i] += target * buf[i] }
-                    } else {
-                        let inc = (target - current) / Float(n)
-                        for i in 0..<count { out[i] += (current + inc * Float(i)) * buf[i] }
-                    }
+            if count == 0 { voice.off(); continue }
+            rendered.append((k, count))
+        }
+        // 2. Filters: full blocks four at a time, the rest one by one.
+        steady.removeAll(keepingCapacity: true)
+        for (k, count) in rendered {
+            if count == n && voices[k].filter.isBatchable { steady.append(k) } else { voices[k].filter.apply(voiceBuffers + k * n, count: count) }
+        }
+        var q = 0
+        while q + 4 <= steady.count {
+            let k0 = steady[q], k1 = steady[q + 1], k2 = steady[q + 2], k3 = steady[q + 3]
+            LowPassFilter.applyBatch(&voices[k0].filter, &voices[k1].filter, &voices[k2].filter, &voices[k3].filter,
+                                     voiceBuffers + k0 * n, voiceBuffers + k1 * n, voiceBuffers + k2 * n, voiceBuffers + k3 * n)
+            q += 4
+        }
+        while q < steady.count { voices[steady[q]].filter.apply(voiceBuffers + steady[q] * n, count: n); q += 1 }
+        // 3. Mix with gains ramped over the block from last block's values.
+        for (k, count) in rendered {
+            let voice = voices[k]
+            let buf = voiceBuffers + k * n
+            func mix(_ out: UnsafeMutablePointer<Float>, _ current: Float, _ target: Float) {
+                if current == 0 && target == 0 { return }
+                if current == target {
+                    for i in 0..<count { out[i] += target * buf[i] }
+                } else {
+                    let inc = (target - current) / Float(n)
+                    for i in 0..<count { out[i] += (current + inc * Float(i)) * buf[i] }
                 }
-                let c = voice.currentGains, t = voice.targetGains
-                mix(left, c.0, t.0)
-                mix(right, c.1, t.1)
-                if wantReverb { mix(reverbIn, c.2, t.2) }
-                if wantChorus { mix(chorusIn, c.3, t.3) }
-                voice.currentGains = t
             }
+            let c = voice.currentGains, t = voice.targetGains
+            mix(left, c.0, t.0)
+            mix(right, c.1, t.1)
+            if wantReverb { mix(reverbIn, c.2, t.2) }
+            if wantChorus { mix(chorusIn, c.3, t.3) }
+            voice.currentGains = t
             if count < n { voice.off() }
         }
         if wantReverb { reverb.process(input: reverbIn, left: left, right: right, count: n) }
@@ -209,7 +239,7 @@ public final class Synthesizer {
         for setup in setups {
             guard let voice = allocateVoice() else { return }
             voice.start(setup: setup, font: font, channel: channels[c], channelIndex: c, key: key, velocity: vel,
-                        noteId: noteId, block: blockIndex, outputRate: Float(settings.sampleRate), gain: settings.gain)
+                        noteId: noteId, block: blockIndex, outputRate: settings.sampleRate, gain: settings.gain)
             if voice.exclusiveClass != 0 {
                 for other in voices where other !== voice && other.isPlaying && other.channel == c
                     && other.exclusiveClass == voice.exclusiveClass && other.noteId != noteId {
@@ -269,7 +299,7 @@ public final class Synthesizer {
             else if v.status == .sustained { score -= 1000 }
             let age = Float(max(1, (blockIndex - v.startBlock) * Voice.blockSize))
             score += 1000 * Float(settings.sampleRate) / age
-            score += 500 / max(v.attenuation, 0.1)
+            score += Float(500 / max(v.attenuation, 0.1))
             if score < bestScore { bestScore = score; best = v }
         }
         best?.off()

@@ -7,9 +7,9 @@ final class Voice {
     /// Frames per block: envelopes, LFOs, filter and events move once per block (FLUID_BUFSIZE).
     static let blockSize = 64
     /// FluidSynth's noise floor (-90 dB) a decaying voice is stopped below.
-    static let noiseFloor: Float = 0.00003
+    static let noiseFloor: Double = 0.00003
     /// 2^23 - 1: FluidSynth scales samples as 24-bit integers.
-    static let int24Max: Float = 8_388_607
+    static let int24Max: Double = 8_388_607
 
     enum Status { case off, on, sustained }
     enum SampleMode: Int { case unlooped = 0, loopContinuously = 1, loopUntilRelease = 3 }
@@ -25,11 +25,11 @@ final class Voice {
     var startBlock = 0
     var exclusiveClass = 0
 
-    var generators = [Float](repeating: 0, count: GeneratorType.count)
-    var generatorMods = [Float](repeating: 0, count: GeneratorType.count)
+    var generators = [Double](repeating: 0, count: GeneratorType.count)
+    var generatorMods = [Double](repeating: 0, count: GeneratorType.count)
     var modulators: [Modulator] = []
     /// Each modulator's current output, parallel to `modulators`.
-    var modulatorValues: [Float] = []
+    var modulatorValues: [Double] = []
 
     // Sample and playback position.
     var pool: SamplePool!
@@ -44,21 +44,21 @@ final class Voice {
     // Levels and pitch.
     var amp: Float = 0
     var ampIncrement: Float = 0
-    var attenuation: Float = 0
-    var minAttenuation: Float = 0
-    var pitchCents: Float = 0
-    var rootPitchCents: Float = 0
-    var rootPitchHz: Float = 1
-    var outputRate: Float = 44100
-    var synthGain: Float = 0.2
+    var attenuation: Double = 0
+    var minAttenuation: Double = 0
+    var pitchCents: Double = 0
+    var rootPitchCents: Double = 0
+    var rootPitchHz: Double = 1
+    var outputRate: Double = 44100
+    var synthGain: Double = 0.2
 
     var volumeEnvelope = Envelope()
     var modulationEnvelope = Envelope()
     var modLFO = LFO()
     var vibLFO = LFO()
     var filter = LowPassFilter()
-    var modLfoToPitch: Float = 0, vibLfoToPitch: Float = 0, modEnvToPitch: Float = 0
-    var modLfoToFilter: Float = 0, modEnvToFilter: Float = 0, modLfoToVolume: Float = 0
+    var modLfoToPitch: Double = 0, vibLfoToPitch: Double = 0, modEnvToPitch: Double = 0
+    var modLfoToFilter: Double = 0, modEnvToFilter: Double = 0, modLfoToVolume: Double = 0
 
     /// Mixer gains (target and the value reached by the previous block): left, right, reverb, chorus.
     var targetGains: (Float, Float, Float, Float) = (0, 0, 0, 0)
@@ -73,11 +73,11 @@ final class Voice {
 
     var isPlaying: Bool { status != .off }
 
-    @inline(__always) func value(_ g: GeneratorType) -> Float { generators[g.rawValue] + generatorMods[g.rawValue] }
+    @inline(__always) func value(_ g: GeneratorType) -> Double { generators[g.rawValue] + generatorMods[g.rawValue] }
 
     /// Starts the voice for a zone's setup on a channel.
     func start(setup: SoundFont.VoiceSetup, font: SoundFont, channel ch: ChannelState, channelIndex: Int, key k: Int,
-               velocity v: Int, noteId id: UInt32, block: Int, outputRate rate: Float, gain: Float) {
+               velocity v: Int, noteId id: UInt32, block: Int, outputRate rate: Double, gain: Double) {
         status = .on; hasNoteOff = false
         channel = channelIndex; key = k; velocity = v; noteId = id; startBlock = block
         outputRate = rate; synthGain = max(gain, 0.0000001)
@@ -94,9 +94,9 @@ final class Voice {
         exclusiveClass = Int(generators[GeneratorType.exclusiveClass.rawValue])
         // Nominal pitch of the key (SF2.01 scale tuning, key 60 stays fixed when no tuning).
         let ork = generators[GeneratorType.overridingRootKey.rawValue]
-        rootPitchCents = (ork > -1 ? ork * 100 : Float(sample.originalPitch) * 100) - Float(sample.pitchCorrection)
-        rootPitchHz = SynthConversions.absoluteCentsToHz(rootPitchCents) * (rate / Float(sample.sampleRate))
-        generators[GeneratorType.unused5.rawValue] = generators[GeneratorType.scaleTuning.rawValue] * (Float(k) - rootPitchCents / 100) + rootPitchCents
+        rootPitchCents = (ork > -1 ? ork * 100 : Double(sample.originalPitch) * 100) - Double(sample.pitchCorrection)
+        rootPitchHz = SynthConversions.absoluteCentsToHz(rootPitchCents) * (rate / Double(sample.sampleRate))
+        generators[GeneratorType.unused5.rawValue] = generators[GeneratorType.scaleTuning.rawValue] * (Double(k) - rootPitchCents / 100) + rootPitchCents
         modulate(channel: ch)
         updateAll()
     }
@@ -118,18 +118,18 @@ final class Voice {
         updateRealtime()
     }
 
-    func modulatorValue(_ m: Modulator, channel ch: ChannelState) -> Float {
-        if m == Modulator.velocityToFilter { return 0 } // FluidSynth 2.x silences it
-        func source(_ index: Int, _ flags: Int) -> (Float, Float) {
-            if flags & Modulator.cc != 0 { return (Float(ch.controllers[index]), 128) }
+    func modulatorValue(_ m: Modulator, channel ch: ChannelState) -> Double {
+        if m.isIdentical(to: Modulator.velocityToFilter) { return 0 } // FluidSynth 2.x silences it, whatever its amount
+        func source(_ index: Int, _ flags: Int) -> (Double, Double) {
+            if flags & Modulator.cc != 0 { return (Double(ch.controllers[index]), 128) }
             switch index {
             case Modulator.Source.none: return (128, 128)
-            case Modulator.Source.velocity: return (Float(velocity), 128)
-            case Modulator.Source.key: return (Float(key), 128)
-            case Modulator.Source.channelPressure: return (Float(ch.channelPressure), 128)
+            case Modulator.Source.velocity: return (Double(velocity), 128)
+            case Modulator.Source.key: return (Double(key), 128)
+            case Modulator.Source.channelPressure: return (Double(ch.channelPressure), 128)
             case Modulator.Source.polyPressure: return (0, 128)
-            case Modulator.Source.pitchWheel: return (Float(ch.pitchBend), 16384)
-            case Modulator.Source.pitchWheelSensitivity: return (Float(ch.pitchWheelSensitivity), 128)
+            case Modulator.Source.pitchWheel: return (Double(ch.pitchBend), 16384)
+            case Modulator.Source.pitchWheelSensitivity: return (Double(ch.pitchWheelSensitivity), 128)
             default: return (0, 128)
             }
         }
@@ -137,7 +137,7 @@ final class Voice {
         let (v1raw, r1) = source(m.source1, m.flags1)
         let v1 = Modulator.transform(v1raw, flags: m.flags1, range: r1)
         if v1 == 0 { return 0 }
-        var v2: Float = 1
+        var v2: Double = 1
         if m.source2 > 0 {
             let (v2raw, r2) = source(m.source2, m.flags2)
             v2 = Modulator.transform(v2raw, flags: m.flags2, range: r2)
@@ -145,7 +145,7 @@ final class Voice {
         return m.amount * v1 * v2
     }
 
-    private func gainAmplitude(_ g: Float) -> Float { g * synthGain * 256 / Voice.int24Max }
+    private func gainAmplitude(_ g: Double) -> Float { Float(g * synthGain / Voice.int24Max * 256) }
 
     /// Parameters a controller can move: pan, sends, attenuation, pitch, filter, LFO depths.
     func updateRealtime() {
@@ -187,9 +187,9 @@ final class Voice {
         filter.setQ(centibels: value(.initialFilterQ))
         let rate = Double(outputRate)
         modLFO.delayFrames = UInt32(rate * SynthConversions.timecentsToSeconds(min(max(value(.delayModLFO), -12000), 5000), max: 5000))
-        modLFO.increment = 4 * Float(Voice.blockSize) * SynthConversions.absoluteCentsToHz(min(max(value(.freqModLFO), -16000), 4500)) / outputRate
+        modLFO.increment = 4 * Double(Voice.blockSize) * SynthConversions.absoluteCentsToHz(min(max(value(.freqModLFO), -16000), 4500)) / outputRate
         vibLFO.delayFrames = UInt32(rate * SynthConversions.timecentsToSeconds(min(max(value(.delayVibLFO), -12000), 5000), max: 5000))
-        vibLFO.increment = 4 * Float(Voice.blockSize) * SynthConversions.absoluteCentsToHz(min(max(value(.freqVibLFO), -16000), 4500)) / outputRate
+        vibLFO.increment = 4 * Double(Voice.blockSize) * SynthConversions.absoluteCentsToHz(min(max(value(.freqVibLFO), -16000), 4500)) / outputRate
         // Sample addresses with fine and coarse (32768-frame) offsets.
         start = sample.start + Int(value(.startAddrsOffset)) + 32768 * Int(value(.startAddrsCoarseOffset))
         end = sample.end + Int(value(.endAddrsOffset)) + 32768 * Int(value(.endAddrsCoarseOffset))
@@ -199,7 +199,7 @@ final class Voice {
         // Envelopes.
         func blocks(_ seconds: Double) -> UInt32 { UInt32(max(0, min(rate * seconds / Double(Voice.blockSize), 4e9))) }
         func holdDecay(_ base: GeneratorType, _ perKey: GeneratorType, decay: Bool) -> UInt32 {
-            var tc = value(base) + value(perKey) * (60 - Float(key))
+            var tc = value(base) + value(perKey) * (60 - Double(key))
             if decay { tc = min(tc, 8000) } else {
                 tc = min(tc, 5000)
                 if tc <= -32768 { return 0 }
@@ -209,17 +209,17 @@ final class Voice {
         }
         func setup(_ env: inout Envelope, delay: GeneratorType, attack: GeneratorType, hold: GeneratorType, decay: GeneratorType,
                    sustain: GeneratorType, release: GeneratorType, keyHold: GeneratorType, keyDecay: GeneratorType,
-                   releaseMin: Float, releaseMax: Float) {
+                   releaseMin: Double, releaseMax: Double) {
             env.delay = .init(count: blocks(SynthConversions.timecentsToSeconds(min(max(value(delay), -12000), 5000), max: 5000)),
                               coeff: 0, increment: 0, min: -1, max: 1)
             let a = 1 + blocks(SynthConversions.timecentsToSeconds(min(max(value(attack), -12000), 8000)))
-            env.attack = .init(count: a, coeff: 1, increment: 1 / Float(a), min: -1, max: 1)
+            env.attack = .init(count: a, coeff: 1, increment: 1 / Double(a), min: -1, max: 1)
             env.hold = .init(count: holdDecay(hold, keyHold, decay: false), coeff: 1, increment: 0, min: -1, max: 2)
             let level = min(max(1 - 0.001 * value(sustain), 0), 1)
             let d = holdDecay(decay, keyDecay, decay: true)
-            env.decay = .init(count: d, coeff: 1, increment: d > 0 ? -1 / Float(d) : 0, min: level, max: 2)
+            env.decay = .init(count: d, coeff: 1, increment: d > 0 ? -1 / Double(d) : 0, min: level, max: 2)
             let r = 1 + blocks(SynthConversions.timecentsToSeconds(min(max(value(release), releaseMin), 8000)))
-            env.release = .init(count: r, coeff: 1, increment: -1 / Float(r), min: 0, max: releaseMax)
+            env.release = .init(count: r, coeff: 1, increment: -1 / Double(r), min: 0, max: releaseMax)
         }
         setup(&volumeEnvelope, delay: .delayVolEnv, attack: .attackVolEnv, hold: .holdVolEnv, decay: .decayVolEnv,
               sustain: .sustainVolEnv, release: .releaseVolEnv, keyHold: .keynumToVolEnvHold, keyDecay: .keynumToVolEnvDecay,
@@ -238,7 +238,7 @@ final class Voice {
             // Same loudness in the release's centibel-linear scale.
             let lfo = modLFO.value * -modLfoToVolume
             let a = volumeEnvelope.value * SynthConversions.centibelsToAmplitude(lfo)
-            let env = -(((-200 / Float(M_LN10)) * log(a) - lfo) / SynthConversions.peakAttenuationCentibels - 1)
+            let env = -(((-200 / Double(M_LN10)) * log(a) - lfo) / SynthConversions.peakAttenuationCentibels - 1)
             volumeEnvelope.value = min(max(env, 0), 1)
         }
         if modulationEnvelope.section == .attack, modulationEnvelope.value > 0 {
@@ -258,8 +258,8 @@ final class Voice {
         generatorMods[GeneratorType.releaseModEnv.rawValue] = 0
         let rate = Double(outputRate)
         let r = 1 + UInt32(rate * SynthConversions.timecentsToSeconds(-200) / Double(Voice.blockSize))
-        volumeEnvelope.release = .init(count: r, coeff: 1, increment: -1 / Float(r), min: 0, max: 1)
-        modulationEnvelope.release = .init(count: r, coeff: 1, increment: -1 / Float(r), min: 0, max: 2)
+        volumeEnvelope.release = .init(count: r, coeff: 1, increment: -1 / Double(r), min: 0, max: 1)
+        modulationEnvelope.release = .init(count: r, coeff: 1, increment: -1 / Double(r), min: 0, max: 2)
         noteOff(minTicks: minTicks)
     }
 
@@ -293,7 +293,8 @@ final class Voice {
         sampleMode == .loopContinuously || (sampleMode == .loopUntilRelease && volumeEnvelope.section.rawValue < Envelope.Section.release.rawValue)
     }
 
-    /// Renders one block into `buf[0..<64]` (mono, before pan and gains).
+    /// Renders one block into `buf[0..<64]` (mono, before pan and gains), ready for the filter:
+    /// the caller applies `filter` (the mixer filters four voices at a time).
     /// - Returns: frames written (64, or fewer when the sample ended: then the voice is done),
     ///   -1 when silent this block, 0 when finished.
     func render(into buf: UnsafeMutablePointer<Float>) -> Int {
@@ -309,7 +310,7 @@ final class Voice {
 
         // Amplitude.
         if volumeEnvelope.section == .delay { return -1 }
-        let target: Float
+        let target: Double
         if volumeEnvelope.section == .attack {
             target = SynthConversions.centibelsToAmplitude(attenuation)
                 * SynthConversions.centibelsToAmplitude(modLFO.value * -modLfoToVolume) * volumeEnvelope.value
@@ -319,7 +320,7 @@ final class Voice {
             let ampMax = SynthConversions.centibelsToAmplitude(minAttenuation) * volumeEnvelope.value
             if ampMax < Voice.noiseFloor / synthGain { return 0 }
         }
-        ampIncrement = (target - amp) / Float(Voice.blockSize)
+        ampIncrement = Float((target - Double(amp)) / Double(Voice.blockSize))
         if amp == 0 && ampIncrement == 0 { return -1 }
 
         // Pitch.
@@ -328,7 +329,7 @@ final class Voice {
         var increment = SynthConversions.absoluteCentsToHz(pitchCents + modLFO.value * modLfoToPitch
             + vibLFO.value * vibLfoToPitch + modEnv * modEnvToPitch) / rootPitchHz
         if increment == 0 { increment = 1 }
-        let fixedIncrement = UInt64(increment) << 32 | UInt64(UInt32(truncatingIfNeeded: Int64((increment - Float(Int(increment))) * 4294967296.0)))
+        let fixedIncrement = UInt64(increment) << 32 | UInt64(UInt32(truncatingIfNeeded: Int64((increment - Double(Int(increment))) * 4294967296.0)))
 
         let count: Int
         if let f = pool.float24 {
@@ -338,7 +339,6 @@ final class Voice {
         }
         if count == 0 { return 0 }
         filter.update(sampleRate: outputRate, modCents: modLFO.value * modLfoToFilter + modEnv * modEnvToFilter)
-        filter.apply(buf, count: count)
         return count
     }
 

@@ -10,10 +10,13 @@ struct Muse: ParsableCommand {
         subcommands: [
             MIDICommand.self,
             CorpusCommand.self,
+            AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
+            RenderCommand.self, SoundFontCommand.self,
             TrainCommand.self,
+            GenerateCommand.self,
+            EvaluateCommand.self,
             SampleCommand.self,
             InterpolateCommand.self,
             ReconstructCommand.self,
-            AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
         ])
 }

@@ -79,27 +79,31 @@ final class AttentionTests: XCTestCase {
         }
     }
 
-    /// The packed [3, B, H, T, D] entry point equals the separate one (outputs and gradients,
-    /// bit for bit, dropout included: same generator seed, same mask).
+    /// The packed entry point ([B, T, 3E] projections in, [B, T, E] merged heads out) equals the
+    /// separate one on the same heads split and merged by permutes (outputs and gradients, bit for
+    /// bit, dropout included: same generator seed, same mask).
     func testPackedEntryMatchesSeparateTensors() throws {
         var rng = SplitMix64(seed: 9)
-        let packed = Tensor.randn([3, 2, 2, 6, 4], using: &rng)
+        let (b, t, h, d) = (2, 6, 2, 4)
+        let packed = Tensor.randn([b, t, 3 * h * d], using: &rng)
         packed.requiresGrad = true
-        let w = Tensor.randn([2, 2, 6, 4], using: &rng)
+        let w = Tensor.randn([b, t, h * d], using: &rng)
         let padding = try Tensor([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1], shape: [2, 6])
         var g1 = SplitMix64(seed: 4)
-        let y1 = try Tensor.scaledDotProductAttention(packed: packed, causal: true, keyPaddingMask: padding,
+        let y1 = try Tensor.scaledDotProductAttention(packed: packed, heads: h, causal: true, keyPaddingMask: padding,
                                                       dropoutProbability: 0.2, generator: &g1)
         try (y1 * w).sum().backward()
-        let parts = try packed.detach().chunk(3, axis: 0).map { t -> Tensor in
-            let c = try t.squeeze(axis: 0).clone(); c.requiresGrad = true; return c
-        }
+        let separate = packed.detach().clone()
+        separate.requiresGrad = true
+        // [B, T, 3, H, D] → [3, B, H, T, D]
+        let parts = try separate.reshape([b, t, 3, h, d]).permute([2, 0, 3, 1, 4]).chunk(3, axis: 0).map { try $0.squeeze(axis: 0) }
         var g2 = SplitMix64(seed: 4)
-        let y2 = try Tensor.scaledDotProductAttention(query: parts[0], key: parts[1], value: parts[2], causal: true,
-                                                      keyPaddingMask: padding, dropoutProbability: 0.2, generator: &g2)
+        let heads = try Tensor.scaledDotProductAttention(query: parts[0], key: parts[1], value: parts[2], causal: true,
+                                                         keyPaddingMask: padding, dropoutProbability: 0.2, generator: &g2)
+        let y2 = try heads.permute([0, 2, 1, 3]).reshape([b, t, h * d])
         try (y2 * w).sum().backward()
         XCTAssertEqual(y1.scalars, y2.scalars)
-        XCTAssertEqual(packed.grad!.scalars, try Tensor.stack(parts.map { $0.grad! }, axis: 0).scalars)
+        XCTAssertEqual(packed.grad!.scalars, separate.grad!.scalars)
     }
 
     /// Gradients of the fused kernel, with attention dropout (a fixed mask from a re-seeded

@@ -36,6 +36,17 @@ final class LayersTests: XCTestCase {
         try check("linear", m, inputCount: 1) { [try m($0[0])] }
     }
 
+    func testLinearTakesOneSampleAndRejectsWrongFeatureCount() throws {
+        let m = Linear(inFeatures: 3, outFeatures: 2, using: &rng)
+        let one = Tensor([1, 2, 3])
+        let y = try m(one)
+        XCTAssertEqual(y.shape, [2])
+        XCTAssertEqual(y.scalars, try m(one.reshape([1, 3])).scalars)
+        XCTAssertThrowsError(try m(Tensor.zeros([4, 5]))) { e in
+            XCTAssertEqual(e as? TensorError, .shapeMismatch(op: "Linear", lhs: [4, 5], rhs: [2, 3]))
+        }
+    }
+
     func testEmbeddingMatchesPyTorch() throws {
         let m = Embedding(numEmbeddings: 10, embeddingDim: 4, using: &rng)
         let index = try fixture("layers").tensor("embedding.index")
@@ -164,6 +175,13 @@ final class LayersTests: XCTestCase {
         XCTAssertTrue(y.allSatisfy { $0 == 0 || Swift.abs($0 - 4.0 / 3.0) < 1e-6 })
         d.eval()
         XCTAssertEqual(try d(Tensor.ones([5])).scalars, [1, 1, 1, 1, 1])
+        // Same seed, same mask (blocks are seeded serially, drawn in parallel); gradient = mask.
+        let a = Dropout(probability: 0.5, seed: 4), b = Dropout(probability: 0.5, seed: 4)
+        let x = Tensor.ones([200_000], requiresGrad: true)
+        let ya = try a(x), yb = try b(x)
+        XCTAssertEqual(ya.scalars, yb.scalars)
+        ya.sum().backward()
+        XCTAssertEqual(x.grad?.scalars, ya.scalars)
     }
 
     func testStrictLoadReportsMissingUnexpectedAndMisshapedTensors() {

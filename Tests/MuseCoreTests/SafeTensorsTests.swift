@@ -127,4 +127,25 @@ final class SafeTensorsTests: XCTestCase {
         }
         XCTAssertThrowsError(try NPY.decode(expected.prefix(100), fileName: "x.npy"))
     }
+
+    func testNPYEmptyAbsurdAndMutatedInputsThrowTypedErrors() throws {
+        XCTAssertThrowsError(try NPY.decode(Data(), fileName: "e.npy")) { e in
+            XCTAssertEqual(e as? TensorError, .malformedHeader(file: "e.npy", reason: "not a .npy file (bad magic)"))
+        }
+        let valid = NPY.encode(try Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3]))
+        var absurd = [UInt8](valid)
+        absurd[8] = 0xFF; absurd[9] = 0xFF  // header length 65535
+        XCTAssertThrowsError(try NPY.decode(Data(absurd), fileName: "a.npy")) { e in
+            guard case .truncatedFile = e as? TensorError else { return XCTFail("\(e)") }
+        }
+        let huge = String(decoding: valid, as: UTF8.self).replacingOccurrences(of: "(2, 3)", with: "(999999999999, 999999)")
+        XCTAssertThrowsError(try NPY.decode(Data(huge.utf8), fileName: "h.npy"))
+        var rng = SplitMix64(seed: 77)
+        for _ in 0..<2000 {
+            var bytes = [UInt8](valid)
+            for _ in 0..<(1 + Int(rng.next() % 3)) { bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            if rng.next() % 4 == 0 { bytes.removeLast(Int(rng.next() % UInt64(bytes.count))) }
+            do { _ = try NPY.decode(Data(bytes), fileName: "fuzz.npy") } catch is TensorError {} catch { XCTFail("\(error)") }
+        }
+    }
 }

@@ -8,9 +8,9 @@ import MuseMIDI
 final class PeerComparisonTests: XCTestCase {
     struct Report { var rmsMedian = 0.0, rmsP95 = 0.0, bandMean = 0.0, onsetWorst = 0, loudness = 0.0 }
 
-    func compare(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Report {
-        let font = try SharedFont.require()
-        let peer = try PeerFeatures.load(name)
+    func compare(_ name: String, timGM6mb: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws -> Report {
+        let font = timGM6mb ? try SharedFont.requireTim() : try SharedFont.require()
+        let peer = try PeerFeatures.load(name, folder: timGM6mb ? "fluidsynth-timgm6mb" : "fluidsynth")
         let sequence = try NoteSequence(contentsOfMIDIFile: PeerFeatures.midiPath(name))
         let settings = Synthesizer.Settings(sampleRate: 44100, gain: 0.2, reverbEnabled: false, chorusEnabled: false)
         let audio = Renderer.render(sequence, font: font, settings: settings)
@@ -33,18 +33,20 @@ final class PeerComparisonTests: XCTestCase {
         report.bandMean = bandDiffs.reduce(0, +) / Double(max(1, bandDiffs.count))
         report.onsetWorst = zip(peer.onset_samples, ours.onset_samples).map { abs($0 - $1) }.max() ?? 0
         report.loudness = ours.loudness_db - peer.loudness_db
-        print("\(name): rms median \(report.rmsMedian) p95 \(report.rmsP95) dB, bands \(report.bandMean) dB, onset worst \(report.onsetWorst) samples, loudness \(report.loudness) dB")
-        // Tolerances. Muse runs FluidSynth's formulas (envelopes per 64-frame block, cubic table,
-        // biquad, concave velocity curve, 0.4 attenuation factor, gain 0.2) and starts notes on the
-        // same block, so the residue is float rounding and the voice-kill point near -90 dB:
-        // measured medians are ~0.003 dB (0.06 dB with pitch bend, whose modulator update order
-        // differs), 95th percentiles < 0.3 dB, band spectra < 0.12 dB. The bounds leave ~2x-20x
-        // headroom and are far inside what the issue asks (loudness 1 dB, onsets 1 ms).
-        XCTAssertLessThan(report.rmsMedian, 0.2, "\(name): RMS envelope median |dB| difference", file: file, line: line)
-        XCTAssertLessThan(report.rmsP95, 0.75, "\(name): RMS envelope 95th percentile |dB| difference", file: file, line: line)
-        XCTAssertLessThan(report.bandMean, 0.3, "\(name): mean band-energy |dB| difference", file: file, line: line)
+        print("\(timGM6mb ? "TimGM6mb " : "")\(name): rms median \(report.rmsMedian) p95 \(report.rmsP95) dB, bands \(report.bandMean) dB, onset worst \(report.onsetWorst) samples, loudness \(report.loudness) dB")
+        // Tolerances. Muse runs FluidSynth's formulas (envelopes stepped per 64-frame block, the
+        // cubic table, whole-cent pitch tables, the biquad, the concave velocity curve, the 0.4
+        // attenuation factor, gain 0.2, parameters in double precision as Debian's build) and starts
+        // notes on the same block, so what is left is sample arithmetic in Float rather than
+        // double: measured medians ~0.003 dB, 95th percentiles ~0.005 dB, band spectra < 0.09 dB,
+        // loudness < 0.02 dB (both fonts). The bounds leave 10-20x headroom yet catch any formula or timing slip (one
+        // block of onset offset alone gave a 1.5 dB 95th percentile); onsets are held to the
+        // issue's 1 ms (measured worst 25 samples, from the detector's threshold on ringing tails).
+        XCTAssertLessThan(report.rmsMedian, 0.05, "\(name): RMS envelope median |dB| difference", file: file, line: line)
+        XCTAssertLessThan(report.rmsP95, 0.15, "\(name): RMS envelope 95th percentile |dB| difference", file: file, line: line)
+        XCTAssertLessThan(report.bandMean, 0.25, "\(name): mean band-energy |dB| difference", file: file, line: line)
         XCTAssertLessThanOrEqual(report.onsetWorst, 44, "\(name): onsets within 1 ms (44 samples)", file: file, line: line)
-        XCTAssertLessThan(abs(report.loudness), 0.1, "\(name): loudness within 0.1 dB", file: file, line: line)
+        XCTAssertLessThan(abs(report.loudness), 0.05, "\(name): loudness within 0.05 dB", file: file, line: line)
         XCTAssertFalse(peer.onset_samples.isEmpty)
         return report
     }
@@ -57,4 +59,12 @@ final class PeerComparisonTests: XCTestCase {
     func testPitchBendMatchesFluidSynth() throws { _ = try compare("pitch_bend") }
     func testProgramChangesMatchFluidSynth() throws { _ = try compare("program_change") }
     func testPanVolumeAndExpressionControllersMatchFluidSynth() throws { _ = try compare("pan_volume") }
+
+    /// The same eight files with a second, unrelated font: the match is FluidSynth's rules, not
+    /// one font's settings.
+    func testEveryFixtureMatchesFluidSynthWithTimGM6mbToo() throws {
+        for name in ["key_range", "velocities", "chord", "drums", "sustain", "pitch_bend", "program_change", "pan_volume"] {
+            _ = try compare(name, timGM6mb: true)
+        }
+    }
 }

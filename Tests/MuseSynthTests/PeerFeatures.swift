@@ -24,8 +24,9 @@ struct PeerFeatures: Decodable {
         Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
     }
 
-    static func load(_ name: String) throws -> PeerFeatures {
-        let data = try Data(contentsOf: fixtures.appendingPathComponent("fluidsynth/\(name).json"))
+    /// FluidSynth's features for fixture `name` rendered with the font whose features are in `folder`.
+    static func load(_ name: String, folder: String = "fluidsynth") throws -> PeerFeatures {
+        let data = try Data(contentsOf: fixtures.appendingPathComponent("\(folder)/\(name).json"))
         return try JSONDecoder().decode(PeerFeatures.self, from: data)
     }
 
@@ -121,12 +122,18 @@ enum FFT {
     }
 }
 
-/// FluidR3_GM, loaded once for all tests (skipped where it is not installed).
+/// FluidR3_GM (and TimGM6mb), loaded once for all tests (skipped where not installed).
 enum SharedFont {
     static let path = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
     static let font: SoundFont? = try? SoundFont(contentsOf: URL(fileURLWithPath: path))
+    static let timPath = "/usr/share/sounds/sf2/TimGM6mb.sf2"
+    static let tim: SoundFont? = try? SoundFont(contentsOf: URL(fileURLWithPath: timPath))
     static func require() throws -> SoundFont {
         guard let f = font else { throw XCTSkip("FluidR3_GM.sf2 not installed at \(path)") }
+        return f
+    }
+    static func requireTim() throws -> SoundFont {
+        guard let f = tim else { throw XCTSkip("TimGM6mb.sf2 not installed at \(timPath)") }
         return f
     }
 }

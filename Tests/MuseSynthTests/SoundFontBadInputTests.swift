@@ -19,6 +19,18 @@ final class SoundFontBadInputTests: XCTestCase {
         XCTAssertNotNil(font.preset(bank: 0, program: 0))
     }
 
+    func testSm24LowBytesExtendSamplesTo24Bits() throws {
+        var builder = TestSoundFontBuilder()
+        builder.sm24 = (0..<builder.sampleFrames).map { UInt8($0 & 0xff) }
+        let font = try builder.load()
+        let f24 = try XCTUnwrap(font.pool.float24)
+        for i in [0, 1, 37, 1999] {
+            XCTAssertEqual(f24[i], Float(font.pool.int16[i]) + Float(i & 0xff) / 256, "frame \(i)")
+        }
+        builder.sm24 = [1, 2, 3] // wrong length: ignored, as the SF2.04 spec allows
+        XCTAssertNil(try builder.load().pool.float24)
+    }
+
     func testEmptyInputIsTruncated() {
         XCTAssertThrowsError(try parse([])) { error in
             guard case SynthError.truncated(let file, "RIFF", 0, _) = error else { return XCTFail("\(error)") }

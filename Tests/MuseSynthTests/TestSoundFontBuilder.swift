@@ -15,6 +15,8 @@ struct TestSoundFontBuilder {
     var sampleID = 0             // igen sampleID amount
     var presetBagIndex = 0
     var smplSizeOverride: UInt32? = nil
+    /// Low bytes for an `sm24` chunk (one per frame), if any.
+    var sm24: [UInt8]? = nil
 
     func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8((v >> 8) & 0xff)] }
     func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xff), UInt8((v >> 8) & 0xff), UInt8((v >> 16) & 0xff), UInt8((v >> 24) & 0xff)] }
@@ -31,7 +33,7 @@ struct TestSoundFontBuilder {
             smpl += le16(v & 0xffff)
         }
         let info = list("INFO", [chunk("ifil", le16(2) + le16(1)), chunk("INAM", Array("Test Font\0".utf8))])
-        let sdta = list("sdta", [chunk("smpl", smpl, size: smplSizeOverride)])
+        let sdta = list("sdta", [chunk("smpl", smpl, size: smplSizeOverride)] + (sm24.map { [chunk("sm24", $0)] } ?? []))
         let phdr = name("Sine") + le16(0) + le16(0) + le16(presetBagIndex) + le32(0) + le32(0) + le32(0)
             + name("EOP") + le16(0) + le16(0) + le16(1) + le32(0) + le32(0) + le32(0)
         let pbag = le16(0) + le16(0) + le16(1) + le16(0)

@@ -2,48 +2,10 @@ import Foundation
 import XCTest
 
 /// End to end: runs the built `muse` binary on small MIDI files written here.
-final class MIDICLITests: XCTestCase {
+final class MIDICLITests: CLITestCase {
     /// One note (pitch 60, 96 ticks at 96 ppq = 0.5 s), format 1, one track.
     static let oneNoteFile: [UInt8] = Array("MThd".utf8) + [0, 0, 0, 6, 0, 1, 0, 1, 0, 96] + Array("MTrk".utf8)
         + [0, 0, 0, 12, 0x00, 0x90, 60, 100, 0x60, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00]
-
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("muse-midi-cli-\(getpid())-\(name.hashValue)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
-
-    func write(_ bytes: [UInt8], _ name: String) throws -> String {
-        let url = folder.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url.path
-    }
-
-    /// Runs `muse` with `arguments`; returns exit status, stdout, stderr.
-    func muse(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let candidates = [Bundle.main.executableURL?.deletingLastPathComponent(), Bundle.main.bundleURL.deletingLastPathComponent(),
-                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                              .deletingLastPathComponent().appendingPathComponent(".build/release")]
-        guard let binary = candidates.compactMap({ $0?.appendingPathComponent("muse") })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("the muse binary is not built next to the tests")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
 
     func testInfoPrintsABlockPerFile() throws {
         let path = try write(Self.oneNoteFile, "one.mid")

@@ -48,16 +48,13 @@ extension Tensor {
                     let a = pA + (b * T + t) * G, c = pC + (b * T + t) * H, y = pY + b * ldY + t * H
                     let tcOut = pTC + (b * T + t) * H
                     let cp = cPrev + b * ldC
-                    for j in 0..<H {
-                        let i = sigmoidScalar(a[j]), f = sigmoidScalar(a[H + j])
-                        let g = fastTanh(a[2 * H + j]), o = sigmoidScalar(a[3 * H + j])
-                        a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o
-                        let cn = f * cp[j] + i * g
-                        let tc = fastTanh(cn)
-                        c[j] = cn
-                        tcOut[j] = tc
-                        y[j] = o * tc
-                    }
+                    // Activations in place, one pointer per loop so they vectorise.
+                    for j in 0..<(2 * H) { a[j] = fastSigmoid(a[j]) }
+                    for j in (2 * H)..<(3 * H) { a[j] = fastTanh(a[j]) }
+                    for j in (3 * H)..<G { a[j] = fastSigmoid(a[j]) }
+                    for j in 0..<H { c[j] = a[H + j] * cp[j] + a[j] * a[2 * H + j] }
+                    for j in 0..<H { tcOut[j] = fastTanh(c[j]) }
+                    for j in 0..<H { y[j] = a[3 * H + j] * tcOut[j] }
                 }
             }
         }
@@ -152,12 +149,5 @@ extension Tensor {
             let lo = p * count / parts, hi = (p + 1) * count / parts
             if lo < hi { body(lo..<hi) }
         }
-    }
-
-    /// tanh through one `exp` (1 − 2/(e^{2x} + 1)); within ~1e-7 absolute of `tanhf`, about twice
-    /// as fast, saturating cleanly at ±1.
-    @inline(__always)
-    static func fastTanh(_ x: Float) -> Float {
-        1 - 2 / (Foundation.exp(2 * x) + 1)
     }
 }

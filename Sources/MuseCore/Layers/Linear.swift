@@ -26,10 +26,14 @@ public final class Linear: Layer {
         }
     }
 
-    /// - Parameter input: [..., inFeatures]
+    /// - Parameter input: [..., inFeatures] (rank 1 allowed: one sample)
     /// - Returns: [..., outFeatures]
     /// - Throws: `TensorError.shapeMismatch` if the last axis is not `inFeatures`.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
+        if input.rank == 1 { return try callAsFunction(input.unsqueeze(axis: 0)).squeeze(axis: 0) }
+        guard input.rank >= 2, input.shape[input.rank - 1] == weight.shape[1] else {
+            throw TensorError.shapeMismatch(op: "Linear", lhs: input.shape, rhs: weight.shape)
+        }
         let y = try input.matmul(weight, transposeB: true)
         return try bias.map { try y + $0 } ?? y
     }

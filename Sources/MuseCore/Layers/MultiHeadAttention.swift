@@ -71,21 +71,19 @@ public final class MultiHeadAttention: Module {
         }
         let e = embedDim, b = query.shape[0], tq = query.shape[1]
         let dropout = isTraining ? dropoutProbability : 0
-        let attended: Tensor
         if query === key && key === value {
-            // One [B, T, 3E] projection, viewed [B, T, 3, H, D] and permuted to packed [3, B, H, T, D].
+            // One [B, T, 3E] projection; the kernel reads its heads in place and returns [B, T, E].
             let qkv = try query.matmul(inProjWeight, transposeB: true) + inProjBias
-            let packed = try qkv.reshape([b, tq, 3, numHeads, e / numHeads]).permute([2, 0, 3, 1, 4])
-            attended = try Tensor.scaledDotProductAttention(packed: packed, causal: causal, keyPaddingMask: keyPaddingMask,
-                                                            dropoutProbability: dropout, generator: &generator)
-        } else {
-            let w = try inProjWeight.chunk(3, axis: 0), bias = try inProjBias.chunk(3, axis: 0)
-            let q = try splitHeads(query.matmul(w[0], transposeB: true) + bias[0])
-            let k = try splitHeads(key.matmul(w[1], transposeB: true) + bias[1])
-            let v = try splitHeads(value.matmul(w[2], transposeB: true) + bias[2])
-            attended = try Tensor.scaledDotProductAttention(query: q, key: k, value: v, causal: causal, keyPaddingMask: keyPaddingMask,
-                                                            dropoutProbability: dropout, generator: &generator)
+            let merged = try Tensor.scaledDotProductAttention(packed: qkv, heads: numHeads, causal: causal, keyPaddingMask: keyPaddingMask,
+                                                              dropoutProbability: dropout, generator: &generator)
+            return try outProj(merged)
         }
+        let w = try inProjWeight.chunk(3, axis: 0), bias = try inProjBias.chunk(3, axis: 0)
+        let q = try splitHeads(query.matmul(w[0], transposeB: true) + bias[0])
+        let k = try splitHeads(key.matmul(w[1], transposeB: true) + bias[1])
+        let v = try splitHeads(value.matmul(w[2], transposeB: true) + bias[2])
+        let attended = try Tensor.scaledDotProductAttention(query: q, key: k, value: v, causal: causal, keyPaddingMask: keyPaddingMask,
+                                                            dropoutProbability: dropout, generator: &generator)
         // [B, H, Tq, D] → [B, Tq, H, D] → [B, Tq, E]
         let merged = try attended.permute([0, 2, 1, 3]).reshape([b, tq, e])
         return try outProj(merged)

@@ -8,29 +8,66 @@ import Foundation
 // (matmul · scale → maskedFill(−∞) → softmax → dropout → matmul) is what the tests compare with.
 
 extension Tensor {
-    /// `count` independent GEMMs `C_i = alpha · op(A_i) · op(B_i)` on matrices laid out back to back
-    /// (`A_i = a + i·strideA`, …). Per-head products are small (T×T×D), where OpenBLAS's own
-    /// threads mostly spin-wait; so with several products each core takes a contiguous slice of
-    /// them with single-threaded BLAS (the LSTM kernel does the same for its recurrence).
-    static func gemmBatch(_ count: Int, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
-                          a: UnsafePointer<Float>, strideA: Int, lda: Int, b: UnsafePointer<Float>, strideB: Int, ldb: Int,
-                          c: UnsafeMutablePointer<Float>, strideC: Int, ldc: Int) {
+    /// Where the matrix of head `i` (= batch·H + head) lives in a buffer: at
+    /// `batch·batchStride + head·headStride`, with row stride `ld`. [B, H, T, D] buffers are
+    /// `contiguous`; the packed projections [B, T, 3E] of self-attention are read in place with
+    /// `ld = 3E`, `headStride = D`, so heads are never split or merged by copies.
+    struct HeadLayout {
+        var ld: Int, batchStride: Int, headStride: Int
+        /// [B, heads, rows, columns] row-major.
+        static func contiguous(heads: Int, rows: Int, columns: Int) -> HeadLayout {
+            HeadLayout(ld: columns, batchStride: heads * rows * columns, headStride: rows * columns)
+        }
+        @inline(__always) func offset(_ i: Int, heads: Int) -> Int { (i / heads) * batchStride + (i % heads) * headStride }
+    }
+
+    /// `count` independent GEMMs `C_i = alpha · op(A_i) · op(B_i)`, one per (batch, head), placed by
+    /// their `HeadLayout`s. Per-head products are small (T×T×D), where OpenBLAS's own threads mostly
+    /// spin-wait; so with several products each core takes a contiguous slice of them with
+    /// single-threaded BLAS (the LSTM kernel does the same for its recurrence).
+    static func gemmBatch(_ count: Int, heads: Int, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                          alpha: Float = 1, a: UnsafePointer<Float>, _ la: HeadLayout, b: UnsafePointer<Float>, _ lb: HeadLayout,
+                          c: UnsafeMutablePointer<Float>, _ lc: HeadLayout) {
         let parts = Swift.min(Parallel.coreCount, count)
         let savedThreads = openblas_get_num_threads()
         if parts > 1 { openblas_set_num_threads(1) }
         defer { if parts > 1 { openblas_set_num_threads(savedThreads) } }
         Parallel.forEachChunk(count: count, minimumChunk: 1) { range in
             for i in range {
-                gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
-                     b: b + i * strideB, ldb: ldb, c: c + i * strideC, ldc: ldc)
+                gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                     a: a + la.offset(i, heads: heads), lda: la.ld, b: b + lb.offset(i, heads: heads), ldb: lb.ld,
+                     c: c + lc.offset(i, heads: heads), ldc: lc.ld)
             }
         }
     }
 
-    /// Sizes of one attention call: B·H heads, Tq queries, Tk keys, D features per head.
+    /// Sizes of one attention call (B·H heads, Tq queries, Tk keys, D features per head) and where
+    /// queries, keys, values and the output (and their gradients) live.
     struct AttentionShape {
         var batch: Int, heads: Int, queries: Int, keys: Int, depth: Int
+        var query: HeadLayout, key: HeadLayout, value: HeadLayout, output: HeadLayout
         var scale: Float { 1 / Float(depth).squareRoot() }
+        /// Softmax weights [B, H, Tq, Tk].
+        var probs: HeadLayout { .contiguous(heads: heads, rows: queries, columns: keys) }
+
+        /// Separate [B, H, T, D] tensors.
+        init(batch: Int, heads: Int, queries: Int, keys: Int, depth: Int) {
+            (self.batch, self.heads, self.queries, self.keys, self.depth) = (batch, heads, queries, keys, depth)
+            query = .contiguous(heads: heads, rows: queries, columns: depth)
+            key = .contiguous(heads: heads, rows: keys, columns: depth)
+            value = key
+            output = query
+        }
+
+        /// Packed projections [B, T, 3E] (query, key, value columns) and output [B, T, E].
+        init(packedBatch batch: Int, heads: Int, length: Int, depth: Int) {
+            let e = heads * depth
+            (self.batch, self.heads, queries, keys, self.depth) = (batch, heads, length, length, depth)
+            query = HeadLayout(ld: 3 * e, batchStride: length * 3 * e, headStride: depth)
+            key = query
+            value = query
+            output = HeadLayout(ld: e, batchStride: length * e, headStride: depth)
+        }
     }
 
     /// What the forward pass keeps for backward: softmax weights [B, H, Tq, Tk] and, with dropout,
@@ -47,11 +84,10 @@ extension Tensor {
         out: UnsafeMutablePointer<Float>, causal: Bool, keyPaddingMask: Tensor?, dropoutProbability: Float,
         generator: inout G) -> AttentionSaved {
         let (b, h, tq, tk, d) = (s.batch, s.heads, s.queries, s.keys, s.depth)
-        let bh = b * h, qs = tq * d, ks = tk * d, ps = tq * tk
+        let bh = b * h, lp = s.probs
         let probs = Tensor(uninitializedShape: [b, h, tq, tk])
         let pp = probs.storage.pointer
-        gemmBatch(bh, transposeB: true, m: tq, n: tk, k: d, alpha: s.scale, a: q, strideA: qs, lda: d,
-                  b: k, strideB: ks, ldb: d, c: pp, strideC: ps, ldc: tk)
+        gemmBatch(bh, heads: h, transposeB: true, m: tq, n: tk, k: d, alpha: s.scale, a: q, s.query, b: k, s.key, c: pp, lp)
         let pad = keyPaddingMask?.storage.pointer
         let rows = bh * tq
         Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(tk, 1))) { range in
@@ -75,7 +111,7 @@ extension Tensor {
             }
         }
         guard dropoutProbability > 0 else {
-            gemmBatch(bh, m: tq, n: d, k: tk, a: pp, strideA: ps, lda: tk, b: v, strideB: ks, ldb: d, c: out, strideC: qs, ldc: d)
+            gemmBatch(bh, heads: h, m: tq, n: d, k: tk, a: pp, lp, b: v, s.value, c: out, s.output)
             return AttentionSaved(probs: probs, keep: nil, survivorScale: 1)
         }
         // Dropout: the weights used are probs ⊙ keep / (1 − p), formed in a temporary buffer.
@@ -83,8 +119,7 @@ extension Tensor {
         var keep = [UInt8](repeating: 0, count: probs.count)
         for i in 0..<keep.count { keep[i] = generator.nextUnitFloat() < dropoutProbability ? 0 : 1 }
         let used = droppedWeights(probs, keep, survivor)
-        gemmBatch(bh, m: tq, n: d, k: tk, a: used.storage.pointer, strideA: ps, lda: tk, b: v, strideB: ks, ldb: d,
-                  c: out, strideC: qs, ldc: d)
+        gemmBatch(bh, heads: h, m: tq, n: d, k: tk, a: used.storage.pointer, lp, b: v, s.value, c: out, s.output)
         return AttentionSaved(probs: probs, keep: keep, survivorScale: survivor)
     }
 
@@ -104,20 +139,18 @@ extension Tensor {
         _ s: AttentionShape, saved: AttentionSaved, gradOutput: UnsafePointer<Float>, q: UnsafePointer<Float>,
         k: UnsafePointer<Float>, v: UnsafePointer<Float>, dq: UnsafeMutablePointer<Float>?, dk: UnsafeMutablePointer<Float>?,
         dv: UnsafeMutablePointer<Float>?) {
-        let (tq, tk, d) = (s.queries, s.keys, s.depth)
-        let bh = s.batch * s.heads, qs = tq * d, ks = tk * d, ps = tq * tk
+        let (h, tq, tk, d) = (s.heads, s.queries, s.keys, s.depth)
+        let bh = s.batch * h, lp = s.probs
         let pp = saved.probs.storage.pointer, pg = gradOutput
         if let dv {
             // dV = Aᵀ·dO with A the weights used (after dropout).
             let used = saved.keep.map { droppedWeights(saved.probs, $0, saved.survivorScale) } ?? saved.probs
-            gemmBatch(bh, transposeA: true, m: tk, n: d, k: tq, a: used.storage.pointer, strideA: ps, lda: tk,
-                      b: pg, strideB: qs, ldb: d, c: dv, strideC: ks, ldc: d)
+            gemmBatch(bh, heads: h, transposeA: true, m: tk, n: d, k: tq, a: used.storage.pointer, lp, b: pg, s.output, c: dv, s.value)
         }
         guard dq != nil || dk != nil else { return }
         // dA = dO·Vᵀ, then through dropout and softmax: dS = P ⊙ (dP − Σ_j dP·P), times scale.
         let ds = Tensor(uninitializedShape: saved.probs.shape), pds = ds.storage.pointer
-        gemmBatch(bh, transposeB: true, m: tq, n: tk, k: d, a: pg, strideA: qs, lda: d,
-                  b: v, strideB: ks, ldb: d, c: pds, strideC: ps, ldc: tk)
+        gemmBatch(bh, heads: h, transposeB: true, m: tq, n: tk, k: d, a: pg, s.output, b: v, s.value, c: pds, lp)
         let scale = s.scale, survivor = saved.survivorScale
         let rows = bh * tq
         let rowPass = { (pkeep: UnsafePointer<UInt8>?) in
@@ -136,11 +169,10 @@ extension Tensor {
         }
         if let keep = saved.keep { keep.withUnsafeBufferPointer { rowPass($0.baseAddress!) } } else { rowPass(nil) }
         if let dq {
-            gemmBatch(bh, m: tq, n: d, k: tk, a: pds, strideA: ps, lda: tk, b: k, strideB: ks, ldb: d, c: dq, strideC: qs, ldc: d)
+            gemmBatch(bh, heads: h, m: tq, n: d, k: tk, a: pds, lp, b: k, s.key, c: dq, s.query)
         }
         if let dk {
-            gemmBatch(bh, transposeA: true, m: tk, n: d, k: tq, a: pds, strideA: ps, lda: tk, b: q, strideB: qs, ldb: d,
-                      c: dk, strideC: ks, ldc: d)
+            gemmBatch(bh, heads: h, transposeA: true, m: tk, n: d, k: tq, a: pds, lp, b: q, s.query, c: dk, s.key)
         }
     }
 
@@ -193,33 +225,32 @@ extension Tensor {
         }
     }
 
-    /// Self-attention on packed projections: `packed` [3, B, H, T, D] holds queries, keys and
-    /// values back to back (the layout `MultiHeadAttention` gets from one input projection), so
-    /// no slice is copied and the gradient is one [3, B, H, T, D] tensor. Same semantics as
-    /// `scaledDotProductAttention(query:key:value:…)`.
-    /// - Returns: [B, H, T, D]
-    /// - Throws: `TensorError.invalidShape` unless `packed` is [3, B, H, T, D]; mask/dropout errors as above.
+    /// Self-attention straight from the packed input projection: `packed` [B, T, 3E] holds each
+    /// position's query, key and value (E = heads·D each, head-major inside), as one
+    /// `x·in_proj_weightᵀ` gives them; heads are read in place and written merged, so no split,
+    /// permute or merge copies are made. Same semantics as `scaledDotProductAttention(query:…)`.
+    /// - Returns: [B, T, E], the heads' outputs side by side (input to the output projection).
+    /// - Throws: `TensorError.invalidShape` unless `packed` is [B, T, 3·heads·D]; mask/dropout errors as above.
     public static func scaledDotProductAttention<G: RandomNumberGenerator>(
-        packed: Tensor, causal: Bool = false, keyPaddingMask: Tensor? = nil, dropoutProbability: Float = 0,
+        packed: Tensor, heads: Int, causal: Bool = false, keyPaddingMask: Tensor? = nil, dropoutProbability: Float = 0,
         generator: inout G) throws -> Tensor {
         let op = "scaled_dot_product_attention (packed)"
-        guard packed.rank == 5, packed.shape[0] == 3 else {
-            throw TensorError.invalidShape(op: op, shape: packed.shape, reason: "expected [3, B, H, T, D]")
+        guard packed.rank == 3, heads > 0, packed.shape[2] % (3 * heads) == 0 else {
+            throw TensorError.invalidShape(op: op, shape: packed.shape, reason: "expected [B, T, 3·\(heads)·D]")
         }
-        let b = packed.shape[1], h = packed.shape[2], t = packed.shape[3], d = packed.shape[4]
+        let b = packed.shape[0], t = packed.shape[1], e = packed.shape[2] / 3, d = e / heads
         try checkAttentionArguments(op, batch: b, keys: t, keyPaddingMask: keyPaddingMask, dropoutProbability: dropoutProbability,
-                                    keyShape: Array(packed.shape.dropFirst()))
-        let s = AttentionShape(batch: b, heads: h, queries: t, keys: t, depth: d)
-        let part = b * h * t * d
-        let out = Tensor(uninitializedShape: [b, h, t, d])
+                                    keyShape: packed.shape)
+        let s = AttentionShape(packedBatch: b, heads: heads, length: t, depth: d)
+        let out = Tensor(uninitializedShape: [b, t, e])
         let base = packed.storage.pointer
-        let saved = attentionForward(s, q: base, k: base + part, v: base + 2 * part, out: out.storage.pointer, causal: causal,
+        let saved = attentionForward(s, q: base, k: base + e, v: base + 2 * e, out: out.storage.pointer, causal: causal,
                                      keyPaddingMask: keyPaddingMask, dropoutProbability: dropoutProbability, generator: &generator)
         return record(out, op, [packed]) { g, _ in
             let grad = Tensor(uninitializedShape: packed.shape), pg = grad.storage.pointer
             let base = packed.storage.pointer
-            attentionBackward(s, saved: saved, gradOutput: g.storage.pointer, q: base, k: base + part, v: base + 2 * part,
-                              dq: pg, dk: pg + part, dv: pg + 2 * part)
+            attentionBackward(s, saved: saved, gradOutput: g.storage.pointer, q: base, k: base + e, v: base + 2 * e,
+                              dq: pg, dk: pg + e, dv: pg + 2 * e)
             return [grad]
         }
     }

@@ -10,7 +10,9 @@ import Foundation
 // conv_transpose2d:  y = col2im(Wᵀ[Cout·kH·kW, Cin] · X[Cin, N·H·W])    dX = W · im2col(dy)
 // so the transposed convolution is exactly the input-gradient of a convolution, and vice versa.
 // The GEMM runs on OpenBLAS threads; im2col, col2im and the batch/channel permutes split over the
-// cores with `Parallel.forEachChunk`.
+// cores with `Parallel.forEachChunk`. The batch is processed in chunks of samples whose column
+// matrix fits `convColumnBudget` floats (one reused buffer); backward recomputes the columns
+// instead of keeping them, so memory stays flat in the batch size.
 
 /// A height/width pair (kernel size, stride, padding, dilation, output padding); an integer
 /// literal sets both, as PyTorch's `int` shorthand.
@@ -160,19 +162,24 @@ extension Tensor {
         return out
     }
 
-    /// Weight gradient `left · rightᵀ` (`left` [M, P], `right` [K, P], weight holding M·K elements)
-    /// and bias gradient (per-channel sums of `gradOutput`), `nil` where no gradient is needed.
-    static func convParameterGradients(weight: Tensor, bias: Tensor?, gradOutput: Tensor, left: Tensor, right: Tensor) -> [Tensor?] {
-        var dw: Tensor? = nil
-        if weight.requiresGrad {
-            let m = left.shape[0], k = right.shape[0], p = left.shape[1]
-            let d = Tensor(uninitializedShape: weight.shape)
-            gemm(transposeA: false, transposeB: true, m: m, n: k, k: p, a: left.storage.pointer, lda: p,
-                 b: right.storage.pointer, ldb: p, c: d.storage.pointer, ldc: k)
-            dw = d
+    /// Column buffers hold at most this many floats (16 MiB): the batch is processed in chunks of
+    /// samples so that peak memory stays flat in the batch size, and the one buffer is reused.
+    static let convColumnBudget = 1 << 22
+
+    /// Calls `body(firstSample, sampleCount)` for consecutive chunks of `chunk` samples out of `n`.
+    @inline(__always)
+    static func forEachSampleChunk(_ n: Int, _ chunk: Int, _ body: (Int, Int) -> Void) {
+        var b0 = 0
+        while b0 < n {
+            body(b0, Swift.min(chunk, n - b0))
+            b0 += chunk
         }
-        guard let bias else { return [dw] }
-        return [dw, bias.requiresGrad ? channelSums(gradOutput) : nil]
+    }
+
+    /// Bias gradient (per-channel sums of `gradOutput`) appended when there is a bias.
+    static func withBiasGradient(_ grads: [Tensor?], bias: Tensor?, gradOutput: Tensor) -> [Tensor?] {
+        guard let bias else { return grads }
+        return grads + [bias.requiresGrad ? channelSums(gradOutput) : nil]
     }
 
     static func checkPairs(_ op: String, _ pairs: [(String, Size2D, Int)]) throws {
@@ -192,6 +199,12 @@ extension Tensor {
     ///   `invalidArgument` for a stride/dilation below 1 or negative padding.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
                        dilation: Size2D = 1) throws -> Tensor {
+        try conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, columnBudget: Tensor.convColumnBudget)
+    }
+
+    /// `conv2d` with column buffers of at most `columnBudget` floats (tests use a tiny budget to
+    /// exercise the chunked path).
+    func conv2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, columnBudget: Int) throws -> Tensor {
         let op = "conv2d"
         try Tensor.checkPairs(op, [("stride", stride, 1), ("dilation", dilation, 1), ("padding", padding, 0)])
         guard rank == 4, weight.rank == 4, shape[1] == weight.shape[1] else {
@@ -199,41 +212,52 @@ extension Tensor {
         }
         let outC = weight.shape[0]
         if let bias, bias.shape != [outC] { throw TensorError.shapeMismatch(op: op + " (bias)", lhs: weight.shape, rhs: bias.shape) }
-        let k = Size2D(weight.shape[2], weight.shape[3])
-        let oh = ConvGeometry.convOutput(shape[2], kernel: k.height, stride: stride.height, padding: padding.height, dilation: dilation.height)
-        let ow = ConvGeometry.convOutput(shape[3], kernel: k.width, stride: stride.width, padding: padding.width, dilation: dilation.width)
-        guard oh > 0, ow > 0, k.height > 0, k.width > 0 else {
-            throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(k) with padding \(padding) and dilation \(dilation) leaves no output")
+        let kernel = Size2D(weight.shape[2], weight.shape[3])
+        let oh = ConvGeometry.convOutput(shape[2], kernel: kernel.height, stride: stride.height, padding: padding.height, dilation: dilation.height)
+        let ow = ConvGeometry.convOutput(shape[3], kernel: kernel.width, stride: stride.width, padding: padding.width, dilation: dilation.width)
+        guard oh > 0, ow > 0, kernel.height > 0, kernel.width > 0 else {
+            throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(kernel) with padding \(padding) and dilation \(dilation) leaves no output")
         }
-        let geo = ConvGeometry(n: shape[0], channels: shape[1], height: shape[2], width: shape[3], kernel: k, stride: stride,
+        let n = shape[0], s = oh * ow, inPer = count / Swift.max(n, 1), outPer = outC * s
+        var geo = ConvGeometry(n: n, channels: shape[1], height: shape[2], width: shape[3], kernel: kernel, stride: stride,
                                padding: padding, dilation: dilation, outHeight: oh, outWidth: ow)
-        let x = self, n = shape[0], s = oh * ow
-        let cols = Tensor(uninitializedShape: [geo.rows, geo.columns])
-        geo.im2col(x.storage.pointer, cols.storage.pointer)
-        let y = Tensor(uninitializedShape: [outC, geo.columns])  // [O, N·S]
-        Tensor.gemm(transposeA: false, transposeB: false, m: outC, n: geo.columns, k: geo.rows,
-                    a: weight.storage.pointer, lda: geo.rows, b: cols.storage.pointer, ldb: geo.columns,
-                    c: y.storage.pointer, ldc: geo.columns)
+        let rows = geo.rows
+        let chunk = Swift.max(1, Swift.min(n, columnBudget / Swift.max(rows * s, 1)))
+        let x = self
         let out = Tensor(uninitializedShape: [n, outC, oh, ow])
-        Tensor.swapLeadingAxes(y.storage.pointer, outC, n, s, into: out.storage.pointer,
-                               bias: bias.map { UnsafePointer($0.storage.pointer) }, biasOnA: true)
+        let cols = Tensor(uninitializedShape: [rows * chunk * s]), y = Tensor(uninitializedShape: [outC * chunk * s])
+        let biasPointer = bias.map { UnsafePointer($0.storage.pointer) }
+        Tensor.forEachSampleChunk(n, chunk) { b0, nb in
+            // Y [O, nb·S] = W [O, C·kH·kW] · cols [C·kH·kW, nb·S], then to [nb, O, S] (+ bias).
+            geo.n = nb
+            geo.im2col(x.storage.pointer + b0 * inPer, cols.storage.pointer)
+            Tensor.gemm(transposeA: false, transposeB: false, m: outC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
+                        b: cols.storage.pointer, ldb: nb * s, c: y.storage.pointer, ldc: nb * s)
+            Tensor.swapLeadingAxes(y.storage.pointer, outC, nb, s, into: out.storage.pointer + b0 * outPer, bias: biasPointer, biasOnA: true)
+        }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return Tensor.record(out, op, inputs) { g, _ in
-            // dY in [O, N·S] layout.
-            let gy = Tensor(uninitializedShape: [outC, geo.columns])
-            Tensor.swapLeadingAxes(g.storage.pointer, n, outC, s, into: gy.storage.pointer)
-            var dx: Tensor? = nil
-            if x.requiresGrad {
-                let dcols = Tensor(uninitializedShape: [geo.rows, geo.columns])
-                Tensor.gemm(transposeA: true, transposeB: false, m: geo.rows, n: geo.columns, k: outC,
-                            a: weight.storage.pointer, lda: geo.rows, b: gy.storage.pointer, ldb: geo.columns,
-                            c: dcols.storage.pointer, ldc: geo.columns)
-                let d = Tensor(uninitializedShape: x.shape)
-                geo.col2im(dcols.storage.pointer, d.storage.pointer)
-                dx = d
+            let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
+            let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+            let gy = Tensor(uninitializedShape: [outC * chunk * s]), cols = Tensor(uninitializedShape: [rows * chunk * s])
+            var geo = geo
+            Tensor.forEachSampleChunk(n, chunk) { b0, nb in
+                geo.n = nb
+                Tensor.swapLeadingAxes(g.storage.pointer + b0 * outPer, nb, outC, s, into: gy.storage.pointer)  // dY [O, nb·S]
+                if let dw {
+                    // dW += dY · colsᵀ (columns recomputed rather than kept from the forward pass)
+                    geo.im2col(x.storage.pointer + b0 * inPer, cols.storage.pointer)
+                    Tensor.gemm(transposeA: false, transposeB: true, m: outC, n: rows, k: nb * s, a: gy.storage.pointer, lda: nb * s,
+                                b: cols.storage.pointer, ldb: nb * s, beta: 1, c: dw.storage.pointer, ldc: rows)
+                }
+                if let dx {
+                    // dcols = Wᵀ · dY, scattered back: dx = col2im(dcols)
+                    Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: outC, a: weight.storage.pointer, lda: rows,
+                                b: gy.storage.pointer, ldb: nb * s, c: cols.storage.pointer, ldc: nb * s)
+                    geo.col2im(cols.storage.pointer, dx.storage.pointer + b0 * inPer)
+                }
             }
-            // dW [O, C·kH·kW] = dY · colsᵀ
-            return [dx] + Tensor.convParameterGradients(weight: weight, bias: bias, gradOutput: g, left: gy, right: cols)
+            return Tensor.withBiasGradient([dx, dw], bias: bias, gradOutput: g)
         }
     }
 
@@ -250,6 +274,13 @@ extension Tensor {
     ///   does not fit, `invalidShape` for an empty output, `invalidArgument` for bad pairs.
     public func convTranspose2d(weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
                                 outputPadding: Size2D = 0, dilation: Size2D = 1) throws -> Tensor {
+        try convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
+                            dilation: dilation, columnBudget: Tensor.convColumnBudget)
+    }
+
+    /// `convTranspose2d` with column buffers of at most `columnBudget` floats.
+    func convTranspose2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, outputPadding: Size2D,
+                         dilation: Size2D, columnBudget: Int) throws -> Tensor {
         let op = "conv_transpose2d"
         try Tensor.checkPairs(op, [("stride", stride, 1), ("dilation", dilation, 1), ("padding", padding, 0),
                                    ("output padding", outputPadding, 0)])
@@ -262,24 +293,27 @@ extension Tensor {
         }
         let inC = shape[1], outC = weight.shape[1], n = shape[0], h = shape[2], w = shape[3]
         if let bias, bias.shape != [outC] { throw TensorError.shapeMismatch(op: op + " (bias)", lhs: weight.shape, rhs: bias.shape) }
-        let k = Size2D(weight.shape[2], weight.shape[3])
-        let oh = (h - 1) * stride.height - 2 * padding.height + dilation.height * (k.height - 1) + outputPadding.height + 1
-        let ow = (w - 1) * stride.width - 2 * padding.width + dilation.width * (k.width - 1) + outputPadding.width + 1
-        guard oh > 0, ow > 0, k.height > 0, k.width > 0 else {
-            throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(k) with padding \(padding) gives output \(oh)×\(ow)")
+        let kernel = Size2D(weight.shape[2], weight.shape[3])
+        let oh = (h - 1) * stride.height - 2 * padding.height + dilation.height * (kernel.height - 1) + outputPadding.height + 1
+        let ow = (w - 1) * stride.width - 2 * padding.width + dilation.width * (kernel.width - 1) + outputPadding.width + 1
+        guard oh > 0, ow > 0, kernel.height > 0, kernel.width > 0 else {
+            throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(kernel) with padding \(padding) gives output \(oh)×\(ow)")
         }
         // The output image is the "input" of the adjoint convolution, whose columns are the H×W grid.
-        let geo = ConvGeometry(n: n, channels: outC, height: oh, width: ow, kernel: k, stride: stride,
+        var geo = ConvGeometry(n: n, channels: outC, height: oh, width: ow, kernel: kernel, stride: stride,
                                padding: padding, dilation: dilation, outHeight: h, outWidth: w)
-        let x = self, s = h * w
-        let xt = Tensor(uninitializedShape: [inC, n * s])  // X in [Cin, N·H·W]
-        Tensor.swapLeadingAxes(x.storage.pointer, n, inC, s, into: xt.storage.pointer)
-        let cols = Tensor(uninitializedShape: [geo.rows, geo.columns])
-        Tensor.gemm(transposeA: true, transposeB: false, m: geo.rows, n: geo.columns, k: inC,
-                    a: weight.storage.pointer, lda: geo.rows, b: xt.storage.pointer, ldb: geo.columns,
-                    c: cols.storage.pointer, ldc: geo.columns)
+        let x = self, s = h * w, rows = geo.rows, inPer = inC * s, outPer = outC * oh * ow
+        let chunk = Swift.max(1, Swift.min(n, columnBudget / Swift.max(rows * s, 1)))
         let out = Tensor(uninitializedShape: [n, outC, oh, ow])
-        geo.col2im(cols.storage.pointer, out.storage.pointer)
+        let xt = Tensor(uninitializedShape: [inC * chunk * s]), cols = Tensor(uninitializedShape: [rows * chunk * s])
+        Tensor.forEachSampleChunk(n, chunk) { b0, nb in
+            // cols [Cout·kH·kW, nb·S] = Wᵀ · X [Cin, nb·S], scattered into the output image.
+            geo.n = nb
+            Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xt.storage.pointer)
+            Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: inC, a: weight.storage.pointer, lda: rows,
+                        b: xt.storage.pointer, ldb: nb * s, c: cols.storage.pointer, ldc: nb * s)
+            geo.col2im(cols.storage.pointer, out.storage.pointer + b0 * outPer)
+        }
         if let bias {
             let po = out.storage.pointer, pb = bias.storage.pointer, plane = oh * ow
             Parallel.forEachChunk(count: n * outC, minimumChunk: Swift.max(1, Parallel.minimumElements / plane)) { r in
@@ -291,20 +325,27 @@ extension Tensor {
         }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return Tensor.record(out, op, inputs) { g, _ in
-            let gcols = Tensor(uninitializedShape: [geo.rows, geo.columns])
-            geo.im2col(g.storage.pointer, gcols.storage.pointer)
-            var dx: Tensor? = nil
-            if x.requiresGrad {
-                let dxt = Tensor(uninitializedShape: [inC, n * s])
-                Tensor.gemm(transposeA: false, transposeB: false, m: inC, n: geo.columns, k: geo.rows,
-                            a: weight.storage.pointer, lda: geo.rows, b: gcols.storage.pointer, ldb: geo.columns,
-                            c: dxt.storage.pointer, ldc: geo.columns)
-                let d = Tensor(uninitializedShape: x.shape)
-                Tensor.swapLeadingAxes(dxt.storage.pointer, inC, n, s, into: d.storage.pointer)
-                dx = d
+            let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
+            let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+            let gcols = Tensor(uninitializedShape: [rows * chunk * s]), xt = Tensor(uninitializedShape: [inC * chunk * s])
+            var geo = geo
+            Tensor.forEachSampleChunk(n, chunk) { b0, nb in
+                geo.n = nb
+                geo.im2col(g.storage.pointer + b0 * outPer, gcols.storage.pointer)
+                if let dx {
+                    // dX [Cin, nb·S] = W · im2col(dy), back to [nb, Cin, S]
+                    Tensor.gemm(transposeA: false, transposeB: false, m: inC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
+                                b: gcols.storage.pointer, ldb: nb * s, c: xt.storage.pointer, ldc: nb * s)
+                    Tensor.swapLeadingAxes(xt.storage.pointer, inC, nb, s, into: dx.storage.pointer + b0 * inPer)
+                }
+                if let dw {
+                    // dW += X · im2col(dy)ᵀ
+                    Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xt.storage.pointer)
+                    Tensor.gemm(transposeA: false, transposeB: true, m: inC, n: rows, k: nb * s, a: xt.storage.pointer, lda: nb * s,
+                                b: gcols.storage.pointer, ldb: nb * s, beta: 1, c: dw.storage.pointer, ldc: rows)
+                }
             }
-            // dW [Cin, Cout·kH·kW] = X · im2col(dy)ᵀ
-            return [dx] + Tensor.convParameterGradients(weight: weight, bias: bias, gradOutput: g, left: xt, right: gcols)
+            return Tensor.withBiasGradient([dx, dw], bias: bias, gradOutput: g)
         }
     }
 }

@@ -205,6 +205,28 @@ extension Tensor {
         let src = x.storage.pointer, dst = out.storage.pointer
         Parallel.forEachChunk(count: outer, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(1, n * inner))) { r in
             for o in r {
+                if inner == 1 {
+                    // Contiguous rows (softmax over the last axis): vectorised passes.
+                    let x = src + o * n, y = dst + o * n
+                    var m = -Float.infinity
+                    for k in 0..<n { m = Swift.max(m, x[k]) }
+                    if !m.isFinite {
+                        // All −∞ (or a +∞/NaN): the scalar path below gives PyTorch's NaN/limits.
+                        for k in 0..<n { y[k] = Foundation.exp(x[k] - m) }
+                    } else {
+                        for k in 0..<n { y[k] = inlineExp(x[k] - m) }
+                    }
+                    var s: Float = 0
+                    for k in 0..<n { s += y[k] }
+                    if log {
+                        let lse = m + Foundation.log(s)
+                        for k in 0..<n { y[k] = x[k] - lse }
+                    } else {
+                        let inv = 1 / s
+                        for k in 0..<n { y[k] *= inv }
+                    }
+                    continue
+                }
                 for i in 0..<inner {
                     let base = o * n * inner + i
                     var m = -Float.infinity

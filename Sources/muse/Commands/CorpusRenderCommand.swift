@@ -32,7 +32,7 @@ struct CorpusRenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        try exitingOnModelError(file: directory) {
+        try exitingOnVAEError(file: directory) {
             let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: soundfont)
             if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)

@@ -62,12 +62,12 @@ struct InterpolateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try exitingOnModelError(file: bundle) {
+        try exitingOnVAEError(file: bundle) {
             if try MusicVAEBundle.kind(at: URL(fileURLWithPath: bundle)) == SpectrogramVAEConfig.bundleKind { return try runSpectrogram() }
             let model = try MusicVAEBundle.load(from: URL(fileURLWithPath: bundle))
             let converter = model.config.converter
-            let start = try exitingOnModelError(file: a) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: a), file: a) }
-            let end = try exitingOnModelError(file: b) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: b), file: b) }
+            let start = try exitingOnVAEError(file: a) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: a), file: a) }
+            let end = try exitingOnVAEError(file: b) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: b), file: b) }
             var rng = SplitMix64(seed: seed)
             let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp, temperature: temperature, using: &rng)
             let sequence = try converter.sequence(fromClassWindows: path)
@@ -83,8 +83,8 @@ extension InterpolateCommand {
     /// The spectrogram VAE path: audio in, WAV (and PNG) out.
     func runSpectrogram() throws {
         let model = try SpectrogramVAETrainer.loadModel(from: URL(fileURLWithPath: bundle))
-        let start = try exitingOnModelError(file: a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
-        let end = try exitingOnModelError(file: b) { try model.patches(of: AudioFile.read(b), name: b)[0] }
+        let start = try exitingOnVAEError(file: a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
+        let end = try exitingOnVAEError(file: b) { try model.patches(of: AudioFile.read(b), name: b)[0] }
         let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp)
         let (audio, db) = try model.audio(from: path, iterations: nIter)
         try createParentDirectory(of: output)
@@ -113,7 +113,7 @@ func createParentDirectory(of path: String) throws {
 
 /// Runs `body`, turning a model, MIDI, encoding or tensor error into one `muse: error: …` line on
 /// stderr and exit code 1 (`file` is prefixed when the message does not name it already).
-func exitingOnModelError<T>(file: String? = nil, _ body: () throws -> T) throws -> T {
+func exitingOnVAEError<T>(file: String? = nil, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as ExitCode {

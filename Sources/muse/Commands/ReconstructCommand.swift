@@ -25,9 +25,9 @@ struct ReconstructCommand: ParsableCommand {
     var nIter = 32
 
     func run() throws {
-        try exitingOnModelError(file: bundle) {
+        try exitingOnVAEError(file: bundle) {
             let model = try SpectrogramVAETrainer.loadModel(from: URL(fileURLWithPath: bundle))
-            let (audio, db, patches) = try exitingOnModelError(file: input) {
+            let (audio, db, patches) = try exitingOnVAEError(file: input) {
                 try model.reconstruct(AudioFile.read(input), name: input, iterations: nIter)
             }
             try createParentDirectory(of: output)

@@ -35,7 +35,7 @@ struct SampleMusicVAECommand: ParsableCommand {
     }
 
     func run() throws {
-        try exitingOnModelError(file: bundle) {
+        try exitingOnVAEError(file: bundle) {
             let model = try MusicVAEBundle.load(from: URL(fileURLWithPath: bundle))
             var rng = SplitMix64(seed: seed)
             let windows = try model.sample(count: numOutputs, temperature: temperature, using: &rng)

@@ -80,7 +80,7 @@ struct TrainMusicVAECommand: ParsableCommand {
     }
 
     func run() throws {
-        try exitingOnModelError(file: corpus) {
+        try exitingOnVAEError(file: corpus) {
             var config = MusicVAEConfig()
             (config.batchSize, config.zSize, config.encoderHiddenSize, config.decoderHiddenSize, config.decoderLayers) =
                 (batchSize, zSize, encoderHiddenSize, decoderHiddenSize, decoderLayers)

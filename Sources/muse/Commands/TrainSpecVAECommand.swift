@@ -58,7 +58,7 @@ struct TrainSpecVAECommand: ParsableCommand {
     }
 
     func run() throws {
-        try exitingOnModelError(file: audio) {
+        try exitingOnVAEError(file: audio) {
             var config = SpectrogramVAEConfig()
             (config.batchSize, config.zSize, config.nMels, config.patchFrames) = (batchSize, zSize, nMels, patchFrames)
             (config.maxBeta, config.betaWarmupSteps, config.learningRate, config.seed) = (maxBeta, betaWarmupSteps, learningRate, seed)

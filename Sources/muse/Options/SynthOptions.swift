@@ -1,0 +1,37 @@
+import ArgumentParser
+import MuseSynth
+
+/// Synthesizer flags shared by `muse render` and `muse play`.
+struct SynthOptions: ParsableArguments {
+    @Option(help: "SoundFont (.sf2) to play with (default: $MUSE_SOUNDFONT, then soundfonts/, then /usr/share/sounds/sf2/; built-in oscillators if none).")
+    var soundfont: String?
+
+    @Option(help: "Output sample rate in Hz.")
+    var sampleRate: Int = 44100
+
+    @Option(parsing: .unconditional, help: "Gain in dB relative to FluidSynth's default level (synth.gain 0.2); negative values allowed (--gain-db -6).")
+    var gainDb: Double = 0
+
+    @Flag(help: "Turn the reverb off (on by default, like FluidSynth).")
+    var noReverb = false
+
+    @Flag(help: "Turn the chorus off (on by default, like FluidSynth).")
+    var noChorus = false
+
+    @Option(help: "Most voices sounding at once (FluidSynth's synth.polyphony).")
+    var polyphony: Int = 256
+
+    func validate() throws {
+        guard (8000...192_000).contains(sampleRate) else { throw ValidationError("--sample-rate must be 8000...192000 Hz") }
+        guard gainDb.isFinite, (-60...40).contains(gainDb) else { throw ValidationError("--gain-db must be -60...40") }
+        guard (1...4096).contains(polyphony) else { throw ValidationError("--polyphony must be 1...4096") }
+    }
+
+    /// The engine settings these flags ask for.
+    var settings: Synthesizer.Settings {
+        var s = Synthesizer.Settings(sampleRate: Double(sampleRate), polyphony: polyphony,
+                                     reverbEnabled: !noReverb, chorusEnabled: !noChorus)
+        s.gainDecibels = gainDb
+        return s
+    }
+}
