@@ -57,10 +57,7 @@ final class MusicVAETests: XCTestCase {
         XCTAssertEqual(loss.reconstruction, try fixture.tensor("out.reconstruction").item(), accuracy: 1e-3)
         XCTAssertEqual(loss.kl, try fixture.tensor("out.kl").item(), accuracy: 1e-4)
         loss.total.backward()
-        for (name, parameter) in model.namedParameters() {
-            guard let grad = parameter.grad else { XCTFail("\(name) got no gradient"); continue }
-            assertClose(grad, try fixture.tensor("grad." + name), relativeTolerance: 1e-3, absoluteTolerance: 1e-4, "grad \(name)")
-        }
+        try assertGradientsMatch(model, fixture)
     }
 
     func testBundleRoundTripKeepsWeightsAndTorchNames() throws {
@@ -228,5 +225,14 @@ final class MusicVAETests: XCTestCase {
         XCTAssertThrowsError(try converter.firstWindow(of: NoteSequence(notes: [], tempos: [], totalTime: 0), file: "empty.mid")) {
             XCTAssertEqual("\($0)", "empty.mid: no 2-bar melody in 4/4 to encode")
         }
+    }
+}
+
+/// Every parameter's gradient against the fixture's `grad.<name>` (1e-3 relative + 1e-4 absolute:
+/// float32 backward passes summed in another order than torch's; a wrong formula is off by O(1)).
+func assertGradientsMatch(_ model: some Module, _ fixture: [String: Tensor], file: StaticString = #filePath, line: UInt = #line) throws {
+    for (name, parameter) in model.namedParameters() {
+        guard let grad = parameter.grad else { XCTFail("\(name) got no gradient", file: file, line: line); continue }
+        assertClose(grad, try fixture.tensor("grad." + name), relativeTolerance: 1e-3, absoluteTolerance: 1e-4, "grad \(name)", file: file, line: line)
     }
 }
