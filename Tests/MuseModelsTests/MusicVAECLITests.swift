@@ -71,10 +71,10 @@ final class MusicVAECLITests: XCTestCase {
     func testBundleOfTheWrongKindIsAOneLineError() throws {
         let other = folder.appendingPathComponent("melody")
         try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
-        try Data(#"{"kind": "melody-rnn"}"#.utf8).write(to: other.appendingPathComponent("config.json"))
+        try Data(#"{"model": "melody-rnn", "hiddenSize": 64}"#.utf8).write(to: other.appendingPathComponent("config.json"))
         let r = try muse(["interpolate", "--bundle", "melody", "a.mid", "b.mid"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.err, "muse: error: melody: bundle holds a melody-rnn model, not a music-vae model\n")
+        XCTAssertEqual(r.err, "muse: error: melody: bundle holds a model of kind \"melody-rnn\", not \"music-vae\"\n")
     }
 
     func testFileWithoutMelodyIsAOneLineError() throws {

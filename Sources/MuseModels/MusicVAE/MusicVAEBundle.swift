@@ -5,8 +5,9 @@ import MuseCore
 /// `model.safetensors` (PyTorch-named weights); a training checkpoint adds
 /// `optimizer.safetensors` and `trainer_state.json`.
 public enum MusicVAEBundle {
-    /// The `kind` field of a bundle's `config.json`, or `nil` if absent.
-    private struct KindOnly: Decodable { var kind: String? }
+    /// The `kind` field of a bundle's `config.json`, or the `model` field other bundles use
+    /// (the melody RNN's `"melody_rnn"`), or `nil` if neither is there.
+    private struct KindOnly: Decodable { var kind: String?; var model: String? }
 
     /// Reads a bundle's declared model kind.
     /// - Throws: `MusicVAEError.unreadableBundle` when `config.json` is missing or not JSON.
@@ -15,7 +16,10 @@ public enum MusicVAEBundle {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw MusicVAEError.unreadableBundle(path: directory.relativePath, reason: "no config.json")
         }
-        do { return try JSONDecoder().decode(KindOnly.self, from: data).kind } catch {
+        do {
+            let fields = try JSONDecoder().decode(KindOnly.self, from: data)
+            return fields.kind ?? fields.model
+        } catch {
             throw MusicVAEError.unreadableBundle(path: url.relativePath, reason: "not a JSON object")
         }
     }

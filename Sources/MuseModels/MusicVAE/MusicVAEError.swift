@@ -20,7 +20,7 @@ public enum MusicVAEError: Error, Equatable, CustomStringConvertible {
         case let .invalidConfiguration(what): return "invalid MusicVAE configuration: \(what)"
         case let .unreadableBundle(path, reason): return "\(path): cannot read model bundle: \(reason)"
         case let .wrongModelKind(path, found, expected):
-            return "\(path): bundle holds a \(found) model, not a \(expected) model"
+            return "\(path): bundle holds a model of kind \"\(found)\", not \"\(expected)\""
         case let .noMelodyWindow(file): return "\(file): no 2-bar melody in 4/4 to encode"
         case let .emptyCorpus(directory, reason): return "\(directory): \(reason)"
         case let .tooFewSteps(steps): return "interpolation needs at least 2 steps (the two endpoints), got \(steps)"
