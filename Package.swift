@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "MuseDSP", dependencies: ["MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
         .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),
         .target(name: "MuseEncoding", dependencies: ["MuseMIDI"], swiftSettings: fast),
-        .target(name: "MuseModels", dependencies: ["MuseCore", "MuseEncoding", "MuseMIDI"], swiftSettings: fast),
+        .target(name: "MuseModels", dependencies: ["MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP"], swiftSettings: fast),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
@@ -51,16 +51,17 @@ let package = Package(
         .testTarget(name: "MuseDSPTests", dependencies: ["MuseDSP", "MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseSynthTests", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseEncodingTests", dependencies: ["MuseEncoding", "MuseMIDI"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseCore", "MuseEncoding", "MuseMIDI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse"]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
         .executableTarget(name: "bench-midi", dependencies: ["MuseMIDI"], path: "Benchmarks/MIDIBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-melody", dependencies: ["MuseModels", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-core", dependencies: ["MuseCore", "CBLAS"], path: "Benchmarks/CoreBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-vae", dependencies: ["MuseModels", "MuseCore"], path: "Benchmarks/VAEBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-synth", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], path: "Benchmarks/SynthBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-dsp", dependencies: ["MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-core", dependencies: ["MuseCore", "CBLAS"], path: "Benchmarks/CoreBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-core-layers", dependencies: ["MuseCore"], path: "Benchmarks/CoreLayersBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-dsp", dependencies: ["MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-melody", dependencies: ["MuseModels", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -15,5 +15,8 @@ struct Muse: ParsableCommand {
             TrainCommand.self,
             GenerateCommand.self,
             EvaluateCommand.self,
+            SampleCommand.self,
+            InterpolateCommand.self,
+            ReconstructCommand.self,
         ])
 }

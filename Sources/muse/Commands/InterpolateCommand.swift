@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import MuseAudio
+import MuseCore
+import MuseEncoding
+import MuseMIDI
+import MuseModels
+import MuseSynth
+
+/// `muse interpolate --bundle runs/musicvae a.mid b.mid --steps 8 -o output/interp.mid`: walks
+/// the latent line between two inputs and writes the decoded steps one after another.
+struct InterpolateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interpolate",
+        abstract: "Interpolate between two inputs in a VAE's latent space.",
+        discussion: """
+            MusicVAE bundles (MIDI in, MIDI out): encodes the first 2-bar melody window of each file to its latent \
+            mean, decodes --steps points from A to B (both included) and writes them as consecutive 2-bar windows.
+            Spectrogram VAE bundles (audio in, WAV out): encodes the first log-mel patch of each clip, decodes each \
+            step, joins the patches with crossfades and inverts mel → linear → Griffin-Lim; --png draws the result.
+            """)
+
+    @Option(help: "Model bundle folder (from `muse train music-vae` or `muse train spec-vae`).")
+    var bundle = "runs/musicvae"
+
+    @Argument(help: "The start input (MIDI for a MusicVAE, audio for a spectrogram VAE).")
+    var a: String
+
+    @Argument(help: "The end input.")
+    var b: String
+
+    @Option(help: "Points on the latent path, both ends included (at least 2).")
+    var steps = 8
+
+    @Flag(help: "Walk the great circle (slerp) instead of the straight line.")
+    var slerp = false
+
+    @Option(help: "Sampling temperature of the decoder; 0 decodes greedily (argmax). Magenta's default is 0.5.")
+    var temperature: Float = 0.5
+
+    @Option(help: "Random seed for sampling.")
+    var seed: UInt64 = 0
+
+    @Option(name: [.short, .customLong("output")], help: "Where to write the MIDI (MusicVAE) or WAV (spectrogram VAE) file.")
+    var output = "output/interp.mid"
+
+    @Option(help: "Spectrogram picture of the interpolation (PNG, spectrogram VAE only); none if omitted.")
+    var png: String?
+
+    @Option(name: .customLong("n-iter"), help: "Griffin-Lim iterations (spectrogram VAE only).")
+    var nIter = 32
+
+    @Option(help: "Also render the MusicVAE interpolation to this WAV file through the SoundFont synthesizer.")
+    var wav: String?
+
+    @Option(help: "SoundFont for --wav (default: the usual lookup, else the built-in instruments).")
+    var soundfont: String?
+
+    func validate() throws {
+        guard steps >= 2 else { throw ValidationError("--steps must be at least 2 (the two endpoints), got \(steps)") }
+        guard temperature >= 0 else { throw ValidationError("--temperature must not be negative") }
+    }
+
+    func run() throws {
+        try exitingOnVAEError(file: bundle) {
+            if try MusicVAEBundle.kind(at: URL(fileURLWithPath: bundle)) == SpectrogramVAEConfig.bundleKind { return try runSpectrogram() }
+            let model = try MusicVAEBundle.load(from: URL(fileURLWithPath: bundle))
+            let converter = model.config.converter
+            let start = try exitingOnVAEError(file: a) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: a), file: a) }
+            let end = try exitingOnVAEError(file: b) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: b), file: b) }
+            var rng = SplitMix64(seed: seed)
+            let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp, temperature: temperature, using: &rng)
+            let sequence = try converter.sequence(fromClassWindows: path)
+            try createParentDirectory(of: output)
+            try sequence.writeMIDI(to: output)
+            print("wrote \(output): \(steps) steps × 2 bars, \(sequence.notes.count) notes (\(slerp ? "slerp" : "linear"))")
+            if let wav { try renderWAV(sequence, to: wav, soundfont: soundfont) }
+        }
+    }
+}
+
+extension InterpolateCommand {
+    /// The spectrogram VAE path: audio in, WAV (and PNG) out.
+    func runSpectrogram() throws {
+        let model = try SpectrogramVAETrainer.loadModel(from: URL(fileURLWithPath: bundle))
+        let start = try exitingOnVAEError(file: a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
+        let end = try exitingOnVAEError(file: b) { try model.patches(of: AudioFile.read(b), name: b)[0] }
+        let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp)
+        let (audio, db) = try model.audio(from: path, iterations: nIter)
+        try createParentDirectory(of: output)
+        try AudioFile.write(audio, to: output)
+        if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
+        print("wrote \(output): \(steps) steps, \(String(format: "%.2f", audio.durationSeconds)) s (\(slerp ? "slerp" : "linear"))"
+              + (png.map { ", picture \($0)" } ?? ""))
+    }
+}
+
+/// Renders `sequence` through the SoundFont synthesizer to a WAV file (44.1 kHz stereo).
+func renderWAV(_ sequence: NoteSequence, to path: String, soundfont: String?) throws {
+    let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: soundfont)
+    if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
+    let audio = Renderer.render(sequence, font: font)
+    try createParentDirectory(of: path)
+    try AudioFile.write(audio, to: path)
+    print("wrote \(path): \(String(format: "%.2f", audio.durationSeconds)) s")
+}
+
+/// Creates the folder that will hold `path`.
+func createParentDirectory(of path: String) throws {
+    let parent = (path as NSString).deletingLastPathComponent
+    if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+}
+
+/// Runs `body`, turning a model, MIDI, encoding or tensor error into one `muse: error: …` line on
+/// stderr and exit code 1 (`file` is prefixed when the message does not name it already).
+func exitingOnVAEError<T>(file: String? = nil, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        var line = "\(error)"
+        if let file, !line.contains(file) { line = "\(file): " + line }
+        FileHandle.standardError.write(Data("muse: error: \(line.replacingOccurrences(of: "\n", with: " "))\n".utf8))
+        throw ExitCode(1)
+    }
+}

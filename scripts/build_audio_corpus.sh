@@ -1,0 +1,23 @@
+#!/bin/sh
+# Builds the audio corpus for `muse train spec-vae`: the bundled MIDI corpora rendered through
+# MuseSynth (`muse corpus render`, FluidR3_GM when installed, else the built-in instruments),
+# the first SECONDS of each file, mono 22050 Hz WAV, into corpora/audio/<corpus>/ (git-ignored).
+# usage: scripts/build_audio_corpus.sh [LIMIT_PER_CORPUS] [SECONDS]   (defaults 300 files, 8 s)
+set -eu
+cd "$(dirname "$0")/.."
+limit="${1:-300}"
+seconds="${2:-8}"
+muse="${MUSE:-.build/release/muse}"
+[ -x "$muse" ] || swift build -c release --product muse
+for corpus in oneills ryans; do
+    [ -d "corpora/$corpus" ] || scripts/build_corpora.sh "$corpus"
+    "$muse" corpus render "corpora/$corpus" -o "corpora/audio/$corpus" --limit "$limit" --seconds "$seconds"
+done
+# The openly licensed recordings of CORPORA.md, when their Debian packages are installed
+# (sound-theme-freedesktop, gnome-audio, sound-icons): linked in as they are.
+mkdir -p corpora/audio/recordings
+for dir in /usr/share/sounds/freedesktop /usr/share/sounds/gnome /usr/share/sounds/sound-icons; do
+    [ -d "$dir" ] || continue
+    find "$dir" -type f \( -name '*.wav' -o -name '*.oga' -o -name '*.ogg' \) -exec ln -sf {} corpora/audio/recordings/ \;
+done
+echo "audio corpus: $(find corpora/audio -name '*.wav' -o -name '*.oga' -o -name '*.ogg' | wc -l) files in corpora/audio"
