@@ -19,8 +19,8 @@ class CLITestCase: XCTestCase {
         return url.path
     }
 
-    /// Runs `muse` with `arguments`; returns exit status, stdout, stderr.
-    func muse(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    /// The built `muse` executable; skips the test when there is none.
+    func museBinary() throws -> URL {
         let candidates = [Bundle.main.executableURL?.deletingLastPathComponent(), Bundle.main.bundleURL.deletingLastPathComponent(),
                           URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                               .deletingLastPathComponent().appendingPathComponent(".build/release")]
@@ -28,6 +28,12 @@ class CLITestCase: XCTestCase {
             .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw XCTSkip("the muse binary is not built next to the tests")
         }
+        return binary
+    }
+
+    /// Runs `muse` with `arguments`; returns exit status, stdout, stderr.
+    func muse(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let binary = try museBinary()
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

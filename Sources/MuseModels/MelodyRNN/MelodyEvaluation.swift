@@ -38,12 +38,19 @@ public struct MelodyEvaluation: Codable, Sendable {
     }
 
     /// Extracts melodies from `path` (a MIDI file or a folder) with the model's pipeline and scores them.
+    /// Scoring keeps every melody the model can read, however short: the training filters (at least
+    /// 7 bars, 5 pitch classes, truncation to 512 steps, augmentation) do not apply, so a generated
+    /// 2-bar phrase is scored too.
     /// - Throws: `MIDIError` if `path` cannot be read or listed; `ModelError.emptyData` if no melody is found.
     public static func evaluate(model: MelodyRNN, path: String) throws -> MelodyEvaluation {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ModelError.missingFile(file: path) }
         let files = isDirectory.boolValue ? try MIDICorpus.files(in: path) : [path]
-        let pipeline = model.config.pipeline
+        var pipeline = model.config.pipeline
+        pipeline.minBars = 1
+        pipeline.minUniquePitches = 1
+        pipeline.maxSteps = Int(Int32.max)
+        pipeline.transpositions = [0]
         var melodies: [(file: String, index: Int, events: [Int])] = []
         var skipped = 0
         for file in files {
