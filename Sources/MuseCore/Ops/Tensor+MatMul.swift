@@ -8,8 +8,9 @@ extension Tensor {
     /// `op(A)` is m×k, `op(B)` is k×n, `C` is m×n; leading dimensions are row strides.
     ///
     /// Threads: OpenBLAS's own pool (all cores) for every product it judges large enough.
-    /// (Splitting rows over our own threads does not work: the pthread OpenBLAS build serialises
-    /// concurrent level-3 calls behind one lock.)
+    /// (Splitting rows over our own threads with single-threaded OpenBLAS was tried and dropped:
+    /// two concurrent half-size calls took as long as two sequential ones on the 2-core machine,
+    /// and 512³ products reached only single-core speed.)
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
