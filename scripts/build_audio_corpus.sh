@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 limit="${1:-300}"
 seconds="${2:-8}"
 muse="${MUSE:-.build/release/muse}"
-[ -x "$muse" ] || swift build -c release --product muse
+[ -x "$muse" ] || make build
 for corpus in oneills ryans; do
     [ -d "corpora/$corpus" ] || scripts/build_corpora.sh "$corpus"
     "$muse" corpus render "corpora/$corpus" -o "corpora/audio/$corpus" --limit "$limit" --seconds "$seconds"
