@@ -3,7 +3,7 @@
 # statistics of each corpus; one tune transposed and quantized; then a small melody RNN trained on
 # the O'Neill's tunes for a minute or two (resumed if runs/demo-melody holds a checkpoint),
 # four melodies generated from a primer, written as MIDI and rendered through the SoundFont to WAV,
-# with a spectrogram picture of the first.
+# with a spectrogram and a piano-roll picture of the first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MUSE=${MUSE:-.build/release/muse}
@@ -26,7 +26,7 @@ echo "== one tune: $tune"
 echo
 echo "== train a small melody RNN on O'Neill's tunes (basic_rnn, 2x128 LSTM)"
 "$MUSE" train melody-rnn --corpus corpora/oneills --output runs/demo-melody \
-  --num-steps "${DEMO_STEPS:-400}" --batch-size 64 --eval-every 200 --checkpoint-every 100 --seed 1
+  --num-steps "${DEMO_STEPS:-1500}" --batch-size 64 --eval-every 500 --checkpoint-every 250 --seed 1
 
 echo
 echo "== generate four melodies from a primer"
@@ -35,6 +35,7 @@ rm -rf output/melodies
   --num-outputs 4 --num-steps 128 --temperature 1.0 --output-dir output/melodies --seed 1
 first=$(ls output/melodies/*.wav | head -1)
 "$MUSE" spectrogram "$first" -o "${first%.wav}.png"
+"$MUSE" midi roll "${first%.wav}.mid" -o "${first%.wav}-roll.png"
 "$MUSE" midi info "${first%.wav}.mid" | head -6
 
 echo

@@ -48,4 +48,16 @@ final class MIDICLITests: CLITestCase {
         XCTAssertTrue(result.err.hasPrefix("muse: warning: skipped "))
         XCTAssertTrue(result.out.contains("files: 2\nskipped: 1\nnotes: 2\npitch range: 60...60"), result.out)
     }
+
+    func testRollDrawsAPNGSizedByDurationAndPitchRange() throws {
+        let path = try write(Self.oneNoteFile, "one.mid")
+        let result = try muse(["midi", "roll", path, "-o", "roll.png"])
+        XCTAssertEqual(result.status, 0, result.err)
+        let png = try Data(contentsOf: folder.appendingPathComponent("roll.png"))
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        // 0.5 s at 50 px/s is 25 px; pitch 60 widened by 2 each way is 5 rows of 4 px.
+        XCTAssertTrue(result.out.contains("(25 x 20 pixels, 1 notes)"), result.out)
+        let bad = try muse(["midi", "roll", try write(Array("junk".utf8), "junk.mid")])
+        XCTAssertEqual(bad.status, 1)
+    }
 }

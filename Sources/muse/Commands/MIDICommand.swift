@@ -6,6 +6,6 @@ struct MIDICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "midi",
         abstract: "Read, inspect and transform Standard MIDI Files.",
-        subcommands: [MIDIInfoCommand.self, MIDIDumpCommand.self, MIDITransposeCommand.self, MIDIQuantizeCommand.self])
+        subcommands: [MIDIInfoCommand.self, MIDIDumpCommand.self, MIDITransposeCommand.self, MIDIQuantizeCommand.self, MIDIRollCommand.self])
 }
 
