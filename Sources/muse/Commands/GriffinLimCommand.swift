@@ -15,17 +15,7 @@ struct GriffinLimCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "WAV to write (16-bit PCM).")
     var output: String = "output/griffinlim.wav"
 
-    @Option(name: [.customLong("sample-rate"), .customLong("sr")], help: "Analysis and output rate in Hz.")
-    var sampleRate: Double = 22050
-
-    @Option(name: [.customLong("n-mels"), .customLong("n_mels")], help: "Mel bands.")
-    var nMels: Int = 128
-
-    @Option(name: [.customLong("n-fft"), .customLong("n_fft")], help: "FFT size in samples.")
-    var nFFT: Int = 2048
-
-    @Option(name: [.customLong("hop-length"), .customLong("hop_length")], help: "Samples between frames.")
-    var hopLength: Int = 512
+    @OptionGroup var analysis: MelOptions
 
     @Option(name: [.customLong("n-iter"), .customLong("n_iter")], help: "Griffin-Lim iterations.")
     var nIter: Int = 32
@@ -34,22 +24,18 @@ struct GriffinLimCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     func validate() throws {
-        guard nMels > 0 else { throw ValidationError("--n-mels must be positive") }
-        guard nFFT > 0, nFFT % 2 == 0 else { throw ValidationError("--n-fft must be a positive even number") }
-        guard hopLength > 0 else { throw ValidationError("--hop-length must be positive") }
         guard nIter >= 0 else { throw ValidationError("--n-iter must be >= 0") }
-        guard sampleRate > 0 else { throw ValidationError("--sample-rate must be positive") }
     }
 
     func run() throws {
         try runReportingAudioErrors {
-            let audio = try AudioFile.load(file, sampleRate: sampleRate, mono: true)
-            let parameters = STFTParameters(nFFT: nFFT, hopLength: hopLength)
-            let mel = try melSpectrogram(audio.samples, sampleRate: sampleRate, parameters: parameters, nMels: nMels)
-            let y = try melToAudio(mel, sampleRate: sampleRate, parameters: parameters, nIter: nIter,
+            let audio = try AudioFile.load(file, sampleRate: analysis.sampleRate, mono: true)
+            let parameters = analysis.stft
+            let mel = try melSpectrogram(audio.samples, sampleRate: analysis.sampleRate, parameters: parameters, nMels: analysis.nMels)
+            let y = try melToAudio(mel, sampleRate: analysis.sampleRate, parameters: parameters, nIter: nIter,
                                    length: audio.frameCount, initialPhase: .random(seed: seed))
-            try AudioFile.write(AudioBuffer(mono: y, sampleRate: sampleRate), to: output)
-            print("wrote \(output) (\(String(format: "%.2f", Double(y.count) / sampleRate)) s)")
+            try AudioFile.write(AudioBuffer(mono: y, sampleRate: analysis.sampleRate), to: output)
+            print("wrote \(output) (\(String(format: "%.2f", Double(y.count) / analysis.sampleRate)) s)")
         }
     }
 }

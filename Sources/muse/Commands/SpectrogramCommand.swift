@@ -18,17 +18,7 @@ struct SpectrogramCommand: ParsableCommand {
     @Option(help: "Also write the dB values as a NumPy .npy array [n_mels, frames] float32.")
     var npy: String?
 
-    @Option(name: [.customLong("sample-rate"), .customLong("sr")], help: "Resample to this rate in Hz before analysis (librosa.load's default).")
-    var sampleRate: Double = 22050
-
-    @Option(name: [.customLong("n-mels"), .customLong("n_mels")], help: "Mel bands.")
-    var nMels: Int = 128
-
-    @Option(name: [.customLong("n-fft"), .customLong("n_fft")], help: "FFT size in samples.")
-    var nFFT: Int = 2048
-
-    @Option(name: [.customLong("hop-length"), .customLong("hop_length")], help: "Samples between frames.")
-    var hopLength: Int = 512
+    @OptionGroup var analysis: MelOptions
 
     @Option(name: [.customLong("top-db"), .customLong("top_db")], help: "Dynamic range in dB below the peak.")
     var topDB: Float = 80
@@ -40,10 +30,6 @@ struct SpectrogramCommand: ParsableCommand {
     var pixelsPerFrame: Int?
 
     func validate() throws {
-        guard nMels > 0 else { throw ValidationError("--n-mels must be positive") }
-        guard nFFT > 0, nFFT % 2 == 0 else { throw ValidationError("--n-fft must be a positive even number") }
-        guard hopLength > 0 else { throw ValidationError("--hop-length must be positive") }
-        guard sampleRate > 0 else { throw ValidationError("--sample-rate must be positive") }
         guard topDB >= 0 else { throw ValidationError("--top-db must be non-negative") }
         guard pixelsPerBand >= 1 else { throw ValidationError("--pixels-per-band must be >= 1") }
         guard (pixelsPerFrame ?? 1) >= 1 else { throw ValidationError("--pixels-per-frame must be >= 1") }
@@ -51,9 +37,9 @@ struct SpectrogramCommand: ParsableCommand {
 
     func run() throws {
         try runReportingAudioErrors {
-            let audio = try AudioFile.load(file, sampleRate: sampleRate, mono: true)
-            let mel = try melSpectrogram(audio.samples, sampleRate: sampleRate,
-                                         parameters: STFTParameters(nFFT: nFFT, hopLength: hopLength), nMels: nMels)
+            let audio = try AudioFile.load(file, sampleRate: analysis.sampleRate, mono: true)
+            let mel = try melSpectrogram(audio.samples, sampleRate: analysis.sampleRate,
+                                         parameters: analysis.stft, nMels: analysis.nMels)
             let db = try powerToDB(mel, ref: .maximum, topDB: topDB)
             let columns = pixelsPerFrame ?? max(1, min(8, 512 / max(db.frameCount, 1)))
             try SpectrogramImage.render(db, pixelsPerFrame: columns, pixelsPerRow: pixelsPerBand).writePNG(to: output)
