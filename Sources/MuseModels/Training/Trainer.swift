@@ -97,6 +97,7 @@ public final class Trainer {
             optimizer.learningRate = learningRate(atStep: state.step)
             task.setTraining(true)
             optimizer.zeroGrad()
+            task.willTrain(step: state.step)
             let loss = try task.trainingLoss(using: &dataGenerator)
             let value = Double(loss.item())
             loss.backward()
@@ -127,8 +128,7 @@ public final class Trainer {
         defer { task.setTraining(true) }
         let metrics = try task.evaluate()
         state.evaluations.append(.init(step: state.step, metrics: metrics))
-        progress.message(String(format: "step %d: eval loss %.4f nats/step (perplexity %.2f), accuracy %.3f over %d steps",
-                                state.step, metrics.loss, Foundation.exp(metrics.loss), metrics.accuracy, metrics.steps))
+        progress.message("step \(state.step): " + task.evaluationSummary(metrics))
         return metrics
     }
 

@@ -17,4 +17,18 @@ public protocol TrainingTask: AnyObject {
     func evaluate() throws -> EvaluationMetrics
     /// Random states the task owns besides the data generator (dropout masks), for exact resume.
     var randomStates: [String: UInt64] { get set }
+    /// Told the number of steps completed before each `trainingLoss` call (also after a resume),
+    /// for losses that change over the run (a VAE's KL warm-up). Default: ignored.
+    func willTrain(step: Int)
+    /// One line describing held-out metrics (after `step N: `). Default: loss, perplexity, accuracy.
+    func evaluationSummary(_ metrics: EvaluationMetrics) -> String
+}
+
+extension TrainingTask {
+    public func willTrain(step: Int) {}
+
+    public func evaluationSummary(_ metrics: EvaluationMetrics) -> String {
+        String(format: "eval loss %.4f nats/step (perplexity %.2f), accuracy %.3f over %d steps",
+               metrics.loss, Foundation.exp(metrics.loss), metrics.accuracy, metrics.steps)
+    }
 }
