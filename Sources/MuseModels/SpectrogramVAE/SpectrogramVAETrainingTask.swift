@@ -2,7 +2,7 @@ import Foundation
 import MuseCore
 
 /// The spectrogram VAE as a `TrainingTask` for the shared `Trainer`: each step draws
-/// `batchSize` training patches (with replacement) and ε from the trainer's data generator, and
+/// `batchSize` distinct training patches and ε from the trainer's data generator, and
 /// weights the KL term by `config.beta(atStep:)` of the trainer's step (so a resumed run uses the
 /// same β). Evaluation encodes every held-out patch to its mean and decodes it (no sampling).
 public final class SpectrogramVAETrainingTask: TrainingTask {
@@ -39,10 +39,10 @@ public final class SpectrogramVAETrainingTask: TrainingTask {
 
     public func willTrain(step: Int) { self.step = step }
 
-    /// Patch indices then ε ~ N(0, I) [batch, zSize], both from `generator`.
+    /// Distinct patch indices (`MusicVAETrainingTask.batchIndices`), then ε ~ N(0, I) [batch, zSize], both from `generator`.
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
-        let n = min(model.config.batchSize, train.count)
-        let batch = (0..<n).map { _ in train[Int(generator.next() % UInt64(train.count))] }
+        let batch = MusicVAETrainingTask.batchIndices(model.config.batchSize, from: train.count, using: &generator).map { train[$0] }
+        let n = batch.count
         let epsilon = Tensor.randn([n, model.config.zSize], using: &generator)
         return try model.loss(patches: model.tensor(batch), epsilon: epsilon, beta: model.config.beta(atStep: step)).total
     }

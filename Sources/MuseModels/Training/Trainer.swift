@@ -80,7 +80,8 @@ public final class Trainer {
 
     /// Learning rate for the update after `step` completed steps.
     public func learningRate(atStep step: Int) -> Float {
-        options.cosineDecay
+        if let rate = task.learningRate(atStep: step) { return rate }
+        return options.cosineDecay
             ? CosineLR(base: options.learningRate, totalSteps: options.numSteps).learningRate(atStep: step)
             : options.learningRate
     }
