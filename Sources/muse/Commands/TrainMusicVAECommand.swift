@@ -106,16 +106,8 @@ struct TrainMusicVAECommand: ParsableCommand {
             var options = TrainerOptions(numSteps: numSteps, outputDirectory: folder, learningRate: config.learningRate,
                                          clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
             (options.evalEvery, options.checkpointEvery, options.keepCheckpoints) = (evalEvery, checkpointEvery, keepCheckpoints)
-            let interrupt = InterruptMonitor()
-            interrupt.start()
-            defer { interrupt.stop() }
-            let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(plainEvery: logEvery), interrupt: interrupt)
-            if let from = trainer.resumedFrom { print("resuming from \(from.path) at step \(trainer.state.step)") }
-            print("model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
-            let state = try trainer.run()
-            let saved = Checkpoint.list(in: folder).last?.url.path ?? output
-            print("step \(state.step)/\(numSteps): checkpoint \(saved)")
-            if state.step < numSteps { throw ExitCode(130) }
+            try runVAETraining(task: task, options: options, logEvery: logEvery,
+                               header: "model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
             model.eval()
             let held = Array(data.eval.prefix(2000))
             if !held.isEmpty {

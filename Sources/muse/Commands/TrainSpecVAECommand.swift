@@ -89,16 +89,24 @@ struct TrainSpecVAECommand: ParsableCommand {
             var options = TrainerOptions(numSteps: numSteps, outputDirectory: URL(fileURLWithPath: output),
                                          learningRate: config.learningRate, clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
             (options.evalEvery, options.checkpointEvery, options.keepCheckpoints) = (evalEvery, checkpointEvery, keepCheckpoints)
-            let interrupt = InterruptMonitor()
-            interrupt.start()
-            defer { interrupt.stop() }
-            let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(plainEvery: logEvery), interrupt: interrupt)
-            if let from = trainer.resumedFrom { print("resuming from \(from.path) at step \(trainer.state.step)") }
-            print("model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
-            let state = try trainer.run()
-            let saved = Checkpoint.list(in: options.outputDirectory).last?.url.path ?? output
-            print("step \(state.step)/\(numSteps): checkpoint \(saved)")
-            if state.step < numSteps { throw ExitCode(130) }
+            try runVAETraining(task: task, options: options, logEvery: logEvery,
+                               header: "model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
         }
     }
+}
+
+/// Runs `task` under the shared `Trainer` (Ctrl-C stops after the current step and saves; the
+/// progress bar goes to standard error), printing the resume point, `header` and the final
+/// checkpoint. - Throws: `ExitCode(130)` when stopped before `options.numSteps`.
+func runVAETraining(task: any TrainingTask, options: TrainerOptions, logEvery: Int, header: String) throws {
+    let interrupt = InterruptMonitor()
+    interrupt.start()
+    defer { interrupt.stop() }
+    let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(plainEvery: logEvery), interrupt: interrupt)
+    if let from = trainer.resumedFrom { print("resuming from \(from.path) at step \(trainer.state.step)") }
+    print(header)
+    let state = try trainer.run()
+    let saved = Checkpoint.list(in: options.outputDirectory).last?.url.path ?? options.outputDirectory.path
+    print("step \(state.step)/\(options.numSteps): checkpoint \(saved)")
+    if state.step < options.numSteps { throw ExitCode(130) }
 }
