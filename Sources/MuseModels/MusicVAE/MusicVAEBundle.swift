@@ -2,8 +2,9 @@ import Foundation
 import MuseCore
 
 /// A model bundle folder: `config.json` (the `MusicVAEConfig`, with `"kind": "music-vae"`) and
-/// `model.safetensors` (PyTorch-named weights); a training checkpoint adds
-/// `optimizer.safetensors` and `trainer_state.json`.
+/// `model.safetensors` (PyTorch-named weights). A training output folder of the shared `Trainer`
+/// (`checkpoint-<step>/` folders, each a bundle plus optimizer and training state) loads through
+/// its newest checkpoint.
 public enum MusicVAEBundle {
     /// The `kind` field of a bundle's `config.json`, or the `model` field other bundles use
     /// (the melody RNN's `"melody_rnn"`), or `nil` if neither is there.
