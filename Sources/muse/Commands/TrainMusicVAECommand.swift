@@ -18,7 +18,7 @@ struct TrainMusicVAECommand: ParsableCommand {
     @Option(help: "Folder of MIDI files (searched recursively).")
     var corpus: String
 
-    @Option(name: [.short, .customLong("output")], help: "Bundle folder for checkpoints and the final model.")
+    @Option(name: [.short, .customLong("output")], help: "Run folder: checkpoint-<step>/ bundles go here; a folder holding one resumes from the newest.")
     var output = "runs/musicvae"
 
     @Option(name: [.customLong("num-steps"), .customLong("num_steps")], help: "Train until this many optimizer steps in total.")

@@ -18,7 +18,7 @@ struct TrainSpecVAECommand: ParsableCommand {
     @Option(help: "Folder of audio files (WAV, FLAC, OGG; searched recursively).")
     var audio: String
 
-    @Option(name: [.short, .customLong("output")], help: "Bundle folder for checkpoints and the final model.")
+    @Option(name: [.short, .customLong("output")], help: "Run folder: checkpoint-<step>/ bundles go here; a folder holding one resumes from the newest.")
     var output = "runs/specvae"
 
     @Option(name: .customLong("num-steps"), help: "Optimizer steps.")
