@@ -1,6 +1,7 @@
 import Foundation
 import MuseAudio
 import MuseDSP
+import MuseEncoding
 @testable import MuseModels
 import XCTest
 
@@ -29,6 +30,37 @@ final class SpectrogramVAEAudioTests: XCTestCase {
         XCTAssertEqual(patches.count, Int(ceil(Double(173 - 16) / 12)) + 1, "a patch every 12 frames, the last ending at the end")
         XCTAssertEqual(values.max(), 1, "the loudest cell is 0 dB → 1")
         XCTAssertTrue(values.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+
+    /// 8 tone files of different lengths in a folder: with eval ratio 0.5 each file's patches go
+    /// wholly to one side, the same side on every run, and adding a file moves no other file.
+    func testHeldOutSplitIsByFileAndStable() throws {
+        let model = try model()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("specvae-split-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // File k lasts 0.2 + 0.1·k s, so its patch count (1 + …) tells which file a patch came from.
+        var counts: [String: Int] = [:]
+        for k in 0..<8 {
+            let name = "tone\(k).wav"
+            let buffer = tone(seconds: 0.2 + 0.1 * Double(k), sampleRate: 22_050)
+            try AudioFile.write(buffer, to: folder.appendingPathComponent(name).path)
+            counts[name] = try model.patches(of: AudioFile.read(folder.appendingPathComponent(name).path), name: name).count
+        }
+        let first = try SpectrogramVAEDataset.patches(directory: folder.path, model: model, evalRatio: 0.5, seed: 3)
+        let again = try SpectrogramVAEDataset.patches(directory: folder.path, model: model, evalRatio: 0.5, seed: 3)
+        XCTAssertEqual(first.train, again.train)
+        XCTAssertEqual(first.eval, again.eval)
+        let held = counts.keys.filter { MelodyDataset.isEvalFile(relativePath: $0, seed: 3, evalRatio: 0.5) }
+        XCTAssertFalse(held.isEmpty, "seed 3 should hold out some of 8 files")
+        XCTAssertLessThan(held.count, 8)
+        XCTAssertEqual(first.eval.count, held.reduce(0) { $0 + counts[$1]! })
+        XCTAssertEqual(first.train.count + first.eval.count, counts.values.reduce(0, +))
+        try AudioFile.write(tone(seconds: 0.5, sampleRate: 22_050), to: folder.appendingPathComponent("added.wav").path)
+        let grown = try SpectrogramVAEDataset.patches(directory: folder.path, model: model, evalRatio: 0.5, seed: 3)
+        let addedHeld = MelodyDataset.isEvalFile(relativePath: "added.wav", seed: 3, evalRatio: 0.5)
+        XCTAssertEqual(grown.eval.count - first.eval.count, addedHeld ? counts["tone3.wav"]! : 0)
+        XCTAssertThrowsError(try SpectrogramVAEDataset.patches(directory: folder.path, model: model, evalRatio: 1))
     }
 
     func testSilentAndShortAudioAreOneLineErrors() throws {

@@ -30,13 +30,26 @@ final class SpectrogramVAETests: XCTestCase {
         zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Float(a.count)
     }
 
-    func trained(steps: Int) throws -> (SpectrogramVAETrainer, [[Float]], first: Float, last: Float) {
-        let trainer = SpectrogramVAETrainer(model: try SpectrogramVAE(config: Self.tinyConfig()))
-        let data = Self.patches(count: 8)
-        let first = try trainer.trainStep(on: data).loss.reconstruction
-        var last = first
-        for _ in 1..<steps { last = try trainer.trainStep(on: data).loss.reconstruction }
-        return (trainer, data, first, last)
+    static func temporaryFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("specvae-\(UUID().uuidString)")
+    }
+
+    /// A fresh tiny model trained by the shared `Trainer` on 8 patches (4 more held out) into
+    /// `folder`, stopped after `stopAt` steps if given; eval loss is measured before step 1 too.
+    func trained(steps: Int, folder: URL, stopAt: Int? = nil, checkpointEvery: Int = 100)
+        throws -> (task: SpectrogramVAETrainingTask, trainer: Trainer, data: [[Float]]) {
+        let all = Self.patches(count: 12)
+        let data = Array(all.prefix(8))
+        let task = try SpectrogramVAETrainingTask(model: try SpectrogramVAE(config: Self.tinyConfig()), train: data,
+                                                  eval: Array(all.suffix(4)))
+        var options = TrainerOptions(numSteps: steps, outputDirectory: folder, learningRate: task.model.config.learningRate,
+                                     clipNorm: task.model.config.gradientClipNorm, seed: 7)
+        (options.evalEvery, options.checkpointEvery, options.keepCheckpoints) = (0, checkpointEvery, 2)
+        let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(silent: true))
+        if let stopAt { trainer.afterStep = { if $0 == stopAt { trainer.interrupt.requestStop() } } }
+        if trainer.resumedFrom == nil { try trainer.evaluateNow() }
+        try trainer.run()
+        return (task, trainer, data)
     }
 
     /// Same network in PyTorch (scripts/make_vae_fixtures.py, torch 2.13.0+cpu): 16 mels × 16
@@ -72,17 +85,27 @@ final class SpectrogramVAETests: XCTestCase {
     }
 
     func testTrainingLowersTheLossAndReconstructsBetterThanTheMean() throws {
-        let (trainer, data, first, last) = try trained(steps: 200)
-        XCTAssertLessThan(last, first * 0.5, "200 steps on 8 patches should halve the reconstruction loss")
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (task, trainer, data) = try trained(steps: 200, folder: folder)
+        let evaluations = trainer.state.evaluations
+        XCTAssertEqual(evaluations.map(\.step), [0, 200])
+        let (first, last) = (evaluations[0].metrics, evaluations[1].metrics)
+        XCTAssertLessThan(try XCTUnwrap(last.extra?["reconstruction_mse"]), try XCTUnwrap(first.extra?["reconstruction_mse"]) * 0.5,
+                          "200 steps should halve the held-out reconstruction error")
+        XCTAssertLessThan(last.loss, first.loss)
+        XCTAssertEqual(last.steps, 4)
         let mean = (0..<data[0].count).map { i in data.reduce(0) { $0 + $1[i] } / Float(data.count) }
-        let reconstructed = try trainer.model.reconstruct(data)
+        let reconstructed = try task.model.reconstruct(data)
         let modelError = zip(data, reconstructed).map { Self.meanSquaredError($0, $1) }.reduce(0, +) / Float(data.count)
         let meanError = data.map { Self.meanSquaredError($0, mean) }.reduce(0, +) / Float(data.count)
         XCTAssertLessThan(modelError, meanError * 0.5, "model \(modelError) vs dataset mean \(meanError)")
     }
 
     func testInterpolationEndpointsDecodeCloserToTheirOwnInput() throws {
-        let (trainer, data, _, _) = try trained(steps: 200)
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (trainer, _, data) = try trained(steps: 200, folder: folder)
         let a = data[0], b = data[3]
         for spherical in [false, true] {
             let path = try trainer.model.interpolate(from: a, to: b, steps: 5, spherical: spherical)
@@ -148,17 +171,46 @@ final class SpectrogramVAETests: XCTestCase {
         XCTAssertEqual(SpectrogramPatches.denormalize(x, topDB: 80), [-80, -80, -40, 0, 0])
     }
 
+    /// Stopped at step 37 (Ctrl-C path) and re-run: the same weights and optimizer state as one
+    /// uninterrupted 60-step run, bit for bit (the batches, ε and β all follow the saved step and
+    /// generator state); and the run folder loads as a bundle through its newest checkpoint.
+    func testResumedRunEndsWithTheWeightsOfAnUninterruptedRun() throws {
+        let straight = Self.temporaryFolder(), stopped = Self.temporaryFolder()
+        defer { for f in [straight, stopped] { try? FileManager.default.removeItem(at: f) } }
+        let reference = try trained(steps: 60, folder: straight, checkpointEvery: 25)
+        let first = try trained(steps: 60, folder: stopped, stopAt: 37, checkpointEvery: 25)
+        XCTAssertEqual(first.trainer.state.step, 37)
+        XCTAssertEqual(Checkpoint.list(in: stopped).map(\.step), [25, 37])
+        let resumed = try trained(steps: 60, folder: stopped, checkpointEvery: 25)
+        XCTAssertEqual(resumed.trainer.resumedFrom?.lastPathComponent, Checkpoint.folderName(step: 37))
+        XCTAssertEqual(resumed.trainer.state.step, 60)
+        XCTAssertEqual(resumed.task.step, 59)
+        let a = reference.task.model.stateDict(), b = resumed.task.model.stateDict()
+        XCTAssertEqual(Set(a.keys), Set(b.keys))
+        for (name, tensor) in a { XCTAssertEqual(tensor.scalars, b[name]?.scalars, name) }
+        XCTAssertEqual(reference.trainer.state.lastTrainingLoss, resumed.trainer.state.lastTrainingLoss)
+        XCTAssertEqual(Checkpoint.list(in: stopped).map(\.step), [50, 60], "keeps the newest 2")
+        let loaded = try SpectrogramVAE.load(from: stopped)
+        XCTAssertEqual(loaded.stateDict()["decoder.2.weight"]?.scalars, a["decoder.2.weight"]?.scalars)
+        XCTAssertEqual(try MusicVAEBundle.kind(at: stopped), SpectrogramVAEConfig.bundleKind)
+    }
+
     func testBundleRoundTripAndWrongKind() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("specvae-\(UUID().uuidString)")
+        let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let trainer = SpectrogramVAETrainer(model: try SpectrogramVAE(config: Self.tinyConfig()))
-        try trainer.save(to: folder)
-        let loaded = try SpectrogramVAETrainer.loadModel(from: folder)
-        XCTAssertEqual(loaded.config, trainer.model.config)
+        let task = try SpectrogramVAETrainingTask(model: try SpectrogramVAE(config: Self.tinyConfig()), train: Self.patches(count: 2), eval: [])
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try task.configJSON().write(to: folder.appendingPathComponent("config.json"))
+        try task.model.save(to: folder.appendingPathComponent("model.safetensors"))
+        let loaded = try SpectrogramVAE.load(from: folder)
+        XCTAssertEqual(loaded.config, task.model.config)
         XCTAssertNotNil(loaded.stateDict()["encoder.0.weight"])
         XCTAssertNotNil(loaded.stateDict()["decoder.2.weight"])
         XCTAssertThrowsError(try MusicVAEBundle.load(from: folder)) {
             XCTAssertEqual($0 as? MusicVAEError, .wrongModelKind(path: folder.path, found: "spectrogram-vae", expected: "music-vae"))
+        }
+        XCTAssertThrowsError(try SpectrogramVAETrainingTask(model: task.model, train: [], eval: [])) {
+            XCTAssertEqual("\($0)".split(separator: "\n").count, 1)
         }
     }
 }

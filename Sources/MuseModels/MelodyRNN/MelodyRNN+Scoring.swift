@@ -27,6 +27,8 @@ public struct EvaluationMetrics: Equatable, Sendable, Codable {
     public var accuracy: Double
     /// Steps scored.
     public var steps: Int
+    /// Further named metrics of other models (a VAE's reconstruction error), absent for the melody RNN.
+    public var extra: [String: Double]?
     /// Metrics from totals.
     public init(loss: Double, accuracy: Double, steps: Int) { self.loss = loss; self.accuracy = accuracy; self.steps = steps }
     /// Pools per-melody scores, weighting every step equally.

@@ -1,5 +1,6 @@
 import Foundation
 import MuseAudio
+import MuseEncoding
 
 /// A folder of audio files cut into normalised log-mel patches for a `SpectrogramVAE`.
 public enum SpectrogramVAEDataset {
@@ -23,9 +24,17 @@ public enum SpectrogramVAEDataset {
         return paths.sorted()
     }
 
-    /// Patches of every readable, non-silent file at least one patch long (others are counted).
+    /// Patches of every readable, non-silent file at least one patch long (others are counted),
+    /// split by file into training and held-out patches: a file is held out when the seeded hash
+    /// of its path relative to `directory` falls below `evalRatio` (`MelodyDataset.isEvalFile`),
+    /// so the split of a file never changes when others are added.
     /// - Returns: the patches and a one-line summary.
-    public static func patches(directory: String, model: SpectrogramVAE, maxFiles: Int = .max) throws -> (patches: [[Float]], summary: String) {
+    /// - Throws: `SpectrogramVAEError.invalidConfiguration` for an unreadable folder or a ratio outside [0, 1).
+    public static func patches(directory: String, model: SpectrogramVAE, maxFiles: Int = .max, evalRatio: Double = 0,
+                               seed: UInt64 = 0) throws -> (train: [[Float]], eval: [[Float]], summary: String) {
+        guard evalRatio >= 0 && evalRatio < 1 else {
+            throw SpectrogramVAEError.invalidConfiguration("eval ratio \(evalRatio) must lie in [0, 1)")
+        }
         let files = Array(try files(in: directory).prefix(maxFiles))
         var results = [[[Float]]?](repeating: nil, count: files.count)
         let lock = NSLock()
@@ -33,8 +42,20 @@ public enum SpectrogramVAEDataset {
             let patches = try? model.patches(of: AudioFile.read(files[i]), name: files[i])
             lock.lock(); results[i] = patches; lock.unlock()
         }
-        let patches = results.compactMap { $0 }.flatMap { $0 }
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        var train: [[Float]] = [], eval: [[Float]] = [], evalFiles = 0
+        for (path, patches) in zip(files, results) {
+            guard let patches else { continue }
+            let relative = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+            if MelodyDataset.isEvalFile(relativePath: relative, seed: seed, evalRatio: evalRatio) {
+                eval += patches
+                evalFiles += 1
+            } else {
+                train += patches
+            }
+        }
         let skipped = results.filter { $0 == nil }.count
-        return (patches, "\(files.count) audio files (\(skipped) unreadable, silent or too short): \(patches.count) patches")
+        return (train, eval, "\(files.count) audio files (\(skipped) unreadable, silent or too short): "
+                    + "\(train.count) training patches, \(eval.count) held-out patches from \(evalFiles) files")
     }
 }

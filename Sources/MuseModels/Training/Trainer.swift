@@ -80,7 +80,8 @@ public final class Trainer {
 
     /// Learning rate for the update after `step` completed steps.
     public func learningRate(atStep step: Int) -> Float {
-        options.cosineDecay
+        if let rate = task.learningRate(atStep: step) { return rate }
+        return options.cosineDecay
             ? CosineLR(base: options.learningRate, totalSteps: options.numSteps).learningRate(atStep: step)
             : options.learningRate
     }
@@ -97,6 +98,7 @@ public final class Trainer {
             optimizer.learningRate = learningRate(atStep: state.step)
             task.setTraining(true)
             optimizer.zeroGrad()
+            task.willTrain(step: state.step)
             let loss = try task.trainingLoss(using: &dataGenerator)
             let value = Double(loss.item())
             loss.backward()
@@ -127,8 +129,7 @@ public final class Trainer {
         defer { task.setTraining(true) }
         let metrics = try task.evaluate()
         state.evaluations.append(.init(step: state.step, metrics: metrics))
-        progress.message(String(format: "step %d: eval loss %.4f nats/step (perplexity %.2f), accuracy %.3f over %d steps",
-                                state.step, metrics.loss, Foundation.exp(metrics.loss), metrics.accuracy, metrics.steps))
+        progress.message("step \(state.step): " + task.evaluationSummary(metrics))
         return metrics
     }
 

@@ -17,4 +17,23 @@ public protocol TrainingTask: AnyObject {
     func evaluate() throws -> EvaluationMetrics
     /// Random states the task owns besides the data generator (dropout masks), for exact resume.
     var randomStates: [String: UInt64] { get set }
+    /// Told the number of steps completed before each `trainingLoss` call (also after a resume),
+    /// for losses that change over the run (a VAE's KL warm-up). Default: ignored.
+    func willTrain(step: Int)
+    /// One line describing held-out metrics (after `step N: `). Default: loss, perplexity, accuracy.
+    func evaluationSummary(_ metrics: EvaluationMetrics) -> String
+    /// The task's own learning-rate schedule (MusicVAE's exponential decay), or `nil` for the
+    /// trainer's (`TrainerOptions.learningRate`, constant or cosine). Default: `nil`.
+    func learningRate(atStep step: Int) -> Float?
+}
+
+extension TrainingTask {
+    public func willTrain(step: Int) {}
+
+    public func learningRate(atStep step: Int) -> Float? { nil }
+
+    public func evaluationSummary(_ metrics: EvaluationMetrics) -> String {
+        String(format: "eval loss %.4f nats/step (perplexity %.2f), accuracy %.3f over %d steps",
+               metrics.loss, Foundation.exp(metrics.loss), metrics.accuracy, metrics.steps)
+    }
 }

@@ -20,7 +20,7 @@ struct InterpolateCommand: ParsableCommand {
             step, joins the patches with crossfades and inverts mel → linear → Griffin-Lim; --png draws the result.
             """)
 
-    @Option(help: "Model bundle folder (from `muse train music-vae` or `muse train spec-vae`).")
+    @Option(help: "Model bundle folder, or a `muse train music-vae`/`spec-vae` output folder (its newest checkpoint is used).")
     var bundle = "runs/musicvae"
 
     @Argument(help: "The start input (MIDI for a MusicVAE, audio for a spectrogram VAE).")
@@ -82,7 +82,7 @@ struct InterpolateCommand: ParsableCommand {
 extension InterpolateCommand {
     /// The spectrogram VAE path: audio in, WAV (and PNG) out.
     func runSpectrogram() throws {
-        let model = try SpectrogramVAETrainer.loadModel(from: URL(fileURLWithPath: bundle))
+        let model = try SpectrogramVAE.load(from: URL(fileURLWithPath: bundle))
         let start = try exitingOnVAEError(file: a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
         let end = try exitingOnVAEError(file: b) { try model.patches(of: AudioFile.read(b), name: b)[0] }
         let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp)

@@ -9,7 +9,7 @@ struct ReconstructCommand: ParsableCommand {
         commandName: "reconstruct",
         abstract: "Encode audio with a spectrogram VAE and decode it again (log-mel patches → latent means → Griffin-Lim).")
 
-    @Option(help: "Spectrogram VAE bundle folder (from `muse train spec-vae`).")
+    @Option(help: "Spectrogram VAE bundle folder, or a `muse train spec-vae` output folder (its newest checkpoint is used).")
     var bundle = "runs/specvae"
 
     @Argument(help: "Input audio (any rate and channel count libsndfile reads).")
@@ -26,7 +26,7 @@ struct ReconstructCommand: ParsableCommand {
 
     func run() throws {
         try exitingOnVAEError(file: bundle) {
-            let model = try SpectrogramVAETrainer.loadModel(from: URL(fileURLWithPath: bundle))
+            let model = try SpectrogramVAE.load(from: URL(fileURLWithPath: bundle))
             let (audio, db, patches) = try exitingOnVAEError(file: input) {
                 try model.reconstruct(AudioFile.read(input), name: input, iterations: nIter)
             }

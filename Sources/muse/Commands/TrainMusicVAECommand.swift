@@ -9,14 +9,16 @@ struct TrainMusicVAECommand: ParsableCommand {
         commandName: "music-vae",
         abstract: "Train a 2-bar melody MusicVAE (Magenta's cat-mel_2bar, sized for a CPU).",
         discussion: """
-            Resumes from --output when it holds a checkpoint (unless --fresh). Ctrl-C saves a checkpoint and stops.
-            Held-out files (--eval-ratio) are never trained on; their reconstruction accuracy is printed at the end.
+            Checkpoints (checkpoint-<step>/ with model.safetensors, config.json, optimizer state) go to --output every \
+            --checkpoint-every steps; re-running resumes from the newest (unless --fresh) and ends with the same weights \
+            as an uninterrupted run. Ctrl-C finishes the current step, saves and stops. Held-out files (--eval-ratio) are \
+            never trained on: their loss is printed every --eval-every steps and their reconstruction accuracy at the end.
             """)
 
     @Option(help: "Folder of MIDI files (searched recursively).")
     var corpus: String
 
-    @Option(name: [.short, .customLong("output")], help: "Bundle folder for checkpoints and the final model.")
+    @Option(name: [.short, .customLong("output")], help: "Run folder: checkpoint-<step>/ bundles go here; a folder holding one resumes from the newest.")
     var output = "runs/musicvae"
 
     @Option(name: [.customLong("num-steps"), .customLong("num_steps")], help: "Train until this many optimizer steps in total.")
@@ -60,10 +62,16 @@ struct TrainMusicVAECommand: ParsableCommand {
     @Option(name: .customLong("eval-ratio"), help: "Fraction of files held out.")
     var evalRatio = 0.1
 
+    @Option(name: .customLong("eval-every"), help: "Evaluate on the held-out windows every N steps.")
+    var evalEvery = 250
+
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
     var checkpointEvery = 250
 
-    @Option(name: .customLong("log-every"), help: "Steps between progress lines.")
+    @Option(name: .customLong("keep-checkpoints"), help: "Checkpoints kept.")
+    var keepCheckpoints = 3
+
+    @Option(name: .customLong("log-every"), help: "Steps between progress lines when standard error is not a terminal.")
     var logEvery = 50
 
     @Option(help: "Random seed (weights, split, batches).")
@@ -77,9 +85,11 @@ struct TrainMusicVAECommand: ParsableCommand {
             throw ValidationError("--num-steps, --batch-size, --checkpoint-every and --log-every must be positive")
         }
         guard (0..<1).contains(evalRatio) else { throw ValidationError("--eval-ratio must lie in [0, 1)") }
+        guard evalEvery >= 0, keepCheckpoints > 0 else { throw ValidationError("--eval-every must be >= 0 and --keep-checkpoints positive") }
     }
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // keep our lines in order with the progress lines on stderr
         try exitingOnVAEError(file: corpus) {
             var config = MusicVAEConfig()
             (config.batchSize, config.zSize, config.encoderHiddenSize, config.decoderHiddenSize, config.decoderLayers) =
@@ -90,55 +100,19 @@ struct TrainMusicVAECommand: ParsableCommand {
             let data = try MusicVAEDataset.build(directory: corpus, converter: config.converter, evalRatio: evalRatio, seed: seed)
             print("corpus \(corpus): \(data.summary)")
             let folder = URL(fileURLWithPath: output)
-            let canResume = FileManager.default.fileExists(atPath: folder.appendingPathComponent("trainer_state.json").path)
-            let trainer = canResume && !fresh ? try MusicVAETrainer.resume(from: folder) : MusicVAETrainer(model: try MusicVAE(config: config))
-            if canResume && !fresh { print("resuming \(output) at step \(trainer.step)") }
-            print("model: \(trainer.model.parameterCount) parameters, z \(trainer.model.config.zSize), batch \(trainer.model.config.batchSize)")
-            let stop = StopFlag()
-            let started = Date()
-            var lastLog = (date: started, step: trainer.step)
-            try trainer.train(windows: data.train, totalSteps: numSteps, checkpointEvery: checkpointEvery, directory: folder,
-                              shouldStop: { stop.isSet }) { p in
-                guard p.step % logEvery == 0 || p.step == numSteps else { return }
-                let now = Date()
-                let rate = Double(p.step - lastLog.step) / max(now.timeIntervalSince(lastLog.date), 1e-9)
-                lastLog = (now, p.step)
-                print(String(format: "step %d/%d  loss %.2f  recon %.2f  kl %.2f  β %.3f  sampling %.3f  acc %.3f  %.1f steps/s",
-                             p.step, numSteps, p.loss, p.reconstruction, p.kl, p.beta, p.samplingProbability, p.accuracy, rate))
-                fflush(stdout)
-            }
-            if stop.isSet { print("interrupted: checkpoint saved at step \(trainer.step) in \(output)") }
-            trainer.model.eval()
+            if fresh { for old in Checkpoint.list(in: folder) { try FileManager.default.removeItem(at: old.url) } }
+            let model = try MusicVAE(config: config)
+            let task = try MusicVAETrainingTask(model: model, dataset: data)
+            var options = TrainerOptions(numSteps: numSteps, outputDirectory: folder, learningRate: config.learningRate,
+                                         clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
+            (options.evalEvery, options.checkpointEvery, options.keepCheckpoints) = (evalEvery, checkpointEvery, keepCheckpoints)
+            try runVAETraining(task: task, options: options, logEvery: logEvery,
+                               header: "model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
+            model.eval()
             let held = Array(data.eval.prefix(2000))
             if !held.isEmpty {
-                print("held-out reconstruction accuracy: \(try trainer.model.reconstructionAccuracy(held))")
+                print("held-out reconstruction accuracy: \(try model.reconstructionAccuracy(held))")
             }
-            print("wrote \(output) (step \(trainer.step))")
         }
     }
-}
-
-/// Set from a SIGINT handler, polled by the training loop between steps.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
-    private let source: DispatchSourceSignal
-
-    /// Installs the SIGINT handler for the flag's lifetime.
-    init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.resume()
-        source.setEventHandler { [weak self] in
-            guard let self else { return }
-            self.lock.lock(); self.set = true; self.lock.unlock()
-            FileHandle.standardError.write(Data("muse: stopping after this step (Ctrl-C again to abort)\n".utf8))
-            signal(SIGINT, SIG_DFL)
-        }
-    }
-
-    deinit { source.cancel(); signal(SIGINT, SIG_DFL) }
-
-    /// Whether SIGINT arrived.
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
 }

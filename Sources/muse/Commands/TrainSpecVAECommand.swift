@@ -7,12 +7,18 @@ struct TrainSpecVAECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spec-vae",
         abstract: "Train a convolutional VAE on log-mel patches of a folder of audio files.",
-        discussion: "Patches are 64 frames × 128 mels by default (librosa's melspectrogram at 22050 Hz, n_fft 2048, hop 512). Ctrl-C saves and stops.")
+        discussion: """
+            Patches are 64 frames × 128 mels by default (librosa's melspectrogram at 22050 Hz, n_fft 2048, hop 512). \
+            Checkpoints (checkpoint-<step>/ with model.safetensors, config.json, optimizer state) go to --output every \
+            --checkpoint-every steps. Ctrl-C finishes the current step, saves and exits; running the same command again \
+            resumes and ends with the same weights as an uninterrupted run. `muse interpolate`/`reconstruct` read the \
+            output folder's newest checkpoint.
+            """)
 
     @Option(help: "Folder of audio files (WAV, FLAC, OGG; searched recursively).")
     var audio: String
 
-    @Option(name: [.short, .customLong("output")], help: "Bundle folder for checkpoints and the final model.")
+    @Option(name: [.short, .customLong("output")], help: "Run folder: checkpoint-<step>/ bundles go here; a folder holding one resumes from the newest.")
     var output = "runs/specvae"
 
     @Option(name: .customLong("num-steps"), help: "Optimizer steps.")
@@ -42,10 +48,19 @@ struct TrainSpecVAECommand: ParsableCommand {
     @Option(name: .customLong("max-files"), help: "Read at most this many audio files.")
     var maxFiles = 10_000
 
+    @Option(name: .customLong("eval-ratio"), help: "Fraction of audio files held out for evaluation.")
+    var evalRatio = 0.1
+
+    @Option(name: .customLong("eval-every"), help: "Evaluate on the held-out patches every N steps.")
+    var evalEvery = 250
+
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
     var checkpointEvery = 250
 
-    @Option(name: .customLong("log-every"), help: "Steps between progress lines.")
+    @Option(name: .customLong("keep-checkpoints"), help: "Checkpoints kept.")
+    var keepCheckpoints = 3
+
+    @Option(name: .customLong("log-every"), help: "Steps between progress lines when standard error is not a terminal.")
     var logEvery = 50
 
     @Option(help: "Random seed.")
@@ -55,34 +70,43 @@ struct TrainSpecVAECommand: ParsableCommand {
         guard numSteps > 0, batchSize > 0, checkpointEvery > 0, logEvery > 0, maxFiles > 0 else {
             throw ValidationError("--num-steps, --batch-size, --checkpoint-every, --log-every and --max-files must be positive")
         }
+        guard evalRatio >= 0 && evalRatio < 1 else { throw ValidationError("--eval-ratio must lie in [0, 1)") }
+        guard evalEvery >= 0, keepCheckpoints > 0 else { throw ValidationError("--eval-every must be >= 0 and --keep-checkpoints positive") }
     }
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // keep our lines in order with the progress lines on stderr
         try exitingOnVAEError(file: audio) {
             var config = SpectrogramVAEConfig()
             (config.batchSize, config.zSize, config.nMels, config.patchFrames) = (batchSize, zSize, nMels, patchFrames)
             (config.maxBeta, config.betaWarmupSteps, config.learningRate, config.seed) = (maxBeta, betaWarmupSteps, learningRate, seed)
-            let trainer = SpectrogramVAETrainer(model: try SpectrogramVAE(config: config))
-            let (patches, summary) = try SpectrogramVAEDataset.patches(directory: audio, model: trainer.model, maxFiles: maxFiles)
+            let model = try SpectrogramVAE(config: config)
+            let (train, eval, summary) = try SpectrogramVAEDataset.patches(directory: audio, model: model, maxFiles: maxFiles,
+                                                                           evalRatio: evalRatio, seed: seed)
             print("audio \(audio): \(summary)")
-            guard !patches.isEmpty else { throw SpectrogramVAEError.invalidConfiguration("no patches to train on in \(audio)") }
-            print("model: \(trainer.model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
-            let folder = URL(fileURLWithPath: output)
-            let stop = StopFlag()
-            var last = Date()
-            while trainer.step < numSteps && !stop.isSet {
-                let (loss, beta) = try trainer.trainStep(on: trainer.randomBatch(from: patches))
-                if trainer.step % logEvery == 0 {
-                    let now = Date()
-                    print(String(format: "step %d/%d  recon %.2f  kl %.2f  β %.3f  %.1f steps/s", trainer.step, numSteps,
-                                 loss.reconstruction, loss.kl, beta, Double(logEvery) / max(now.timeIntervalSince(last), 1e-9)))
-                    fflush(stdout)
-                    last = now
-                }
-                if trainer.step % checkpointEvery == 0 { try trainer.save(to: folder) }
-            }
-            try trainer.save(to: folder)
-            print("wrote \(output) (step \(trainer.step))")
+            guard !train.isEmpty else { throw SpectrogramVAEError.invalidConfiguration("no patches to train on in \(audio)") }
+            let task = try SpectrogramVAETrainingTask(model: model, train: train, eval: eval)
+            var options = TrainerOptions(numSteps: numSteps, outputDirectory: URL(fileURLWithPath: output),
+                                         learningRate: config.learningRate, clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
+            (options.evalEvery, options.checkpointEvery, options.keepCheckpoints) = (evalEvery, checkpointEvery, keepCheckpoints)
+            try runVAETraining(task: task, options: options, logEvery: logEvery,
+                               header: "model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
         }
     }
+}
+
+/// Runs `task` under the shared `Trainer` (Ctrl-C stops after the current step and saves; the
+/// progress bar goes to standard error), printing the resume point, `header` and the final
+/// checkpoint. - Throws: `ExitCode(130)` when stopped before `options.numSteps`.
+func runVAETraining(task: any TrainingTask, options: TrainerOptions, logEvery: Int, header: String) throws {
+    let interrupt = InterruptMonitor()
+    interrupt.start()
+    defer { interrupt.stop() }
+    let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(plainEvery: logEvery), interrupt: interrupt)
+    if let from = trainer.resumedFrom { print("resuming from \(from.path) at step \(trainer.state.step)") }
+    print(header)
+    let state = try trainer.run()
+    let saved = Checkpoint.list(in: options.outputDirectory).last?.url.path ?? options.outputDirectory.path
+    print("step \(state.step)/\(options.numSteps): checkpoint \(saved)")
+    if state.step < options.numSteps { throw ExitCode(130) }
 }
