@@ -13,8 +13,18 @@ for corpus in oneills ryans; do
     [ -d "corpora/$corpus" ] || scripts/build_corpora.sh "$corpus"
     "$muse" corpus render "corpora/$corpus" -o "corpora/audio/$corpus" --limit "$limit" --seconds "$seconds"
 done
-# The openly licensed recordings of CORPORA.md, when their Debian packages are installed
-# (sound-theme-freedesktop, gnome-audio, sound-icons): linked in as they are.
+# The openly licensed recordings of CORPORA.md (sound-theme-freedesktop: CC-BY-SA/CC-BY/GPL per
+# file, gnome-audio: CC-BY-SA-2.0/CC-BY-3.0, sound-icons: GPL-2+), installed from Debian when
+# missing (as root, or with sudo), then linked in as they are.
+missing=""
+for p in sound-theme-freedesktop gnome-audio sound-icons; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+        || echo "audio corpus: could not install$missing; continuing with the rendered MIDI only" >&2
+fi
 mkdir -p corpora/audio/recordings
 for dir in /usr/share/sounds/freedesktop /usr/share/sounds/gnome /usr/share/sounds/sound-icons; do
     [ -d "$dir" ] || continue
