@@ -59,20 +59,7 @@ struct TrainMusicVAECommand: ParsableCommand {
     @Option(name: [.customLong("learning-rate"), .customLong("learning_rate")], help: "Adam learning rate at step 0.")
     var learningRate = MusicVAEConfig().learningRate
 
-    @Option(name: .customLong("eval-ratio"), help: "Fraction of files held out.")
-    var evalRatio = 0.1
-
-    @Option(name: .customLong("eval-every"), help: "Evaluate on the held-out windows every N steps.")
-    var evalEvery = 250
-
-    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
-    var checkpointEvery = 250
-
-    @Option(name: .customLong("keep-checkpoints"), help: "Checkpoints kept.")
-    var keepCheckpoints = 3
-
-    @Option(name: .customLong("log-every"), help: "Steps between progress lines when standard error is not a terminal.")
-    var logEvery = 50
+    @OptionGroup var schedule: VAETrainingRunOptions
 
     @Option(help: "Random seed (weights, split, batches).")
     var seed: UInt64 = 0
@@ -81,11 +68,9 @@ struct TrainMusicVAECommand: ParsableCommand {
     var fresh = false
 
     func validate() throws {
-        guard numSteps > 0, batchSize > 0, checkpointEvery > 0, logEvery > 0 else {
-            throw ValidationError("--num-steps, --batch-size, --checkpoint-every and --log-every must be positive")
+        guard numSteps > 0, batchSize > 0 else {
+            throw ValidationError("--num-steps and --batch-size must be positive")
         }
-        guard (0..<1).contains(evalRatio) else { throw ValidationError("--eval-ratio must lie in [0, 1)") }
-        guard evalEvery >= 0, keepCheckpoints > 0 else { throw ValidationError("--eval-every must be >= 0 and --keep-checkpoints positive") }
     }
 
     func run() throws {
@@ -97,7 +82,7 @@ struct TrainMusicVAECommand: ParsableCommand {
             (config.freeBits, config.maxBeta, config.betaRate) = (freeBits, maxBeta, betaRate)
             (config.samplingSchedule, config.samplingRate, config.learningRate, config.seed) =
                 (samplingSchedule, samplingRate, learningRate, seed)
-            let data = try MusicVAEDataset.build(directory: corpus, converter: config.converter, evalRatio: evalRatio, seed: seed)
+            let data = try MusicVAEDataset.build(directory: corpus, converter: config.converter, evalRatio: schedule.evalRatio, seed: seed)
             print("corpus \(corpus): \(data.summary)")
             let folder = URL(fileURLWithPath: output)
             if fresh { for old in Checkpoint.list(in: folder) { try FileManager.default.removeItem(at: old.url) } }
@@ -105,8 +90,8 @@ struct TrainMusicVAECommand: ParsableCommand {
             let task = try MusicVAETrainingTask(model: model, dataset: data)
             var options = TrainerOptions(numSteps: numSteps, outputDirectory: folder, learningRate: config.learningRate,
                                          clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
-            (options.evalEvery, options.checkpointEvery, options.keepCheckpoints) = (evalEvery, checkpointEvery, keepCheckpoints)
-            try runVAETraining(task: task, options: options, logEvery: logEvery,
+            schedule.apply(to: &options)
+            try runVAETraining(task: task, options: options, logEvery: schedule.logEvery,
                                header: "model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
             model.eval()
             let held = Array(data.eval.prefix(2000))

@@ -48,30 +48,15 @@ struct TrainSpecVAECommand: ParsableCommand {
     @Option(name: .customLong("max-files"), help: "Read at most this many audio files.")
     var maxFiles = 10_000
 
-    @Option(name: .customLong("eval-ratio"), help: "Fraction of audio files held out for evaluation.")
-    var evalRatio = 0.1
-
-    @Option(name: .customLong("eval-every"), help: "Evaluate on the held-out patches every N steps.")
-    var evalEvery = 250
-
-    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
-    var checkpointEvery = 250
-
-    @Option(name: .customLong("keep-checkpoints"), help: "Checkpoints kept.")
-    var keepCheckpoints = 3
-
-    @Option(name: .customLong("log-every"), help: "Steps between progress lines when standard error is not a terminal.")
-    var logEvery = 50
+    @OptionGroup var schedule: VAETrainingRunOptions
 
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
 
     func validate() throws {
-        guard numSteps > 0, batchSize > 0, checkpointEvery > 0, logEvery > 0, maxFiles > 0 else {
-            throw ValidationError("--num-steps, --batch-size, --checkpoint-every, --log-every and --max-files must be positive")
+        guard numSteps > 0, batchSize > 0, maxFiles > 0 else {
+            throw ValidationError("--num-steps, --batch-size and --max-files must be positive")
         }
-        guard evalRatio >= 0 && evalRatio < 1 else { throw ValidationError("--eval-ratio must lie in [0, 1)") }
-        guard evalEvery >= 0, keepCheckpoints > 0 else { throw ValidationError("--eval-every must be >= 0 and --keep-checkpoints positive") }
     }
 
     func run() throws {
@@ -82,14 +67,14 @@ struct TrainSpecVAECommand: ParsableCommand {
             (config.maxBeta, config.betaWarmupSteps, config.learningRate, config.seed) = (maxBeta, betaWarmupSteps, learningRate, seed)
             let model = try SpectrogramVAE(config: config)
             let (train, eval, summary) = try SpectrogramVAEDataset.patches(directory: audio, model: model, maxFiles: maxFiles,
-                                                                           evalRatio: evalRatio, seed: seed)
+                                                                           evalRatio: schedule.evalRatio, seed: seed)
             print("audio \(audio): \(summary)")
             guard !train.isEmpty else { throw SpectrogramVAEError.invalidConfiguration("no patches to train on in \(audio)") }
             let task = try SpectrogramVAETrainingTask(model: model, train: train, eval: eval)
             var options = TrainerOptions(numSteps: numSteps, outputDirectory: URL(fileURLWithPath: output),
                                          learningRate: config.learningRate, clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
-            (options.evalEvery, options.checkpointEvery, options.keepCheckpoints) = (evalEvery, checkpointEvery, keepCheckpoints)
-            try runVAETraining(task: task, options: options, logEvery: logEvery,
+            schedule.apply(to: &options)
+            try runVAETraining(task: task, options: options, logEvery: schedule.logEvery,
                                header: "model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
         }
     }
