@@ -5,12 +5,9 @@ import XCTest
 
 /// End to end: the built `muse` binary samples and interpolates with a small MusicVAE bundle
 /// written here, and refuses bad requests with one line on stderr and exit status 1.
-final class MusicVAECLITests: XCTestCase {
-    var folder: URL!
-
+final class MusicVAECLITests: CLITestCase {
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("muse-vae-cli-\(getpid())-\(name.hashValue)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try super.setUpWithError()
         var config = MusicVAEConfig()
         (config.zSize, config.encoderHiddenSize, config.decoderHiddenSize, config.decoderLayers) = (8, 16, 16, 1)
         try MusicVAEBundle.save(try MusicVAE(config: config), to: folder.appendingPathComponent("bundle"))
@@ -21,30 +18,6 @@ final class MusicVAECLITests: XCTestCase {
             try NoteSequence(notes: notes, tempos: [.init(time: 0, qpm: 120)], totalTime: 4)
                 .writeMIDI(to: folder.appendingPathComponent(name).path)
         }
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
-
-    /// Runs `muse` with `arguments` in the test folder; returns exit status, stdout, stderr.
-    func muse(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let candidates = [Bundle.main.executableURL?.deletingLastPathComponent(), Bundle.main.bundleURL.deletingLastPathComponent(),
-                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                              .deletingLastPathComponent().appendingPathComponent(".build/release")]
-        guard let binary = candidates.compactMap({ $0?.appendingPathComponent("muse") })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("the muse binary is not built next to the tests")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
     func testInterpolateWritesStepsTimesTwoBars() throws {
