@@ -34,28 +34,17 @@ struct PlayCommand: ParsableCommand {
             }
             return
         }
-        do {
+        try exitingOnSynthErrors {
             let sequence = try NoteSequence(contentsOfMIDIFile: file)
             let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: synth.soundfont)
             if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
             let renderer = Renderer(sequence: sequence, font: font, settings: synth.settings)
             report(try AudioPlayer(sink: sink).play(renderer), sampleRate: renderer.sampleRate, sink: sink)
-        } catch let error as MIDIError {
-            throw fail("\(error)")
-        } catch let error as SynthError {
-            throw fail("\(error)")
-        } catch let error as AudioError {
-            throw fail("\(error)")
         }
     }
 
     private func report(_ report: AudioPlayer.Report, sampleRate: Double, sink: AudioSink) {
         print(String(format: "%@ %.2f s on %@", report.stoppedEarly ? "stopped after" : "played",
                      Double(report.framesPlayed) / sampleRate, sink.name))
-    }
-
-    private func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("muse: error: \(message)\n".utf8))
-        return ExitCode(1)
     }
 }

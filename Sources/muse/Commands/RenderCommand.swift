@@ -35,11 +35,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        func fail(_ message: String) -> ExitCode {
-            FileHandle.standardError.write(Data("muse: error: \(message)\n".utf8))
-            return ExitCode(1)
-        }
-        do {
+        try exitingOnSynthErrors {
             let sequence = try NoteSequence(contentsOfMIDIFile: input)
             let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: synth.soundfont)
             if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
@@ -57,12 +53,6 @@ struct RenderCommand: ParsableCommand {
             try AudioFile.write(audio, to: outputPath, format: format)
             print(String(format: "%@: %.2f s, %d Hz stereo, %@", outputPath, audio.durationSeconds, synth.sampleRate,
                          (font.info["INAM"] ?? font.name)))
-        } catch let error as MIDIError {
-            throw fail("\(error)")
-        } catch let error as SynthError {
-            throw fail("\(error)")
-        } catch let error as AudioError {
-            throw fail("\(error)")
         }
     }
 }
