@@ -20,6 +20,7 @@ let package = Package(
         // System libraries (Debian -dev packages).
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -30,7 +31,7 @@ let package = Package(
         // Test-only helpers shared by test targets (tolerance asserts, gradient checks, fixtures).
         .target(name: "_MuseTestSupport", dependencies: ["MuseCore"], swiftSettings: fast),
         .target(name: "MuseMIDI", swiftSettings: fast),
-        .target(name: "MuseAudio", dependencies: ["CSndFile", "CSampleRate", "CALSA"], swiftSettings: fast),
+        .target(name: "MuseAudio", dependencies: ["CSndFile", "CSoxr", "CSampleRate", "CALSA"], swiftSettings: fast),
         .target(name: "MuseDSP", dependencies: ["MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
         .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),
         .target(name: "MuseEncoding", dependencies: ["MuseMIDI"], swiftSettings: fast),

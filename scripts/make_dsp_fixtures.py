@@ -2,7 +2,7 @@
 """Writes librosa's outputs as small .npy fixtures for MuseDSPTests and MuseAudioTests.
 
 Pinned peers (asserted below):
-    pip install librosa==0.11.0 numpy==2.4.6 soundfile==0.14.0
+    pip install librosa==0.11.0 numpy==2.4.6 soundfile==0.14.0 soxr==1.1.0
 
 Run from the repository root:
     /root/.cache/muse-peers-venv/bin/python scripts/make_dsp_fixtures.py
@@ -15,10 +15,12 @@ import os
 import librosa
 import numpy as np
 import soundfile
+import soxr
 
 assert librosa.__version__ == "0.11.0", librosa.__version__
 assert np.__version__ == "2.4.6", np.__version__
 assert soundfile.__version__ == "0.14.0", soundfile.__version__
+assert soxr.__version__ == "1.1.0", soxr.__version__
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DSP = os.path.join(ROOT, "Tests", "MuseDSPTests", "Fixtures")
@@ -60,6 +62,10 @@ for name, kw in stft_cases.items():
     save(DSP, name, librosa.stft(y, **kw))
 with open(os.path.join(DSP, "stft_cases.json"), "w") as f:
     json.dump(stft_cases, f, indent=1, sort_keys=True)
+# Signals shorter than n_fft, centred: every frame reaches into the padding on one or both sides.
+save(DSP, "stft_512_128_short300_edge", librosa.stft(y[:300], n_fft=512, hop_length=128, pad_mode="edge"))
+save(DSP, "stft_512_100_short300_reflect", librosa.stft(y[:300], n_fft=512, hop_length=100, pad_mode="reflect"))
+save(DSP, "stft_512_128_short300_constant", librosa.stft(y[:300], n_fft=512, hop_length=128))
 
 # Mel filter banks.
 save(DSP, "mel_22050_1024_64_slaney", librosa.filters.mel(sr=22050, n_fft=1024, n_mels=64))
@@ -116,4 +122,19 @@ save(AUDIO, "read_stereo_interleaved", raw)
 tone = (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
 save(AUDIO, "tone_1k_44100", tone)
 save(AUDIO, "resample_tone_1k_22050_soxr_hq", librosa.resample(tone, orig_sr=44100, target_sr=22050))
+
+# librosa.resample (soxr, librosa's res_type names) over rates and qualities, on music-like input:
+# partials, a chirp across the band and seeded noise, 0.25 s at 44.1 kHz.
+music = (0.3 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 3520 * t)
+         + 0.1 * np.sin(2 * np.pi * (200 * t + 40000 * t * t)) + 0.02 * rng.standard_normal(t.size)).astype(np.float32)
+save(AUDIO, "music_44100", music)
+RESAMPLE_CASES = [(22050, "soxr_hq"), (48000, "soxr_hq"), (16000, "soxr_hq"), (8000, "soxr_hq"),
+                  (96000, "soxr_hq"), (22050, "soxr_vhq"), (22050, "soxr_mq"), (22050, "soxr_lq"),
+                  (16000, "soxr_vhq")]
+for rate, res_type in RESAMPLE_CASES:
+    out = librosa.resample(music, orig_sr=44100, target_sr=rate, res_type=res_type)
+    assert out.dtype == np.float32
+    save(AUDIO, f"resample_music_{rate}_{res_type}", out)
+with open(os.path.join(AUDIO, "resample_cases.json"), "w") as f:
+    json.dump([{"rate": r, "res_type": q} for r, q in RESAMPLE_CASES], f, indent=1)
 print("fixtures written")

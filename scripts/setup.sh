@@ -7,7 +7,8 @@ set -euo pipefail
 
 PACKAGES=(
   libsndfile1-dev      # MuseAudio: WAV/FLAC/OGG read and write
-  libsamplerate0-dev   # MuseAudio: resampling
+  libsoxr-dev          # MuseAudio: resampling as librosa's default (soxr "HQ")
+  libsamplerate0-dev   # MuseAudio: libsamplerate's resampling qualities
   libfftw3-dev         # MuseDSP: FFT plans (single precision fftwf_)
   libasound2-dev       # MuseAudio: ALSA playback
   libopenblas-dev      # MuseCore: cblas_sgemm

@@ -56,21 +56,16 @@ public enum AudioFile {
     /// Loads audio as `librosa.load(path, sr=sampleRate, mono=mono)`: decode, mix to mono (mean of
     /// channels), resample.
     ///
-    /// librosa resamples with soxr's "HQ" filter by default; Muse uses libsamplerate (`quality`,
-    /// default `.sincBest`). Both are band-limited sinc resamplers, so results agree closely but
-    /// not bit for bit: halving a 1 kHz tone they agree within 1e-4 away from the signal's ends,
-    /// and `load` of the stereo fixture within 2e-3 of full scale (the first and last ~100 output
-    /// samples differ more: the filters treat the edges differently). See `ResamplerTests` and
-    /// `AudioFileTests.testLoadMatchesLibrosaLoad`. The output length is
-    /// `ceil(frames × sampleRate / fileRate)`, as librosa's. libsamplerate is much slower than
-    /// soxr (see bench-dsp); `.sincFastest` narrows the gap where speed matters more than the
-    /// last few percent of bandwidth.
+    /// Resampling is librosa's default, soxr "HQ" (`quality`, default `.soxrHQ`), through the same
+    /// library, so the samples are librosa's to float rounding (`AudioFileTests.testLoadMatches
+    /// LibrosaLoad`). The output length is `ceil(frames × sampleRate / fileRate)`, as librosa's.
     /// - Parameters:
     ///   - sampleRate: target rate in Hz; `nil` keeps the file's rate (librosa's `sr=None`).
     ///   - mono: mix all channels down to one.
+    ///   - quality: the resampling filter, named as librosa's `res_type`.
     /// - Returns: `[channels, frames]` at `sampleRate`.
     public static func load(_ path: String, sampleRate: Double? = 22050, mono: Bool = true,
-                            quality: ResampleQuality = .sincBest) throws -> AudioBuffer {
+                            quality: ResampleQuality = .soxrHQ) throws -> AudioBuffer {
         var buffer = try read(path)
         if mono { buffer = buffer.monoMixed() }
         if let rate = sampleRate, rate != buffer.sampleRate {

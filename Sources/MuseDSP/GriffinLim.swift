@@ -81,7 +81,6 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
     let scratch = FFTScratch(count: engine.inverseScratchCount(frames: frames))
     let wss = engine.windowSumSquare(frames: frames)
     var y = [Float](repeating: 0, count: signalLength)
-    var padded = [Float](repeating: 0, count: signalLength + 2 * engine.leftPad)
     let c = momentum / (1 + momentum)
     let eps = Float.leastNormalMagnitude
     var havePrevious = false
@@ -89,28 +88,21 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
 
     wss.withUnsafeBufferPointer { w in
         y.withUnsafeMutableBufferPointer { yb in
-            padded.withUnsafeMutableBufferPointer { pb in
+            do {
                 s.withUnsafeBufferPointer { sb in
                     for _ in 0..<nIter {
                         engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
                                                  scratch: scratch.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
-                        engine.pad(yb.baseAddress!, length: signalLength, into: pb.baseAddress!)
-                        engine.forwardFrameMajor(padded: pb.baseAddress!, frames: frames, into: rebuilt.pointer)
+                        let signal = FramedSignal(yb.baseAddress!, length: signalLength, engine: engine)
+                        engine.forwardFrameMajor(signal, frames: frames, into: rebuilt.pointer)
                         let r = rebuilt.pointer, p = previous.pointer, a = angles.pointer, sp = sb.baseAddress!
                         let usePrevious = havePrevious
                         DispatchQueue.concurrentPerform(iterations: jobs) { job in
                             for t in (job * STFTEngine.framesPerJob)..<min(frames, (job + 1) * STFTEngine.framesPerJob) {
                                 let row = t * stride
-                                for k in 0..<bins {
-                                    var re = r[row + 2 * k], im = r[row + 2 * k + 1]
-                                    if usePrevious {
-                                        re -= c * p[row + 2 * k]
-                                        im -= c * p[row + 2 * k + 1]
-                                    }
-                                    let scale = sp[t * bins + k] / ((re * re + im * im).squareRoot() + eps)
-                                    a[row + 2 * k] = re * scale
-                                    a[row + 2 * k + 1] = im * scale
-                                }
+                                projectOntoMagnitudes(r + row, previous: usePrevious ? UnsafePointer(p + row) : nil,
+                                                      momentum: c, magnitudes: sp + t * bins, into: a + row,
+                                                      bins: bins, tiny: eps)
                             }
                         }
                         swap(&rebuilt, &previous)
@@ -123,6 +115,38 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
         }
     }
     return y
+}
+
+/// One frame of Griffin-Lim's update: `a = S · v / (|v| + tiny)` with `v = rebuilt − c · previous`
+/// (or `rebuilt` alone on the first iteration), on interleaved complex bins, four bins per SIMD
+/// step. The operations and their order are the scalar formula's, so results are identical.
+@inline(__always)
+private func projectOntoMagnitudes(_ rebuilt: UnsafePointer<Float>, previous: UnsafePointer<Float>?, momentum c: Float,
+                                   magnitudes s: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>,
+                                   bins: Int, tiny: Float) {
+    var k = 0
+    let c8 = SIMD8<Float>(repeating: c), tiny4 = SIMD4<Float>(repeating: tiny)
+    while k + 4 <= bins {
+        var v = UnsafeRawPointer(rebuilt + 2 * k).loadUnaligned(as: SIMD8<Float>.self)
+        if let previous { v -= c8 * UnsafeRawPointer(previous + 2 * k).loadUnaligned(as: SIMD8<Float>.self) }
+        let squares = v * v
+        let scale = UnsafeRawPointer(s + k).loadUnaligned(as: SIMD4<Float>.self)
+            / ((squares.evenHalf + squares.oddHalf).squareRoot() + tiny4)
+        let paired = SIMD8(scale[0], scale[0], scale[1], scale[1], scale[2], scale[2], scale[3], scale[3])
+        UnsafeMutableRawPointer(a + 2 * k).storeBytes(of: v * paired, as: SIMD8<Float>.self)
+        k += 4
+    }
+    while k < bins {
+        var re = rebuilt[2 * k], im = rebuilt[2 * k + 1]
+        if let previous {
+            re -= c * previous[2 * k]
+            im -= c * previous[2 * k + 1]
+        }
+        let scale = s[k] / ((re * re + im * im).squareRoot() + tiny)
+        a[2 * k] = re * scale
+        a[2 * k + 1] = im * scale
+        k += 1
+    }
 }
 
 /// Spectral convergence `‖|stft(y)| − S‖_F / ‖S‖_F`: how well `y` realises magnitudes `S`

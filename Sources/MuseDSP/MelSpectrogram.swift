@@ -31,14 +31,12 @@ public func spectrogram(_ y: [Float], parameters: STFTParameters = STFTParameter
     let engine = try STFTEngine(parameters, plans: plans)
     let frames = try engine.frameCount(signalLength: y.count)
     try checkFinite(y, what: "signal")
-    var padded = [Float](repeating: 0, count: y.count + 2 * engine.leftPad)
-    y.withUnsafeBufferPointer { src in
-        padded.withUnsafeMutableBufferPointer { engine.pad(src.baseAddress!, length: y.count, into: $0.baseAddress!) }
-    }
     let count = engine.bins * frames
     let values = [Float](unsafeUninitializedCapacity: count) { out, written in
-        padded.withUnsafeBufferPointer { p in
-            engine.forwardPower(padded: p.baseAddress!, frames: frames, power: power, into: out.baseAddress!)
+        adviseHugePages(out.baseAddress!, bytes: count * 4)
+        y.withUnsafeBufferPointer { src in
+            let signal = FramedSignal(src.baseAddress!, length: y.count, engine: engine)
+            engine.forwardPower(signal, frames: frames, power: power, into: out.baseAddress!)
         }
         written = count
     }

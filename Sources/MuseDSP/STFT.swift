@@ -28,18 +28,16 @@ public func stft(_ y: [Float], parameters: STFTParameters, plans: FFTPlanCache =
     let engine = try STFTEngine(parameters, plans: plans)
     let frames = try engine.frameCount(signalLength: y.count)
     try checkFinite(y, what: "signal")
-    let paddedLength = y.count + 2 * engine.leftPad
-    var padded = [Float](repeating: 0, count: paddedLength)
-    y.withUnsafeBufferPointer { src in
-        padded.withUnsafeMutableBufferPointer { engine.pad(src.baseAddress!, length: y.count, into: $0.baseAddress!) }
-    }
     // Every element is written by the forward pass, so the outputs skip zero-filling.
     var imag = [Float]()
     let count = engine.bins * frames
     let real = [Float](unsafeUninitializedCapacity: count) { re, reCount in
         imag = [Float](unsafeUninitializedCapacity: count) { im, imCount in
-            padded.withUnsafeBufferPointer { p in
-                engine.forward(padded: p.baseAddress!, frames: frames, real: re.baseAddress!, imag: im.baseAddress!)
+            adviseHugePages(re.baseAddress!, bytes: count * 4)
+            adviseHugePages(im.baseAddress!, bytes: count * 4)
+            y.withUnsafeBufferPointer { src in
+                let signal = FramedSignal(src.baseAddress!, length: y.count, engine: engine)
+                engine.forward(signal, frames: frames, real: re.baseAddress!, imag: im.baseAddress!)
             }
             imCount = count
         }
@@ -108,16 +106,26 @@ extension STFTEngine {
 
 /// Throws `DSPError.nonFinite` when `values` hold a NaN or an infinity.
 func checkFinite(_ values: [Float], what: String) throws {
+    // x × 0 is 0 for finite x and NaN for NaN or ±inf; 16 lanes of independent sums vectorise
+    // (a single scalar sum would be one long dependency chain).
     let ok = values.withUnsafeBufferPointer { buf -> Bool in
-        var acc: Float = 0
-        for x in buf { acc += x * 0 }  // NaN or ±inf turns the sum into NaN
+        guard let base = buf.baseAddress else { return true }
+        let n = buf.count, whole = n / 16 * 16
+        var lanes = SIMD16<Float>()
+        var i = 0
+        while i < whole {
+            lanes += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<Float>.self) * 0
+            i += 16
+        }
+        var acc = lanes.sum()
+        while i < n { acc += base[i] * 0; i += 1 }
         return !acc.isNaN
     }
     if !ok { throw DSPError.nonFinite(what: what) }
 }
 
 /// `stft` into an existing spectrogram's storage (librosa's `out=`), so repeated analyses of
-/// equal-length signals allocate nothing but the padded copy.
+/// equal-length signals allocate nothing but two frames of padded signal ends.
 /// - Parameter output: must already have shape `[1 + nFFT / 2, frames]` for this signal.
 /// - Throws: as `stft`, and `DSPError.shapeMismatch` when `output` has the wrong shape.
 public func stft(_ y: [Float], parameters: STFTParameters, into output: inout ComplexSpectrogram,
@@ -129,14 +137,11 @@ public func stft(_ y: [Float], parameters: STFTParameters, into output: inout Co
                                      got: "[\(output.frequencyCount), \(output.frameCount)]")
     }
     try checkFinite(y, what: "signal")
-    var padded = [Float](repeating: 0, count: y.count + 2 * engine.leftPad)
     y.withUnsafeBufferPointer { src in
-        padded.withUnsafeMutableBufferPointer { engine.pad(src.baseAddress!, length: y.count, into: $0.baseAddress!) }
-    }
-    padded.withUnsafeBufferPointer { p in
+        let signal = FramedSignal(src.baseAddress!, length: y.count, engine: engine)
         output.real.withUnsafeMutableBufferPointer { re in
             output.imag.withUnsafeMutableBufferPointer { im in
-                engine.forward(padded: p.baseAddress!, frames: frames, real: re.baseAddress!, imag: im.baseAddress!)
+                engine.forward(signal, frames: frames, real: re.baseAddress!, imag: im.baseAddress!)
             }
         }
     }

@@ -49,27 +49,6 @@ final class STFTEngine {
         return frames
     }
 
-    /// Writes the (centred, padded) signal into `out`, which holds `length + 2 * leftPad` floats.
-    func pad(_ y: UnsafePointer<Float>, length: Int, into out: UnsafeMutablePointer<Float>) {
-        let p = leftPad
-        (out + p).update(from: y, count: length)
-        guard p > 0 else { return }
-        for i in 0..<p {
-            let before: Float, after: Float
-            switch parameters.padMode {
-            case .constant:
-                before = 0; after = 0
-            case .edge:
-                before = y[0]; after = y[length - 1]
-            case .reflect:
-                before = length == 1 ? y[0] : y[Self.reflect(-(p - i), length)]
-                after = length == 1 ? y[0] : y[Self.reflect(length + i, length)]
-            }
-            out[i] = before
-            out[p + length + i] = after
-        }
-    }
-
     /// numpy's "reflect" index for any integer position (period 2(n − 1)).
     static func reflect(_ index: Int, _ n: Int) -> Int {
         let period = 2 * (n - 1)
@@ -80,15 +59,15 @@ final class STFTEngine {
 
     // MARK: Forward
 
-    /// Forward transform of frames `[0, frames)` of the padded signal into frame-major `out`
+    /// Forward transform of frames `[0, frames)` of the signal into frame-major `out`
     /// (`frames × rowStride` floats, from `fftwf_malloc`).
-    func forwardFrameMajor(padded: UnsafePointer<Float>, frames: Int, into out: UnsafeMutablePointer<Float>) {
+    func forwardFrameMajor(_ signal: FramedSignal, frames: Int, into out: UnsafeMutablePointer<Float>) {
         let jobs = (frames + Self.framesPerJob - 1) / Self.framesPerJob
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
             let input = FFTScratch(count: nFFT)
             window.withUnsafeBufferPointer { w in
                 for t in (job * Self.framesPerJob)..<min(frames, (job + 1) * Self.framesPerJob) {
-                    let src = padded + t * hop
+                    let src = signal.frame(t)
                     for i in 0..<nFFT { input.pointer[i] = src[i] * w[i] }
                     plan.forward(input.pointer, out + t * rowStride)
                 }
@@ -97,22 +76,30 @@ final class STFTEngine {
     }
 
     /// Forward transform straight into librosa's `[bins, frames]` split layout.
-    func forward(padded: UnsafePointer<Float>, frames: Int,
+    func forward(_ signal: FramedSignal, frames: Int,
                  real: UnsafeMutablePointer<Float>, imag: UnsafeMutablePointer<Float>) {
-        forwardBlocks(padded: padded, frames: frames) { b, count, t0 in
-            for k in 0..<bins {
-                let re = real + k * frames + t0, im = imag + k * frames + t0
+        forwardBlocks(signal, frames: frames) { b, count, t0 in
+            // Tiles of 8 bins: each frame's 8 bins are one contiguous 64-byte read, written to
+            // 16 output rows that each advance by one float per frame.
+            var k0 = 0
+            while k0 < bins {
+                let width = min(8, bins - k0)
+                let re = real + k0 * frames + t0, im = imag + k0 * frames + t0
                 for j in 0..<count {
-                    re[j] = b[j * rowStride + 2 * k]
-                    im[j] = b[j * rowStride + 2 * k + 1]
+                    let row = b + j * rowStride + 2 * k0
+                    for kk in 0..<width {
+                        re[kk * frames + j] = row[2 * kk]
+                        im[kk * frames + j] = row[2 * kk + 1]
+                    }
                 }
+                k0 += 8
             }
         }
     }
 
     /// Forward transform reduced to `|X|^power`, `[bins, frames]`: no complex array is formed.
-    func forwardPower(padded: UnsafePointer<Float>, frames: Int, power: Float, into out: UnsafeMutablePointer<Float>) {
-        forwardBlocks(padded: padded, frames: frames) { b, count, t0 in
+    func forwardPower(_ signal: FramedSignal, frames: Int, power: Float, into out: UnsafeMutablePointer<Float>) {
+        forwardBlocks(signal, frames: frames) { b, count, t0 in
             for k in 0..<bins {
                 let row = out + k * frames + t0
                 if power == 2 {
@@ -135,7 +122,7 @@ final class STFTEngine {
     /// a small cache-resident buffer and handed to `emit(buffer, count, firstFrame)`, which
     /// writes them out transposed (each row write is 256 contiguous bytes).
     @inline(__always)
-    private func forwardBlocks(padded: UnsafePointer<Float>, frames: Int,
+    private func forwardBlocks(_ signal: FramedSignal, frames: Int,
                                emit: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
         let block = 64
         let jobs = min(frames, workers)
@@ -149,7 +136,7 @@ final class STFTEngine {
                 while t0 < hi {
                     let count = min(block, hi - t0)
                     for j in 0..<count {
-                        let src = padded + (t0 + j) * hop
+                        let src = signal.frame(t0 + j)
                         for i in 0..<nFFT { input.pointer[i] = src[i] * w[i] }
                         plan.forward(input.pointer, b + j * rowStride)
                     }

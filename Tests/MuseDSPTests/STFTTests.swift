@@ -33,6 +33,20 @@ final class STFTTests: XCTestCase {
                   STFTParameters(nFFT: 256, hopLength: 100, window: .blackman, padMode: .reflect))
     }
 
+    /// Signals shorter than `nFFT`: every frame reads padding on one or both sides, for every
+    /// pad mode (a frame read from the wrong end or offset gives errors of order 1).
+    func testShortSignalsPadLikeLibrosaInEveryMode() throws {
+        let y = Array(try Fixture.signal().prefix(300))
+        for (name, parameters) in [("stft_512_128_short300_edge", STFTParameters(nFFT: 512, hopLength: 128, padMode: .edge)),
+                                   ("stft_512_100_short300_reflect", STFTParameters(nFFT: 512, hopLength: 100, padMode: .reflect)),
+                                   ("stft_512_128_short300_constant", STFTParameters(nFFT: 512, hopLength: 128))] {
+            let expected = try Fixture.npy(name)
+            let ours = try stft(y, parameters: parameters)
+            XCTAssertEqual([ours.frequencyCount, ours.frameCount], expected.shape, name)
+            XCTAssertLessThan(peakRelativeError(ours.interleaved, expected.values), tolerance, name)
+        }
+    }
+
     func testDefaultHopIsQuarterWindow() throws {
         let y = [Float](repeating: 0.1, count: 10_000)
         XCTAssertEqual(try stft(y).frameCount, 1 + 10_000 / 512)
