@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "MuseSynthTests", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseEncodingTests", dependencies: ["MuseEncoding", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "museTests", dependencies: ["muse", "MuseModels", "MuseMIDI"]),
+        .testTarget(name: "museTests", dependencies: ["muse", "MuseModels", "MuseMIDI"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
         .executableTarget(name: "bench-midi", dependencies: ["MuseMIDI"], path: "Benchmarks/MIDIBenchmark", swiftSettings: fast),

@@ -26,7 +26,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DSP = os.path.join(ROOT, "Tests", "MuseDSPTests", "Fixtures")
 AUDIO = os.path.join(ROOT, "Tests", "MuseAudioTests", "Fixtures")
 os.makedirs(DSP, exist_ok=True)
+CLI = os.path.join(ROOT, "Tests", "museTests", "Fixtures")
 os.makedirs(AUDIO, exist_ok=True)
+os.makedirs(CLI, exist_ok=True)
 
 SR = 22050
 N = 8000  # 0.36 s: long enough for many frames, small enough to commit
@@ -137,4 +139,14 @@ for rate, res_type in RESAMPLE_CASES:
     save(AUDIO, f"resample_music_{rate}_{res_type}", out)
 with open(os.path.join(AUDIO, "resample_cases.json"), "w") as f:
     json.dump([{"rate": r, "res_type": q} for r, q in RESAMPLE_CASES], f, indent=1)
+
+# `muse spectrogram --npy` end to end: a 48 kHz stereo clip, loaded as librosa.load (mono,
+# soxr_hq to 22050 Hz), log-mel with power_to_db(ref=np.max, top_db=80), 64 bands.
+t48 = np.arange(36000) / 48000
+clip = np.stack([0.4 * np.sin(2 * np.pi * 330 * t48) * np.exp(-3 * t48) + 0.01 * rng.standard_normal(t48.size),
+                 0.3 * np.sin(2 * np.pi * (500 * t48 + 3000 * t48 * t48))], axis=1).astype(np.float32)
+soundfile.write(os.path.join(CLI, "clip_48000_stereo.wav"), clip, 48000, subtype="PCM_16")
+loaded, _ = librosa.load(os.path.join(CLI, "clip_48000_stereo.wav"))
+mel = librosa.feature.melspectrogram(y=loaded, sr=22050, n_mels=64)
+save(CLI, "spectrogram_clip_db_64", librosa.power_to_db(mel, ref=np.max, top_db=80))
 print("fixtures written")

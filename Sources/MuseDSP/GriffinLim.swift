@@ -84,7 +84,6 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
     let c = momentum / (1 + momentum)
     let eps = Float.leastNormalMagnitude
     var havePrevious = false
-    let jobs = (frames + STFTEngine.framesPerJob - 1) / STFTEngine.framesPerJob
 
     wss.withUnsafeBufferPointer { w in
         y.withUnsafeMutableBufferPointer { yb in
@@ -94,16 +93,13 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
                         engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
                                                  scratch: scratch.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
                         let signal = FramedSignal(yb.baseAddress!, length: signalLength, engine: engine)
-                        engine.forwardFrameMajor(signal, frames: frames, into: rebuilt.pointer)
                         let r = rebuilt.pointer, p = previous.pointer, a = angles.pointer, sp = sb.baseAddress!
                         let usePrevious = havePrevious
-                        DispatchQueue.concurrentPerform(iterations: jobs) { job in
-                            for t in (job * STFTEngine.framesPerJob)..<min(frames, (job + 1) * STFTEngine.framesPerJob) {
-                                let row = t * stride
-                                projectOntoMagnitudes(r + row, previous: usePrevious ? UnsafePointer(p + row) : nil,
-                                                      momentum: c, magnitudes: sp + t * bins, into: a + row,
-                                                      bins: bins, tiny: eps)
-                            }
+                        engine.forwardFrameMajor(signal, frames: frames, into: r) { t in
+                            let row = t * stride
+                            projectOntoMagnitudes(r + row, previous: usePrevious ? UnsafePointer(p + row) : nil,
+                                                  momentum: c, magnitudes: sp + t * bins, into: a + row,
+                                                  bins: bins, tiny: eps)
                         }
                         swap(&rebuilt, &previous)
                         havePrevious = true

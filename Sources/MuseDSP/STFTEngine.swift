@@ -60,8 +60,11 @@ final class STFTEngine {
     // MARK: Forward
 
     /// Forward transform of frames `[0, frames)` of the signal into frame-major `out`
-    /// (`frames × rowStride` floats, from `fftwf_malloc`).
-    func forwardFrameMajor(_ signal: FramedSignal, frames: Int, into out: UnsafeMutablePointer<Float>) {
+    /// (`frames × rowStride` floats, from `fftwf_malloc`). `each(t)`, when given, runs on the same
+    /// worker right after frame t is written, while its row is still in cache (Griffin-Lim fuses
+    /// its update there instead of streaming the whole spectrogram through memory again).
+    func forwardFrameMajor(_ signal: FramedSignal, frames: Int, into out: UnsafeMutablePointer<Float>,
+                           each: ((Int) -> Void)? = nil) {
         let jobs = (frames + Self.framesPerJob - 1) / Self.framesPerJob
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
             let input = FFTScratch(count: nFFT)
@@ -70,6 +73,7 @@ final class STFTEngine {
                     let src = signal.frame(t)
                     for i in 0..<nFFT { input.pointer[i] = src[i] * w[i] }
                     plan.forward(input.pointer, out + t * rowStride)
+                    each?(t)
                 }
             }
         }

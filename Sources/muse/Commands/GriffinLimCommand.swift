@@ -29,7 +29,7 @@ struct GriffinLimCommand: ParsableCommand {
 
     func run() throws {
         try runReportingAudioErrors {
-            let audio = try AudioFile.load(file, sampleRate: analysis.sampleRate, mono: true)
+            let audio = try analysis.load(file)
             let parameters = analysis.stft
             let mel = try melSpectrogram(audio.samples, sampleRate: analysis.sampleRate, parameters: parameters, nMels: analysis.nMels)
             let y = try melToAudio(mel, sampleRate: analysis.sampleRate, parameters: parameters, nIter: nIter,

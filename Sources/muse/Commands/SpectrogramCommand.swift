@@ -26,7 +26,7 @@ struct SpectrogramCommand: ParsableCommand {
     @Option(help: "Image scale: pixel rows per mel band.")
     var pixelsPerBand: Int = 2
 
-    @Option(help: "Image scale: pixel columns per frame (default: enough to make short clips at least 512 pixels wide).")
+    @Option(help: "Image scale: pixel columns per frame (default: 1, or up to 8 to bring short clips towards 512 pixels wide).")
     var pixelsPerFrame: Int?
 
     func validate() throws {
@@ -37,7 +37,7 @@ struct SpectrogramCommand: ParsableCommand {
 
     func run() throws {
         try runReportingAudioErrors {
-            let audio = try AudioFile.load(file, sampleRate: analysis.sampleRate, mono: true)
+            let audio = try analysis.load(file)
             let mel = try melSpectrogram(audio.samples, sampleRate: analysis.sampleRate,
                                          parameters: analysis.stft, nMels: analysis.nMels)
             let db = try powerToDB(mel, ref: .maximum, topDB: topDB)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MuseAudio
 import MuseDSP
 
 /// Mel-spectrogram analysis flags shared by `muse spectrogram` and `muse griffinlim`, named and
@@ -6,6 +7,10 @@ import MuseDSP
 struct MelOptions: ParsableArguments {
     @Option(name: [.customLong("sample-rate"), .customLong("sr")], help: "Resample to this rate in Hz before analysis (librosa.load's default).")
     var sampleRate: Double = 22050
+
+    @Option(name: [.customLong("res-type"), .customLong("res_type")],
+            help: "Resampling filter, as librosa's res_type: \(ResampleQuality.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var resType: ResampleQuality = .soxrHQ
 
     @Option(name: [.customLong("n-mels"), .customLong("n_mels")], help: "Mel bands.")
     var nMels: Int = 128
@@ -23,6 +28,13 @@ struct MelOptions: ParsableArguments {
         guard sampleRate > 0 else { throw ValidationError("--sample-rate must be positive") }
     }
 
+    /// Reads `file` as librosa.load with these flags: mono, resampled to `sampleRate`.
+    func load(_ file: String) throws -> AudioBuffer {
+        try AudioFile.load(file, sampleRate: sampleRate, mono: true, quality: resType)
+    }
+
     /// The STFT these flags describe.
     var stft: STFTParameters { STFTParameters(nFFT: nFFT, hopLength: hopLength) }
 }
+
+extension ResampleQuality: ExpressibleByArgument {}
