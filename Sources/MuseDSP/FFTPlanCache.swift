@@ -62,14 +62,17 @@ public final class FFTPlanCache: @unchecked Sendable {
     }
 }
 
-/// SIMD-aligned scratch floats from `fftwf_malloc`, freed on deinit.
+/// SIMD-aligned scratch floats from `fftwf_malloc`, freed on deinit. Buffers of 4 MiB and more
+/// are advised onto huge pages (see `adviseHugePages`).
 final class FFTScratch {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
-    init(count: Int) {
+    /// `count` floats, zeroed unless `zeroed` is false (for buffers written before they are read).
+    init(count: Int, zeroed: Bool = true) {
         self.count = count
         pointer = fftwf_alloc_real(max(count, 1))!
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        adviseHugePages(pointer, bytes: max(count, 1) * MemoryLayout<Float>.stride)
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
     deinit { fftwf_free(pointer) }
 }

@@ -56,24 +56,34 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
                                      got: "\(signalLength) samples")
     }
 
-    // Frame-major magnitudes [frames, bins] and the running estimates [frames, stride].
-    var s = [Float](repeating: 0, count: frames * bins)
-    for k in 0..<bins { for t in 0..<frames { s[t * bins + k] = magnitude.values[k * frames + t] } }
-    let angles = FFTScratch(count: frames * stride)
-    var rebuilt = FFTScratch(count: frames * stride)
-    var previous = FFTScratch(count: frames * stride)
-    switch initialPhase {
-    case .zeros:
-        for t in 0..<frames { for k in 0..<bins { angles.pointer[t * stride + 2 * k] = s[t * bins + k] } }
-    case .random(let seed):
-        var rng = SplitMix64(seed: seed)
-        // Drawn in librosa's [bins, frames] order.
-        for k in 0..<bins {
-            for t in 0..<frames {
-                let phase = 2 * Double.pi * rng.nextUnitDouble()
-                let m = s[t * bins + k]
-                angles.pointer[t * stride + 2 * k] = m * Float(cos(phase))
-                angles.pointer[t * stride + 2 * k + 1] = m * Float(sin(phase))
+    // Frame-major magnitudes [frames, bins] and the running estimates [frames, stride]; every
+    // element the loop reads is written first, so none of them is zero-filled.
+    let s = FFTScratch(count: frames * bins, zeroed: false)
+    let angles = FFTScratch(count: frames * stride, zeroed: false)
+    var rebuilt = FFTScratch(count: frames * stride, zeroed: false)
+    var previous = FFTScratch(count: frames * stride, zeroed: false)
+    // Transpose to frame-major and set the initial phases, 16 frames per job (one cache line of
+    // each magnitude row). Random phases come from SplitMix64 indexed by the element's position in
+    // librosa's [bins, frames] order, so they do not depend on how the work is split.
+    let block = 16
+    magnitude.values.withUnsafeBufferPointer { mv in
+        let m = mv.baseAddress!, sp = s.pointer, a = angles.pointer
+        DispatchQueue.concurrentPerform(iterations: (frames + block - 1) / block) { job in
+            let t0 = job * block, t1 = min(frames, t0 + block)
+            for k in 0..<bins {
+                for t in t0..<t1 {
+                    let v = m[k * frames + t]
+                    sp[t * bins + k] = v
+                    switch initialPhase {
+                    case .zeros:
+                        a[t * stride + 2 * k] = v
+                        a[t * stride + 2 * k + 1] = 0
+                    case .random(let seed):
+                        let phase = Float(2 * Double.pi * SplitMix64.unitDouble(seed: seed, index: UInt64(k * frames + t)))
+                        a[t * stride + 2 * k] = v * cos(phase)
+                        a[t * stride + 2 * k + 1] = v * sin(phase)
+                    }
+                }
             }
         }
     }
@@ -87,27 +97,24 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
 
     wss.withUnsafeBufferPointer { w in
         y.withUnsafeMutableBufferPointer { yb in
-            do {
-                s.withUnsafeBufferPointer { sb in
-                    for _ in 0..<nIter {
-                        engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
-                                                 scratch: scratch.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
-                        let signal = FramedSignal(yb.baseAddress!, length: signalLength, engine: engine)
-                        let r = rebuilt.pointer, p = previous.pointer, a = angles.pointer, sp = sb.baseAddress!
-                        let usePrevious = havePrevious
-                        engine.forwardFrameMajor(signal, frames: frames, into: r) { t in
-                            let row = t * stride
-                            projectOntoMagnitudes(r + row, previous: usePrevious ? UnsafePointer(p + row) : nil,
-                                                  momentum: c, magnitudes: sp + t * bins, into: a + row,
-                                                  bins: bins, tiny: eps)
-                        }
-                        swap(&rebuilt, &previous)
-                        havePrevious = true
-                    }
-                    engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
-                                             scratch: scratch.pointer, wss: w.baseAddress!, into: yb.baseAddress!)
+            let out = yb.baseAddress!, sumSquares = w.baseAddress!, sp = UnsafePointer(s.pointer)
+            for _ in 0..<nIter {
+                engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
+                                         scratch: scratch.pointer, wss: sumSquares, into: out)
+                let signal = FramedSignal(out, length: signalLength, engine: engine)
+                let r = rebuilt.pointer, p = previous.pointer, a = angles.pointer
+                let usePrevious = havePrevious
+                engine.forwardFrameMajor(signal, frames: frames, into: r) { t in
+                    let row = t * stride
+                    projectOntoMagnitudes(r + row, previous: usePrevious ? UnsafePointer(p + row) : nil,
+                                          momentum: c, magnitudes: sp + t * bins, into: a + row,
+                                          bins: bins, tiny: eps)
                 }
+                swap(&rebuilt, &previous)
+                havePrevious = true
             }
+            engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
+                                     scratch: scratch.pointer, wss: sumSquares, into: out)
         }
     }
     return y
@@ -176,4 +183,10 @@ struct SplitMix64 {
     }
     /// Uniform in [0, 1) with 53 random bits.
     mutating func nextUnitDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
+    /// The `index`-th (from 0) `nextUnitDouble()` of a generator seeded with `seed`, directly:
+    /// SplitMix64's state after n steps is `seed + n·γ`.
+    static func unitDouble(seed: UInt64, index: UInt64) -> Double {
+        var g = SplitMix64(seed: seed &+ index &* 0x9E37_79B9_7F4A_7C15)
+        return g.nextUnitDouble()
+    }
 }

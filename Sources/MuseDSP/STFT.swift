@@ -89,7 +89,7 @@ public func istft(_ spectrogram: ComplexSpectrogram, hopLength: Int? = nil, winL
 
 extension STFTEngine {
     /// Allocating wrapper around `inverseFrameMajor`.
-    func inverse(frameMajor: UnsafePointer<Float>, frames: Int, length: Int) -> [Float] {
+    func inverse(frameMajor: UnsafeMutablePointer<Float>, frames: Int, length: Int) -> [Float] {
         let scratch = FFTScratch(count: inverseScratchCount(frames: frames))
         let wss = windowSumSquare(frames: frames)
         var y = [Float](repeating: 0, count: length)

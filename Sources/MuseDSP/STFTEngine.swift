@@ -184,17 +184,20 @@ final class STFTEngine {
         min(frames, workers) * (nFFT + hop * (frames - 1))
     }
 
-    /// Inverse of frame-major `spec` (not modified) by windowed overlap-add, divided by the
+    /// Inverse of frame-major `spec` by windowed overlap-add, divided by the
     /// window's sum of squares where it is non-zero, trimmed as librosa's `istft`.
     ///
     /// Each job takes a contiguous run of frames and overlap-adds them into its own buffer (no
     /// per-frame array, no locking); a second pass sums the neighbouring runs' overlaps, divides
-    /// and trims.
+    /// and trims. Each row of `spec` is transformed in place and left **destroyed** (FFTW's c2r
+    /// overwrites its input): both callers are done with it, and not copying each row first
+    /// saves a pass over the spectrogram.
     /// - Parameters:
+    ///   - spec: frame-major, `frames × rowStride` floats from `fftwf_malloc`; clobbered.
     ///   - scratch: `inverseScratchCount(frames:)` floats.
     ///   - wss: `windowSumSquare(frames:)` for the frames used.
     ///   - y: output, `length` floats.
-    func inverseFrameMajor(_ spec: UnsafePointer<Float>, frames: Int, length: Int,
+    func inverseFrameMajor(_ spec: UnsafeMutablePointer<Float>, frames: Int, length: Int,
                            scratch: UnsafeMutablePointer<Float>, wss: UnsafePointer<Float>,
                            into y: UnsafeMutablePointer<Float>) {
         let jobs = min(frames, workers)
@@ -202,7 +205,6 @@ final class STFTEngine {
         let scale = 1 / Float(nFFT)
         func range(_ job: Int) -> (lo: Int, hi: Int) { (frames * job / jobs, frames * (job + 1) / jobs) }
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
-            let complex = FFTScratch(count: rowStride)
             let real = FFTScratch(count: nFFT)
             let (lo, hi) = range(job)
             let acc = scratch + job * fullLength
@@ -210,8 +212,7 @@ final class STFTEngine {
             (acc + start).update(repeating: 0, count: end - start)
             window.withUnsafeBufferPointer { w in
                 for t in lo..<hi {
-                    complex.pointer.update(from: spec + t * rowStride, count: 2 * bins)
-                    plan.inverse(complex.pointer, real.pointer)
+                    plan.inverse(spec + t * rowStride, real.pointer)
                     let dst = acc + t * hop
                     for i in 0..<nFFT { dst[i] += real.pointer[i] * w[i] * scale }
                 }

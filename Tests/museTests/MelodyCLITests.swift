@@ -79,7 +79,7 @@ final class MelodyCLITests: CLITestCase {
         process.executableURL = try museBinary()
         process.arguments = arguments
         process.currentDirectoryURL = folder
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("train.log").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("train.log").path, contents: nil)
         let log = try FileHandle(forWritingTo: folder.appendingPathComponent("train.log"))
         process.standardOutput = log
         process.standardError = log
