@@ -103,19 +103,23 @@ public final class Renderer {
         return AudioBuffer(planar: samples, channelCount: 2, sampleRate: synthesizer.settings.sampleRate)
     }
 
-    /// Renders the whole sequence (and its ring-out) offline as stereo audio.
+    /// Renders the whole sequence (and its ring-out) offline as stereo audio. The file ends within
+    /// one synthesis block (64 frames) of the moment the last voice falls silent: chunks of 64
+    /// blocks while the sequence plays, single blocks during the ring-out.
     public func renderAll() -> AudioBuffer {
-        let chunk = 64 * Voice.blockSize
+        let large = 64 * Voice.blockSize
         var left: [Float] = [], right: [Float] = []
-        var l = [Float](repeating: 0, count: chunk), r = [Float](repeating: 0, count: chunk)
+        var l = [Float](repeating: 0, count: large), r = [Float](repeating: 0, count: large)
         while !isFinished {
+            let ringingOut = Double(framesRendered) / synthesizer.settings.sampleRate >= endSeconds
+            let chunk = ringingOut ? Voice.blockSize : large
             l.withUnsafeMutableBufferPointer { lp in
                 r.withUnsafeMutableBufferPointer { rp in
                     synthesizer.render(frameCount: chunk, left: lp.baseAddress!, right: rp.baseAddress!)
                 }
             }
             framesRendered += chunk
-            left.append(contentsOf: l); right.append(contentsOf: r)
+            left.append(contentsOf: l[0..<chunk]); right.append(contentsOf: r[0..<chunk])
         }
         return AudioBuffer(planar: left + right, channelCount: 2, sampleRate: synthesizer.settings.sampleRate)
     }

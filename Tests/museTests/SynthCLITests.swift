@@ -1,4 +1,5 @@
 import Foundation
+import MuseAudio
 import XCTest
 
 /// End to end: `muse render` and `muse soundfont info` on the built binary.
@@ -15,6 +16,20 @@ final class SynthCLITests: CLITestCase {
         XCTAssertEqual(String(decoding: wav.prefix(4), as: UTF8.self), "RIFF")
         XCTAssertGreaterThan(wav.count, 44 + 4 * 44100 / 2, "at least 0.5 s of 16-bit stereo")
         XCTAssertTrue(result.out.contains("one.wav"))
+    }
+
+    /// `--normalize -1` puts the rendering's peak at -1 dBFS (within 16-bit rounding); without it
+    /// the level is FluidSynth's, far lower for one note.
+    func testRenderNormalizeSetsThePeak() throws {
+        let mid = try write(Self.oneNote, "one.mid")
+        XCTAssertEqual(try muse(["render", mid, "-o", "plain.wav"]).status, 0)
+        XCTAssertEqual(try muse(["render", mid, "-o", "loud.wav", "--normalize", "-1"]).status, 0)
+        let plain = try AudioFile.read(folder.appendingPathComponent("plain.wav").path)
+        let loud = try AudioFile.read(folder.appendingPathComponent("loud.wav").path)
+        XCTAssertEqual(20 * log10(Double(loud.peakAmplitude)), -1, accuracy: 0.01)
+        XCTAssertLessThan(20 * log10(Double(plain.peakAmplitude)), -6)
+        XCTAssertEqual(plain.frameCount, loud.frameCount)
+        XCTAssertNotEqual(try muse(["render", mid, "-o", "x.wav", "--normalize", "3"]).status, 0)
     }
 
     func testRenderOfABadMIDIFileIsOneErrorLine() throws {

@@ -94,7 +94,7 @@ struct GenerateMelodyRNNCommand: ParsableCommand {
                 if wav {
                     for (k, sequence) in sequences.enumerated() {
                         let path = (outputDir as NSString).appendingPathComponent(String(format: "%@_%02d.wav", stamp, k + 1))
-                        try AudioFile.write(Renderer.render(sequence, font: font, settings: synth.settings), to: path, format: .wavPCM16)
+                        try AudioFile.write(synth.finished(Renderer.render(sequence, font: font, settings: synth.settings)), to: path, format: .wavPCM16)
                         print("wrote \(path)")
                     }
                 }

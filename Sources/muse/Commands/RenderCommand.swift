@@ -46,7 +46,7 @@ struct RenderCommand: ParsableCommand {
                              Double(report.framesPlayed) / renderer.sampleRate, device))
                 return
             }
-            let audio = Renderer.render(sequence, font: font, settings: synth.settings)
+            let audio = synth.finished(Renderer.render(sequence, font: font, settings: synth.settings))
             let dir = (outputPath as NSString).deletingLastPathComponent
             if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             let format = AudioFileFormat(pathExtension: (outputPath as NSString).pathExtension) ?? .wavPCM16

@@ -15,6 +15,9 @@ struct SynthOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Gain in dB relative to FluidSynth's default level (synth.gain 0.2); negative values allowed (--gain-db -6).")
     var gainDb: Double = 0
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Scale rendered files so their peak is at this level in dBFS (e.g. -1); by default they keep FluidSynth's level, where a lone melody peaks near -25 dBFS.", valueName: "dBFS"))
+    var normalize: Double?
+
     @Flag(help: "Turn the reverb off (on by default, like FluidSynth).")
     var noReverb = false
 
@@ -28,6 +31,16 @@ struct SynthOptions: ParsableArguments {
         guard (8000...192_000).contains(sampleRate) else { throw ValidationError("--sample-rate must be 8000...192000 Hz") }
         guard gainDb.isFinite, (-60...40).contains(gainDb) else { throw ValidationError("--gain-db must be -60...40") }
         guard (1...4096).contains(polyphony) else { throw ValidationError("--polyphony must be 1...4096") }
+        if let normalize {
+            guard normalize.isFinite, (-60...0).contains(normalize) else { throw ValidationError("--normalize must be -60...0 dBFS") }
+        }
+    }
+
+    /// `audio` as these flags want it written: peak-normalised when `--normalize` is given (a
+    /// silent rendering stays silent).
+    func finished(_ audio: AudioBuffer) -> AudioBuffer {
+        guard let normalize else { return audio }
+        return audio.peakNormalized(toDecibels: normalize)
     }
 
     /// The engine settings these flags ask for.
