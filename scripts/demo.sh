@@ -32,7 +32,7 @@ echo
 echo "== generate four melodies from a primer"
 rm -rf output/melodies
 "$MUSE" generate melody-rnn --bundle runs/demo-melody --primer-melody "[60, -2, 62, -2, 64, -2, 65, -2]" \
-  --num-outputs 4 --num-steps 128 --temperature 1.0 --output-dir output/melodies --seed 1
+  --num-outputs 4 --num-steps 128 --temperature 1.0 --output-dir output/melodies --seed 1 --normalize -1
 first=$(ls output/melodies/*.wav | head -1)
 "$MUSE" spectrogram "$first" -o "${first%.wav}.png"
 "$MUSE" midi roll "${first%.wav}.mid" -o "${first%.wav}-roll.png"
