@@ -174,6 +174,32 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// Stride-2 rows wide enough for im2col's 8-wide gather and col2im's 8-wide scatter (and
+    /// their scalar edges), several paddings and kernel widths, against the definition and the
+    /// adjoint identity ⟨conv(x), p⟩ = ⟨x, convᵀ(p)⟩.
+    func testWideStrideTwoRowsMatchDefinition() throws {
+        var rng = SplitMix64(seed: 29)
+        for wd in [16, 17, 23, 31, 32, 40] {
+            for (kw, pad) in [(1, 0), (3, 1), (4, 1), (5, 2), (4, 0)] {
+                let x = Tensor.randn([2, 2, 5, wd], using: &rng), w = Tensor.randn([3, 2, 3, kw], using: &rng)
+                let stride = Size2D(1, 2), padding = Size2D(1, pad)
+                let oh = 5, ow = (wd + 2 * pad - kw) / 2 + 1
+                let y = try x.conv2d(weight: w, stride: stride, padding: padding)
+                let expected = Self.naiveConv(x.scalars, w.scalars, n: 2, c: 2, h: 5, wd: wd, o: 3, kh: 3, kw: kw,
+                                              stride: stride, padding: padding, dilation: 1, oh: oh, ow: ow)
+                assertClose(y, try Tensor(expected, shape: [2, 3, oh, ow]), relativeTolerance: 1e-4, absoluteTolerance: 1e-4,
+                            "width \(wd) kernel \(kw) padding \(pad)")
+                // col2im's stride-2 path: the transposed convolution is the adjoint of this one.
+                let probe = Tensor.randn([2, 3, oh, ow], using: &rng)
+                let back = try probe.convTranspose2d(weight: w, stride: stride, padding: padding,
+                                                     outputPadding: Size2D(0, (wd + 2 * pad - kw) % 2))
+                XCTAssertEqual(back.shape, x.shape)
+                let lhs = try (y * probe).sum().item(), rhs = try (x * back).sum().item()
+                XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * (1 + Swift.abs(lhs)), "width \(wd) kernel \(kw) padding \(pad)")
+            }
+        }
+    }
+
     /// Processing the batch in chunks (a column budget far below one batch, uneven last chunk)
     /// gives the same outputs and gradients as one chunk, for both convolutions.
     func testChunkedBatchMatchesSingleChunk() throws {

@@ -80,6 +80,16 @@ struct ConvGeometry {
                         for ox in 0..<xr.lowerBound { dst[ox] = 0 }
                         if sx == 1 {
                             (dst + xr.lowerBound).update(from: srow + xr.lowerBound, count: xr.count)
+                        } else if sx == 2 {
+                            // Every other sample: 16 loaded, the even 8 kept, while the 16 lie
+                            // inside the image row (srow[k] is in the row for k < width − offX).
+                            var ox = xr.lowerBound
+                            while ox < xr.upperBound - 7 && 2 * ox + 16 <= width - offX {
+                                let pair = UnsafeRawPointer(srow + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                                UnsafeMutableRawPointer(dst + ox).storeBytes(of: pair.evenHalf, as: SIMD8<Float>.self)
+                                ox += 8
+                            }
+                            while ox < xr.upperBound { dst[ox] = srow[2 * ox]; ox += 1 }
                         } else {
                             for ox in xr { dst[ox] = srow[ox * sx] }
                         }
@@ -115,6 +125,18 @@ struct ConvGeometry {
                             let drow = dstPlane + (oy * stride.height + offY) * width + offX
                             if sx == 1 {
                                 for ox in xr { drow[ox] += src[ox] }
+                            } else if sx == 2 {
+                                // 8 columns added to every other sample of 16 (the others get +0),
+                                // while the 16 lie inside the image row.
+                                var ox = xr.lowerBound
+                                while ox < xr.upperBound - 7 && 2 * ox + 16 <= width - offX {
+                                    let v = UnsafeRawPointer(src + ox).loadUnaligned(as: SIMD8<Float>.self)
+                                    let spread = SIMD16<Float>(v[0], 0, v[1], 0, v[2], 0, v[3], 0, v[4], 0, v[5], 0, v[6], 0, v[7], 0)
+                                    let d = UnsafeMutableRawPointer(drow + 2 * ox)
+                                    d.storeBytes(of: d.loadUnaligned(as: SIMD16<Float>.self) + spread, as: SIMD16<Float>.self)
+                                    ox += 8
+                                }
+                                while ox < xr.upperBound { drow[2 * ox] += src[ox]; ox += 1 }
                             } else {
                                 for ox in xr { drow[ox * sx] += src[ox] }
                             }
@@ -144,20 +166,29 @@ extension Tensor {
         }
     }
 
-    /// Per-channel sum of `g` [N, C, S] → [C] (the bias gradient of a convolution).
+    /// Per-channel sum of `g` [N, C, S] → [C] (the bias gradient of a convolution): channels
+    /// split over the cores, each plane summed in 8 float lanes, planes accumulated in double.
     static func channelSums(_ g: Tensor) -> Tensor {
         let n = g.shape[0], c = g.shape[1], s = g.count / Swift.max(n * c, 1)
         let out = Tensor.zeros([c])
         let src = g.storage.pointer, dst = out.storage.pointer
-        for ch in 0..<c {
-            var acc: Double = 0
-            for b in 0..<n {
-                let p = src + (b * c + ch) * s
-                var part: Float = 0
-                for k in 0..<s { part += p[k] }
-                acc += Double(part)
+        Parallel.forEachChunk(count: c, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(n * s, 1))) { range in
+            for ch in range {
+                var acc: Double = 0
+                for b in 0..<n {
+                    let p = src + (b * c + ch) * s
+                    var lanes = SIMD8<Float>()
+                    var k = 0
+                    while k + 8 <= s {
+                        lanes += UnsafeRawPointer(p + k).loadUnaligned(as: SIMD8<Float>.self)
+                        k += 8
+                    }
+                    var part = lanes.sum()
+                    while k < s { part += p[k]; k += 1 }
+                    acc += Double(part)
+                }
+                dst[ch] = Float(acc)
             }
-            dst[ch] = Float(acc)
         }
         return out
     }
