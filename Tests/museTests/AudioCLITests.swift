@@ -81,9 +81,15 @@ final class AudioCLITests: CLITestCase {
             XCTAssertEqual(lines.count, 1, "\(arguments): \(result.err)")
             XCTAssertTrue(lines.first?.hasPrefix("muse: error:") ?? false, result.err)
         }
+        // Bad command lines: ArgumentParser's usage error (64), still one line, naming the help.
         for arguments in [["spectrogram", clip, "--n-fft", "1023"], ["spectrogram", clip, "--hop-length", "0"],
-                          ["griffinlim", clip, "--sample-rate", "-1"]] {
-            XCTAssertNotEqual(try muse(arguments).status, 0, "\(arguments)")
+                          ["griffinlim", clip, "--sample-rate=-1"], ["spectrogram", clip, "--n-fft"],
+                          ["spectrogram", clip, "--res-type", "best"], ["audio", "info"], ["audio", "infox", clip]] {
+            let result = try muse(arguments)
+            XCTAssertEqual(result.status, 64, "\(arguments): \(result.err)")
+            XCTAssertEqual(result.err.split(separator: "\n").count, 1, "\(arguments): \(result.err)")
+            XCTAssertTrue(result.err.hasPrefix("muse: error:") && result.err.contains("--help)"), result.err)
         }
+        XCTAssertTrue(try muse(["spectrogram", "--help"]).out.contains("--res-type"))
     }
 }
