@@ -81,6 +81,29 @@ final class ResamplerTests: XCTestCase {
         }
     }
 
+    /// Odd rates, tiny and long inputs, every quality: never a crash, always `ceil(n × ratio)`
+    /// finite frames, and (for the sinc/soxr filters) a constant signal stays near its value away
+    /// from the edges.
+    func testEdgeCasesKeepLengthAndFiniteness() throws {
+        var state: UInt64 = 99
+        func next(_ bound: Int) -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) % bound }
+        let rates: [Double] = [8000, 11025, 16000, 22050, 32000, 44100, 48000, 96000, 192000, 12345, 7.5]
+        for trial in 0..<60 {
+            let from = rates[next(rates.count)], to = rates[next(rates.count)]
+            guard to / from >= 1.0 / 256, to / from <= 256 else { continue }
+            let n = [1, 2, 3, 17, 1000, 140_000][trial % 6]
+            let quality = ResampleQuality.allCases[next(ResampleQuality.allCases.count)]
+            let input = AudioBuffer(planar: [Float](repeating: 0.25, count: 2 * n), channelCount: 2, sampleRate: from)
+            let out = try Resampler.resample(input, to: to, quality: quality)
+            XCTAssertEqual(out.frameCount, Int((Double(n) * to / from).rounded(.up)), "\(from)→\(to) \(quality) n=\(n)")
+            XCTAssertTrue(out.samples.allSatisfy(\.isFinite), "\(from)→\(to) \(quality) n=\(n)")
+            if n == 140_000, quality != .soxrQQ, quality != .zeroOrderHold, quality != .linear, out.frameCount > 4000 {
+                let mid = out.frameCount / 2
+                XCTAssertEqual(out.samples[mid], 0.25, accuracy: 1e-3, "\(from)→\(to) \(quality)")
+            }
+        }
+    }
+
     func testLibrosaResTypeNames() {
         XCTAssertEqual(ResampleQuality(rawValue: "soxr_hq"), .soxrHQ)
         XCTAssertEqual(ResampleQuality(rawValue: "sinc_best"), .sincBest)
