@@ -28,9 +28,11 @@ def best_time(fn, runs):
 
 y = np.load(sys.argv[1])
 y44 = np.load(sys.argv[2])
-S = np.abs(librosa.stft(y))
+D = librosa.stft(y)
+S = np.abs(D)
 result = {
     "stft": best_time(lambda: librosa.stft(y), 5),
+    "istft": best_time(lambda: librosa.istft(D, length=len(y)), 11),
     "melspectrogram": best_time(lambda: librosa.feature.melspectrogram(y=y, sr=22050), 5),
     "griffinlim32": best_time(lambda: librosa.griffinlim(S, n_iter=32, random_state=0), 3),
     "resample_soxr_hq": best_time(lambda: librosa.resample(y44, orig_sr=44100, target_sr=22050), 7),

@@ -102,6 +102,8 @@ let oursSTFT = try bestSeconds(runs: 11) { _ = try stft(y) }
 var reused = try stft(y)
 let oursSTFTInto = try bestSeconds(runs: 11) { try stft(y, parameters: STFTParameters(), into: &reused) }
 let oursMel = try bestSeconds(runs: 11) { _ = try melSpectrogram(y) }
+let spectrum = try stft(y)
+let oursISTFT = try bestSeconds(runs: 11) { _ = try istft(spectrum, length: y.count) }
 let quick = CommandLine.arguments.contains("--quick")  // stft and mel only, no peer
 if quick {
     let spec = try stft(y)
@@ -167,6 +169,7 @@ func row(_ name: String, _ ours: Double, _ librosa: Double?, _ floor: Double?) {
 row("stft", oursSTFT, peer["stft"], floorN)
 row("stft (out=)", oursSTFTInto, peer["stft"], floorN)
 row("melspectrogram", oursMel, peer["melspectrogram"], floorN)
+row("istft", oursISTFT, peer["istft"], floorInverse)
 row("griffinlim 32", oursGL, peer["griffinlim32"], floorGL)
 row("resample soxr_hq", oursResampleHQ, peer["resample_soxr_hq"], serialResampleHQ)
 row("resample soxr_vhq", oursResampleVHQ, peer["resample_soxr_vhq"], serialResampleVHQ)

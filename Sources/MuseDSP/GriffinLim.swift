@@ -88,7 +88,7 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
         }
     }
 
-    let scratch = FFTScratch(count: engine.inverseScratchCount(frames: frames))
+    let scratch = FFTScratch(count: engine.inverseScratchCount(frames: frames), zeroed: false)
     let wss = engine.windowSumSquare(frames: frames)
     var y = [Float](repeating: 0, count: signalLength)
     let c = momentum / (1 + momentum)

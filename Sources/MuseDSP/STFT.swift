@@ -1,3 +1,4 @@
+import Dispatch
 /// Short-time Fourier transform, as `librosa.stft` (librosa 0.11 defaults).
 ///
 /// Frames are `nFFT` samples `hopLength` apart, each multiplied by the periodic window and
@@ -72,14 +73,21 @@ public func istft(_ spectrogram: ComplexSpectrogram, hopLength: Int? = nil, winL
     }
     guard spectrogram.frameCount > 0 else { return [Float](repeating: 0, count: length ?? 0) }
     let shape = engine.inverseShape(frames: spectrogram.frameCount, length: length)
-    let frameMajor = FFTScratch(count: shape.frames * engine.rowStride)
+    let frameMajor = FFTScratch(count: shape.frames * engine.rowStride, zeroed: false)
+    // [bins, frames] split → frame-major interleaved, in tiles of 16 frames (one cache line of
+    // each input row) spread over the cores.
     spectrogram.real.withUnsafeBufferPointer { re in
         spectrogram.imag.withUnsafeBufferPointer { im in
-            let total = spectrogram.frameCount
-            for k in 0..<engine.bins {
-                for t in 0..<shape.frames {
-                    frameMajor.pointer[t * engine.rowStride + 2 * k] = re[k * total + t]
-                    frameMajor.pointer[t * engine.rowStride + 2 * k + 1] = im[k * total + t]
+            let total = spectrogram.frameCount, bins = engine.bins, stride = engine.rowStride
+            let r = re.baseAddress!, i = im.baseAddress!, out = frameMajor.pointer
+            let tile = 16
+            DispatchQueue.concurrentPerform(iterations: (shape.frames + tile - 1) / tile) { job in
+                let t0 = job * tile, t1 = min(shape.frames, t0 + tile)
+                for k in 0..<bins {
+                    for t in t0..<t1 {
+                        out[t * stride + 2 * k] = r[k * total + t]
+                        out[t * stride + 2 * k + 1] = i[k * total + t]
+                    }
                 }
             }
         }
@@ -90,17 +98,19 @@ public func istft(_ spectrogram: ComplexSpectrogram, hopLength: Int? = nil, winL
 extension STFTEngine {
     /// Allocating wrapper around `inverseFrameMajor`.
     func inverse(frameMajor: UnsafeMutablePointer<Float>, frames: Int, length: Int) -> [Float] {
-        let scratch = FFTScratch(count: inverseScratchCount(frames: frames))
+        let scratch = FFTScratch(count: inverseScratchCount(frames: frames), zeroed: false)
         let wss = windowSumSquare(frames: frames)
-        var y = [Float](repeating: 0, count: length)
-        wss.withUnsafeBufferPointer { w in
-            y.withUnsafeMutableBufferPointer { out in
-                guard let base = out.baseAddress else { return }
-                inverseFrameMajor(frameMajor, frames: frames, length: length, scratch: scratch.pointer,
-                                  wss: w.baseAddress!, into: base)
+        // inverseFrameMajor writes every output sample, so the array is not zero-filled first.
+        return [Float](unsafeUninitializedCapacity: length) { out, count in
+            if let base = out.baseAddress {
+                adviseHugePages(base, bytes: length * MemoryLayout<Float>.stride)
+                wss.withUnsafeBufferPointer { w in
+                    inverseFrameMajor(frameMajor, frames: frames, length: length, scratch: scratch.pointer,
+                                      wss: w.baseAddress!, into: base)
+                }
             }
+            count = length
         }
-        return y
     }
 }
 

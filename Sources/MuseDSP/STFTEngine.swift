@@ -166,20 +166,28 @@ final class STFTEngine {
         return (used, max(0, expected))
     }
 
-    /// `window_sumsquare` over `frames` frames, `[nFFT + hop (frames − 1)]`.
+    /// `window_sumsquare` over `frames` frames, `[nFFT + hop (frames − 1)]`: librosa's float32
+    /// accumulation of the squared window frame by frame, in its order (so the same sums).
     func windowSumSquare(frames: Int) -> [Float] {
         let n = nFFT + hop * (frames - 1)
-        var out = [Double](repeating: 0, count: n)
-        let sq = window.map { Double($0) * Double($0) }
-        for t in 0..<frames {
-            let s = t * hop
-            for i in 0..<nFFT { out[s + i] += sq[i] }
+        let sq = window.map { $0 * $0 }
+        return [Float](unsafeUninitializedCapacity: n) { out, count in
+            let o = out.baseAddress!
+            o.initialize(repeating: 0, count: n)
+            sq.withUnsafeBufferPointer { w in
+                let sp = w.baseAddress!
+                for t in 0..<frames {
+                    let dst = o + t * hop
+                    for i in 0..<nFFT { dst[i] += sp[i] }
+                }
+            }
+            count = n
         }
-        return out.map { Float($0) }
     }
 
     /// Floats of scratch `inverseFrameMajor` needs for `frames` frames: one private overlap-add
-    /// buffer of the full padded length per parallel job.
+    /// buffer of the full padded length per parallel job. It need not be zeroed: each job
+    /// clears the span it accumulates into, and only that span is read.
     func inverseScratchCount(frames: Int) -> Int {
         min(frames, workers) * (nFFT + hop * (frames - 1))
     }
