@@ -57,8 +57,9 @@ public enum AudioFile {
     /// channels), resample.
     ///
     /// Resampling is librosa's default, soxr "HQ" (`quality`, default `.soxrHQ`), through the same
-    /// library, so the samples are librosa's to float rounding (`AudioFileTests.testLoadMatches
-    /// LibrosaLoad`). The output length is `ceil(frames × sampleRate / fileRate)`, as librosa's.
+    /// library, so the samples are librosa's to float rounding (see
+    /// `AudioFileTests.testLoadMatchesLibrosaLoad`). The output length is
+    /// `ceil(frames × sampleRate / fileRate)`, as librosa's.
     /// - Parameters:
     ///   - sampleRate: target rate in Hz; `nil` keeps the file's rate (librosa's `sr=None`).
     ///   - mono: mix all channels down to one.
