@@ -59,6 +59,16 @@ final class STFTEngine {
 
     // MARK: Forward
 
+    /// Windows frame `t` of `signal` into `input` and transforms it into `output` (interleaved
+    /// complex, `bins` pairs). Both buffers come from `fftwf_malloc`.
+    @inline(__always)
+    private func transform(_ signal: FramedSignal, frame t: Int, window w: UnsafePointer<Float>,
+                           input: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        let src = signal.frame(t)
+        for i in 0..<nFFT { input[i] = src[i] * w[i] }
+        plan.forward(input, output)
+    }
+
     /// Forward transform of frames `[0, frames)` of the signal into frame-major `out`
     /// (`frames × rowStride` floats, from `fftwf_malloc`). `each(t)`, when given, runs on the same
     /// worker right after frame t is written, while its row is still in cache (Griffin-Lim fuses
@@ -70,9 +80,7 @@ final class STFTEngine {
             let input = FFTScratch(count: nFFT)
             window.withUnsafeBufferPointer { w in
                 for t in (job * Self.framesPerJob)..<min(frames, (job + 1) * Self.framesPerJob) {
-                    let src = signal.frame(t)
-                    for i in 0..<nFFT { input.pointer[i] = src[i] * w[i] }
-                    plan.forward(input.pointer, out + t * rowStride)
+                    transform(signal, frame: t, window: w.baseAddress!, input: input.pointer, into: out + t * rowStride)
                     each?(t)
                 }
             }
@@ -140,9 +148,7 @@ final class STFTEngine {
                 while t0 < hi {
                     let count = min(block, hi - t0)
                     for j in 0..<count {
-                        let src = signal.frame(t0 + j)
-                        for i in 0..<nFFT { input.pointer[i] = src[i] * w[i] }
-                        plan.forward(input.pointer, b + j * rowStride)
+                        transform(signal, frame: t0 + j, window: w.baseAddress!, input: input.pointer, into: b + j * rowStride)
                     }
                     emit(b, count, t0)
                     t0 += count

@@ -29,28 +29,12 @@ public final class GRU: Module {
         self.numLayers = numLayers
         self.bidirectional = bidirectional
         self.batchFirst = batchFirst
-        let k = 1 / Float(hiddenSize).squareRoot()
-        var cells: [[Tensor]] = []
-        for layer in 0..<numLayers {
-            let inSize = layer == 0 ? inputSize : hiddenSize * (bidirectional ? 2 : 1)
-            for _ in 0..<(bidirectional ? 2 : 1) {
-                cells.append([[3 * hiddenSize, inSize], [3 * hiddenSize, hiddenSize], [3 * hiddenSize], [3 * hiddenSize]].map {
-                    let t = Tensor.uniform($0, low: -k, high: k, using: &generator)
-                    t.requiresGrad = true
-                    return t
-                })
-            }
-        }
-        self.cells = cells
+        cells = RecurrentParameters.make(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
+                                         bidirectional: bidirectional, using: &generator)
     }
 
     public var localParameters: [(name: String, tensor: Tensor)] {
-        var out: [(String, Tensor)] = []
-        for (index, params) in cells.enumerated() {
-            let suffix = "_l\(index / numDirections)" + (index % numDirections == 1 ? "_reverse" : "")
-            for (name, t) in zip(["weight_ih", "weight_hh", "bias_ih", "bias_hh"], params) { out.append((name + suffix, t)) }
-        }
-        return out
+        RecurrentParameters.named(cells, directions: numDirections)
     }
 
     /// Runs the GRU.

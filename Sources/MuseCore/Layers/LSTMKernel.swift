@@ -38,9 +38,8 @@ extension Tensor {
         let parts = B * H >= 2048 ? Swift.min(Parallel.coreCount, B) : 1
         // W_hhᵀ [H, 4H], made once: the per-step products then read B untransposed, which
         // OpenBLAS packs ~5–10% faster than a transposed B at these sizes (it packs B on every call).
-        let weightHHT = Tensor(uninitializedShape: [H, G])
-        let pW = weightHH.storage.pointer, pWT = weightHHT.storage.pointer
-        for g in 0..<G { for k in 0..<H { pWT[k * G + g] = pW[g * H + k] } }
+        let weightHHT = permuteKernel(weightHH, [1, 0])
+        let pWT = UnsafePointer(weightHHT.storage.pointer)
         BLASThreads.singleThreaded { forEachBatchSlice(B, parts) { r in
             for s in 0..<T {
                 let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
