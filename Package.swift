@@ -56,13 +56,14 @@ let package = Package(
         .testTarget(name: "museTests", dependencies: ["muse", "MuseModels", "MuseMIDI"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
-        .executableTarget(name: "bench-midi", dependencies: ["MuseMIDI"], path: "Benchmarks/MIDIBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-vae", dependencies: ["MuseModels", "MuseCore"], path: "Benchmarks/VAEBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-synth", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], path: "Benchmarks/SynthBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-core", dependencies: ["MuseCore", "CBLAS"], path: "Benchmarks/CoreBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-core-layers", dependencies: ["MuseCore"], path: "Benchmarks/CoreLayersBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-dsp", dependencies: ["MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-melody", dependencies: ["MuseModels", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
+        .target(name: "BenchSupport", path: "Benchmarks/Support"),
+        .executableTarget(name: "bench-midi", dependencies: ["BenchSupport", "MuseMIDI"], path: "Benchmarks/MIDIBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-vae", dependencies: ["BenchSupport", "MuseModels", "MuseCore"], path: "Benchmarks/VAEBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-synth", dependencies: ["BenchSupport", "MuseSynth", "MuseMIDI", "MuseAudio"], path: "Benchmarks/SynthBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-core", dependencies: ["BenchSupport", "MuseCore", "CBLAS"], path: "Benchmarks/CoreBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-core-layers", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/CoreLayersBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-dsp", dependencies: ["BenchSupport", "MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-melody", dependencies: ["BenchSupport", "MuseModels", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -3,37 +3,11 @@
 //   128 units, one-hot vocabulary 38, batch 64, sequence 128; peak RSS.
 // The LSTM weights and data are written to a safetensors file that the peer loads with
 // safetensors.torch.load_file, so both train the very same model (first-step losses printed).
+import BenchSupport
 import CBLAS
 import Foundation
 import MuseCore
 
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
-/// Median seconds of `body` over `repeats` runs after three warm-up runs (thread pools awake).
-func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
-    for _ in 0..<3 { try body() }
-    var times: [Double] = []
-    for _ in 0..<repeats {
-        let t0 = now()
-        try body()
-        times.append(now() - t0)
-    }
-    return times.sorted()[times.count / 2]
-}
-
-func peakRSSMegabytes() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
-}
-
-let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
-let scriptURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("scripts/bench_core_peer.py")
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("muse-bench-core-\(getpid())")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }
@@ -44,7 +18,7 @@ if CommandLine.arguments.contains("--ops") {
     let a = Tensor.randn([4096, 1024], using: &r), b = Tensor.randn([4096, 1024], using: &r), bias = Tensor.randn([1024], using: &r)
     let mb = Double(a.count * 4) / 1e6
     func report(_ name: String, _ megabytes: Double, _ body: () throws -> Void) rethrows {
-        let s = try time(10, body)
+        let s = try medianSeconds(10, warmups: 3, body)
         print(String(format: "  %-28@ %7.2f ms  %6.1f GB/s", name as NSString, s * 1e3, megabytes / s / 1e3))
     }
     try noGrad {
@@ -74,10 +48,10 @@ for n in gemmSizes {
     let a = Tensor.randn([n, n], using: &rng), b = Tensor.randn([n, n], using: &rng)
     let repeats = n == 2048 ? 5 : (n == 512 ? 30 : 10)
     let flops = 2 * Double(n) * Double(n) * Double(n)
-    gemmOurs[n] = flops / (try time(repeats) { _ = try noGrad { try a.matmul(b) } }) / 1e9
+    gemmOurs[n] = flops / (try medianSeconds(repeats, warmups: 3) { _ = try noGrad { try a.matmul(b) } }) / 1e9
     let c = Tensor.zeros([n, n])
     // OpenBLAS alone (its own threads, as MuseCore uses it), without MuseCore's checks and tensors.
-    gemmBLAS[n] = flops / time(repeats) {
+    gemmBLAS[n] = flops / medianSeconds(repeats, warmups: 3) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
                     a.storage.pointer, Int32(n), b.storage.pointer, Int32(n), 0, c.storage.pointer, Int32(n))
     } / 1e9
@@ -120,7 +94,7 @@ func cpuSeconds() -> Double {
 try trainStep()
 let firstLoss = losses[0]
 let cpu0 = cpuSeconds()
-let lstmSeconds = try time(10) { try trainStep() }
+let lstmSeconds = try medianSeconds(10, warmups: 3) { try trainStep() }
 let lstmCPUSeconds = (cpuSeconds() - cpu0) / 11
 let rss = peakRSSMegabytes()
 if CommandLine.arguments.contains("--ours-only") {  // for profiling
@@ -130,20 +104,12 @@ if CommandLine.arguments.contains("--ours-only") {  // for profiling
 }
 
 // MARK: Peer
-let process = Process()
-process.executableURL = URL(fileURLWithPath: python)
-process.arguments = [scriptURL.path, modelURL.path]
-let pipe = Pipe()
-process.standardOutput = pipe
-try process.run()
-let peerOut = pipe.fileHandleForReading.readDataToEndOfFile()
-process.waitUntilExit()
-guard process.terminationStatus == 0,
-      let peer = try JSONSerialization.jsonObject(with: peerOut) as? [String: Any] else {
-    print("peer failed (status \(process.terminationStatus)): \(String(decoding: peerOut, as: UTF8.self))")
+let peer: [String: Any]
+do { peer = try runJSON(peerPython, [peerScript("bench_core_peer.py"), modelURL.path]) } catch {
+    print("peer failed: \(error)")
     exit(1)
 }
-func peerValue(_ key: String) -> Double { (peer[key] as? NSNumber)?.doubleValue ?? .nan }
+func peerValue(_ key: String) -> Double { number(peer, key) }
 
 print("bench-core (release, \(Parallel.coreCount) cores; peer: torch \(peer["torch"] ?? "?") with \(peer["threads"] ?? "?") threads)")
 print("GEMM float32 n×n·n×n      ours GFLOPS  OpenBLAS  torch   ours/OpenBLAS  ours/torch")

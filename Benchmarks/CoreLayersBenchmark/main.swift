@@ -7,50 +7,9 @@
 // Weights and data go to a safetensors file the peer loads, so both train the same model. Each
 // model runs in its own child process (ours and the peer's) so peak RSS is per model.
 // Usage: bench-core-layers [transformer|dcgan]   (no argument: both, with the peer)
+import BenchSupport
 import Foundation
 import MuseCore
-
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
-/// Median seconds of `body` over `repeats` runs after one warm-up.
-func median(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
-    try body()
-    var times: [Double] = []
-    for _ in 0..<repeats {
-        let t0 = now()
-        try body()
-        times.append(now() - t0)
-    }
-    return times.sorted()[times.count / 2]
-}
-
-func peakRSSMegabytes() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
-}
-
-/// Runs `executable arguments…` and parses the JSON object it prints last on stdout.
-func runJSON(_ executable: String, _ arguments: [String]) throws -> [String: Any] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0, let line = text.split(separator: "\n").last,
-          let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-        throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(executable) failed: \(text)"])
-    }
-    return object
-}
 
 func emit(_ object: [String: Any]) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
@@ -109,7 +68,7 @@ func benchTransformer(work: URL) throws -> [String: Any] {
         optimizer.step()
         losses.append(loss.item())
     }
-    let seconds = try median(5, step)
+    let seconds = try medianSeconds(5, step)
     return ["step_seconds": seconds, "first_loss": Double(losses[0]), "peak_rss_mb": peakRSSMegabytes(),
             "parameters": model.parameterCount]
 }
@@ -192,7 +151,7 @@ func benchDCGAN(work: URL) throws -> [String: Any] {
         optG.step()
         losses.append((dLoss.item(), gLoss.item()))
     }
-    let seconds = try median(10, step)
+    let seconds = try medianSeconds(10, step)
     return ["step_seconds": seconds, "first_d_loss": Double(losses[0].0), "first_g_loss": Double(losses[0].1),
             "peak_rss_mb": peakRSSMegabytes(), "parameters": generator.parameterCount + discriminator.parameterCount]
 }
@@ -211,9 +170,7 @@ if arguments.count == 3 {
     exit(0)
 }
 let models = arguments.count == 2 ? [arguments[1]] : ["dcgan", "transformer"]
-let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
-let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("scripts/bench_core_layers_peer.py").path
+let script = peerScript("bench_core_layers_peer.py")
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("muse-bench-core-layers-\(getpid())")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }
@@ -221,19 +178,18 @@ let me = URL(fileURLWithPath: arguments[0]).path
 print("bench-core-layers (release, \(Parallel.coreCount) cores; peer: PyTorch CPU, 2 threads), one training step, median")
 for model in models {
     let ours = try runJSON(me, [model, work.path])
-    let peer = try runJSON(python, [script, model, work.path])
-    func value(_ d: [String: Any], _ k: String) -> Double { (d[k] as? NSNumber)?.doubleValue ?? .nan }
-    let a = value(ours, "step_seconds"), b = value(peer, "step_seconds")
+    let peer = try runJSON(peerPython, [script, model, work.path])
+    let a = number(ours, "step_seconds"), b = number(peer, "step_seconds")
     let title = model == "dcgan" ? "(c) DCGAN batch 64 (D step + G step, Adam)" : "(b) Transformer 4×256, 4 heads, ff 1024, vocab 388, seq 256, batch 16 (fwd+bwd+Adam)"
     print(title)
     print(String(format: "  step: ours %.1f ms, torch %.1f ms, speed ours/torch %.2f×", a * 1e3, b * 1e3, b / a))
     if model == "dcgan" {
         print(String(format: "  first losses (same weights, data; dropout masks differ): D ours %.4f torch %.4f, G ours %.4f torch %.4f",
-                     value(ours, "first_d_loss"), value(peer, "first_d_loss"), value(ours, "first_g_loss"), value(peer, "first_g_loss")))
+                     number(ours, "first_d_loss"), number(peer, "first_d_loss"), number(ours, "first_g_loss"), number(peer, "first_g_loss")))
     } else {
         print(String(format: "  first loss (same weights, data; dropout masks differ): ours %.4f torch %.4f",
-                     value(ours, "first_loss"), value(peer, "first_loss")))
+                     number(ours, "first_loss"), number(peer, "first_loss")))
     }
     print(String(format: "  peak RSS: ours %.0f MB, torch %.0f MB; parameters ours %.0f torch %.0f",
-                 value(ours, "peak_rss_mb"), value(peer, "peak_rss_mb"), value(ours, "parameters"), value(peer, "parameters")))
+                 number(ours, "peak_rss_mb"), number(peer, "peak_rss_mb"), number(ours, "parameters"), number(peer, "parameters")))
 }

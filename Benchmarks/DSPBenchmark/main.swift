@@ -2,25 +2,12 @@
 // 60 s of audio, beside librosa (same input, same run) and beside raw FFTW loops over the same
 // frames (the floor: window, r2c/c2r, nothing else); resampling beside librosa at the same soxr
 // quality and beside one libsoxr call on one core. Release builds only.
+import BenchSupport
 import CFFTW
 import Dispatch
 import Foundation
 import MuseAudio
 import MuseDSP
-
-/// Best of `runs` timed calls after a warm-up. This machine is a VM shared with other work:
-/// interference only ever adds time, so the minimum is the repeatable figure (Python's timeit
-/// reports the same); the peer script times librosa the same way.
-func bestSeconds(runs: Int, _ body: () throws -> Void) rethrows -> Double {
-    try body()  // warm-up: plans, page faults
-    var times = [Double]()
-    for _ in 0..<runs {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        try body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-    }
-    return times.min()!
-}
 
 /// Deterministic test music: partials, a chirp and noise.
 func signal(seconds: Double, sampleRate: Double) -> [Float] {
@@ -91,44 +78,44 @@ let frames = 1 + (padded.count - nFFT) / hop
 let spectra = fftwf_alloc_complex(frames * stride)!
 let timeFrames = fftwf_alloc_real(frames * nFFT)!
 
-let floor1 = bestSeconds(runs: 11) { rawForward(padded, frames: frames, threads: 1, output: spectra) }
-let floorN = bestSeconds(runs: 11) { rawForward(padded, frames: frames, threads: threads, output: spectra) }
-let floorInverse = bestSeconds(runs: 11) { rawInverse(spectra, frames: frames, threads: threads, ola: timeFrames) }
+let floor1 = bestSeconds(11) { rawForward(padded, frames: frames, threads: 1, output: spectra) }
+let floorN = bestSeconds(11) { rawForward(padded, frames: frames, threads: threads, output: spectra) }
+let floorInverse = bestSeconds(11) { rawInverse(spectra, frames: frames, threads: threads, ola: timeFrames) }
 let floorGL = 32 * (floorN + floorInverse) + floorInverse
 
 // MARK: Ours.
 
-let oursSTFT = try bestSeconds(runs: 11) { _ = try stft(y) }
+let oursSTFT = try bestSeconds(11) { _ = try stft(y) }
 var reused = try stft(y)
-let oursSTFTInto = try bestSeconds(runs: 11) { try stft(y, parameters: STFTParameters(), into: &reused) }
-let oursMel = try bestSeconds(runs: 11) { _ = try melSpectrogram(y) }
+let oursSTFTInto = try bestSeconds(11) { try stft(y, parameters: STFTParameters(), into: &reused) }
+let oursMel = try bestSeconds(11) { _ = try melSpectrogram(y) }
 let spectrum = try stft(y)
-let oursISTFT = try bestSeconds(runs: 11) { _ = try istft(spectrum, length: y.count) }
+let oursISTFT = try bestSeconds(11) { _ = try istft(spectrum, length: y.count) }
 let quick = CommandLine.arguments.contains("--quick")  // stft and mel only, no peer
 if quick {
     let spec = try stft(y)
-    let tMag = bestSeconds(runs: 5) { _ = spec.power() }
-    let tBank = try bestSeconds(runs: 5) { _ = try MelFilterBank(sampleRate: 22050, nFFT: 2048) }
+    let tMag = bestSeconds(5) { _ = spec.power() }
+    let tBank = try bestSeconds(5) { _ = try MelFilterBank(sampleRate: 22050, nFFT: 2048) }
     let bank = try MelFilterBank(sampleRate: 22050, nFFT: 2048)
     let pw = spec.power()
-    let tApply = try bestSeconds(runs: 5) { _ = try bank.apply(pw) }
+    let tApply = try bestSeconds(5) { _ = try bank.apply(pw) }
     print("power \(tMag * 1000) ms, bank \(tBank * 1000) ms, apply \(tApply * 1000) ms")
     print("stft \(oursSTFT * 1000) ms, stft into \(oursSTFTInto * 1000) ms, mel \(oursMel * 1000) ms, floor 1 thread \(floor1 * 1000) ms, \(threads) threads \(floorN * 1000) ms")
     exit(0)
 }
 let magnitude = try stft(y).magnitude()
-let oursGL = try bestSeconds(runs: 3) { _ = try griffinLim(magnitude, nIter: 32, initialPhase: .random(seed: 0)) }
+let oursGL = try bestSeconds(3) { _ = try griffinLim(magnitude, nIter: 32, initialPhase: .random(seed: 0)) }
 let buffer44 = AudioBuffer(mono: y44, sampleRate: 44100)
-let oursResampleHQ = try bestSeconds(runs: 11) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrHQ) }
-let serialResampleHQ = try bestSeconds(runs: 11) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrHQ, parallel: false) }
-let oursResampleVHQ = try bestSeconds(runs: 5) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrVHQ) }
-let serialResampleVHQ = try bestSeconds(runs: 5) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrVHQ, parallel: false) }
-let oursResampleMQ = try bestSeconds(runs: 11) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrMQ) }
-let serialResampleMQ = try bestSeconds(runs: 11) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrMQ, parallel: false) }
-let oursResample48 = try bestSeconds(runs: 5) { _ = try Resampler.resample(buffer44, to: 48000, quality: .soxrHQ) }
-let serialResample48 = try bestSeconds(runs: 5) { _ = try Resampler.resample(buffer44, to: 48000, quality: .soxrHQ, parallel: false) }
-let oursResampleBest = try bestSeconds(runs: 3) { _ = try Resampler.resample(buffer44, to: 22050, quality: .sincBest) }
-let oursResampleFastest = try bestSeconds(runs: 3) { _ = try Resampler.resample(buffer44, to: 22050, quality: .sincFastest) }
+let oursResampleHQ = try bestSeconds(11) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrHQ) }
+let serialResampleHQ = try bestSeconds(11) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrHQ, parallel: false) }
+let oursResampleVHQ = try bestSeconds(5) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrVHQ) }
+let serialResampleVHQ = try bestSeconds(5) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrVHQ, parallel: false) }
+let oursResampleMQ = try bestSeconds(11) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrMQ) }
+let serialResampleMQ = try bestSeconds(11) { _ = try Resampler.resample(buffer44, to: 22050, quality: .soxrMQ, parallel: false) }
+let oursResample48 = try bestSeconds(5) { _ = try Resampler.resample(buffer44, to: 48000, quality: .soxrHQ) }
+let serialResample48 = try bestSeconds(5) { _ = try Resampler.resample(buffer44, to: 48000, quality: .soxrHQ, parallel: false) }
+let oursResampleBest = try bestSeconds(3) { _ = try Resampler.resample(buffer44, to: 22050, quality: .sincBest) }
+let oursResampleFastest = try bestSeconds(3) { _ = try Resampler.resample(buffer44, to: 22050, quality: .sincFastest) }
 
 // MARK: librosa, same input, same run.
 
@@ -138,23 +125,9 @@ defer { try? FileManager.default.removeItem(at: folder) }
 let path22 = folder.appendingPathComponent("y22.npy").path, path44 = folder.appendingPathComponent("y44.npy").path
 try NPYFile.write(y, shape: [y.count], to: path22)
 try NPYFile.write(y44, shape: [y44.count], to: path44)
-let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
-let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("scripts/bench_dsp_peer.py").path
-let process = Process()
-process.executableURL = URL(fileURLWithPath: python)
-process.arguments = [script, path22, path44]
-let pipe = Pipe()
-process.standardOutput = pipe
 var peer: [String: Double] = [:]
 do {
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    if let line = String(data: data, encoding: .utf8)?.split(separator: "\n").last,
-       let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double] {
-        peer = json
-    }
+    peer = try runJSON(peerPython, [peerScript("bench_dsp_peer.py"), path22, path44]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
 } catch {
     print("peer not run: \(error)")
 }

@@ -7,6 +7,7 @@
 // in seconds; pretty_midi: PrettyMIDI; symusic: Score in ticks). Muse is timed on one thread
 // (like for like with the single-threaded peers) and on all cores (MIDICorpus.read); figures
 // are the best of N passes after one warm-up pass that fills the page cache.
+import BenchSupport
 import Foundation
 import MuseMIDI
 
@@ -62,25 +63,15 @@ let single = best { museNotes(threads: 1) }
 let parallel = best { museNotes(threads: cores) }
 
 // Peers, same files, same run.
-let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
-let scriptURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("scripts/bench_midi_peer.py")
 let listURL = FileManager.default.temporaryDirectory.appendingPathComponent("bench-midi-\(getpid()).txt")
 try paths.joined(separator: "\n").write(to: listURL, atomically: true, encoding: .utf8)
 defer { try? FileManager.default.removeItem(at: listURL) }
-let process = Process()
-process.executableURL = URL(fileURLWithPath: python)
-process.arguments = [scriptURL.path, listURL.path, String(repeats)]
-let pipe = Pipe()
-process.standardOutput = pipe
 var peers: [String: [String: Double]] = [:]
 do {
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    peers = (try? JSONSerialization.jsonObject(with: data) as? [String: [String: Double]]) ?? [:]
+    peers = try runJSON(peerPython, [peerScript("bench_midi_peer.py"), listURL.path, String(repeats)])
+        .compactMapValues { $0 as? [String: Double] }
 } catch {
-    print("bench-midi: cannot run peer script with \(python): \(error)")
+    print("bench-midi: cannot run peer script with \(peerPython): \(error)")
 }
 
 func row(_ name: String, _ seconds: Double, _ files: Int, _ notes: Int, _ failed: Int) {

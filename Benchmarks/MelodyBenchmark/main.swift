@@ -3,14 +3,14 @@
 // beside a bigram baseline and the fraction of generated notes in the primer's key.
 //
 // Usage: bench-melody [CORPUS=corpora/oneills] [QUALITY_STEPS=300] [SPEED_STEPS=20]
+import BenchSupport
 import Foundation
 import MuseCore
 import MuseEncoding
 import MuseModels
 
 let args = CommandLine.arguments
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let corpus = args.count > 1 ? args[1] : root.appendingPathComponent("corpora/oneills").path
+let corpus = args.count > 1 ? args[1] : repositoryRoot.appendingPathComponent("corpora/oneills").path
 let qualitySteps = args.count > 2 ? Int(args[2]) ?? 300 : 300
 let speedSteps = args.count > 3 ? Int(args[3]) ?? 20 : 20
 let threads = ProcessInfo.processInfo.activeProcessorCount
@@ -59,19 +59,10 @@ let oursSample = 512 / sampleSeconds
 // The peer, at our thread count and at one thread (OpenMP's spinning threads suffer most on a
 // loaded machine, so both figures are shown).
 func runPeer(threads: Int) throws -> (train: Double, sample: Double) {
-    let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = [root.appendingPathComponent("scripts/bench_melody_peer.py").path,
-                         "\(model.encoder.inputSize)", "\(model.encoder.classCount)", "\(config.hiddenSize)", "\(config.numLayers)",
-                         "\(config.batchSize)", "\(config.sequenceLength)", "\(speedSteps)", "512", "\(threads)"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let peer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Double] ?? [:]
-    return (peer["train_steps_per_s"] ?? .nan, peer["sample_steps_per_s"] ?? .nan)
+    let peer = try runJSON(peerPython, [peerScript("bench_melody_peer.py"),
+                                        "\(model.encoder.inputSize)", "\(model.encoder.classCount)", "\(config.hiddenSize)", "\(config.numLayers)",
+                                        "\(config.batchSize)", "\(config.sequenceLength)", "\(speedSteps)", "512", "\(threads)"])
+    return (number(peer, "train_steps_per_s"), number(peer, "sample_steps_per_s"))
 }
 let tokens = Double(config.batchSize * config.sequenceLength)
 for peerThreads in Set([threads, 1]).sorted(by: >) {

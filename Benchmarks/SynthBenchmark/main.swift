@@ -7,6 +7,7 @@
 // off unless --effects. FluidSynth's time is its wall time on the dense file less its wall time
 // on an empty file (process start and SoundFont load); Muse is timed on rendering only, with the
 // font load printed separately.
+import BenchSupport
 import Foundation
 import MuseAudio
 import MuseMIDI
@@ -119,21 +120,13 @@ print(String(format: "muse:       %.2f s audio in %.3f s  realtime x%.1f  (font 
              audioSeconds, best, ourRTF, loadSeconds, peakVoices, meanVoices))
 
 // FluidSynth.
-let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
-let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/bench_synth_peer.py").standardized.path
-let process = Process()
-process.executableURL = URL(fileURLWithPath: python)
-process.arguments = [script, soundfont, densePath, emptyPath, "\(repeats)", effects ? "1" : "0"]
-let pipe = Pipe()
-process.standardOutput = pipe
-do { try process.run() } catch { print("bench-synth: cannot run peer: \(error)"); exit(1) }
-let output = pipe.fileHandleForReading.readDataToEndOfFile()
-process.waitUntilExit()
-guard process.terminationStatus == 0,
-      let json = try? JSONSerialization.jsonObject(with: output) as? [String: Double],
-      let dense = json["dense_seconds"], let empty = json["empty_seconds"], let peerAudio = json["dense_audio_seconds"] else {
-    print("bench-synth: peer failed: \(String(decoding: output, as: UTF8.self))"); exit(1)
+let json: [String: Any]
+do {
+    json = try runJSON(peerPython, [peerScript("bench_synth_peer.py"), soundfont, densePath, emptyPath, "\(repeats)", effects ? "1" : "0"])
+} catch {
+    print("bench-synth: peer failed: \(error)"); exit(1)
 }
+let dense = number(json, "dense_seconds"), empty = number(json, "empty_seconds"), peerAudio = number(json, "dense_audio_seconds")
 let peerRender = max(1e-6, dense - empty)
 let peerRTF = peerAudio / peerRender
 print(String(format: "fluidsynth: %.2f s audio in %.3f s  realtime x%.1f  (wall %.3f s less start-up %.3f s)",

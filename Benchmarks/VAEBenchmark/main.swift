@@ -1,13 +1,12 @@
 // bench-vae: MusicVAE training steps/s (default CPU config, batch 64 × 32 steps, teacher forced)
 // beside the same model in PyTorch CPU, from the same weights and batch, in one run; plus the time
 // to interpolate two windows in 8 steps.
+import BenchSupport
 import Foundation
 import MuseCore
 import MuseModels
 
 let steps = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 20
-let python = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 var config = MusicVAEConfig()
 config.samplingSchedule = "constant"
@@ -56,14 +55,7 @@ let interpSeconds = Date().timeIntervalSince(interpStart)
 
 /// Runs the peer script; returns its `name value` lines.
 func runPeer(_ mode: String, _ weights: URL) throws -> (values: [String: Double], raw: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = [root.appendingPathComponent("scripts/bench_vae_peer.py").path, mode, weights.path, "\(steps)"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    let output = try runProcess(peerPython, [peerScript("bench_vae_peer.py"), mode, weights.path, "\(steps)"])
     var values: [String: Double] = [:]
     for line in output.split(separator: "\n") {
         let parts = line.split(separator: " ")

@@ -86,14 +86,21 @@ final class LayersTests: XCTestCase {
         try compareFusedAndUnfused(batch: 4, hidden: 16)
     }
 
+    /// Short sequences (fewer than 8 steps) read W_hh untransposed in the recurrence; longer ones
+    /// a pre-transposed copy: both paths against the unfused graph.
+    func testFusedKernelShortSequencesMatchUnfusedGraph() throws {
+        try compareFusedAndUnfused(batch: 4, hidden: 16, steps: 1)
+        try compareFusedAndUnfused(batch: 17, hidden: 128, steps: 3)
+    }
+
     /// Batch × hidden ≥ 2048: the fused kernel splits the batch over the cores.
     func testFusedKernelSplitAcrossCoresMatchesUnfusedGraph() throws {
         try compareFusedAndUnfused(batch: 17, hidden: 128)
     }
 
-    func compareFusedAndUnfused(batch: Int, hidden: Int) throws {
+    func compareFusedAndUnfused(batch: Int, hidden: Int, steps: Int = 9) throws {
         let m = LSTM(inputSize: 7, hiddenSize: hidden, numLayers: 2, bidirectional: true, using: &rng)
-        let x = Tensor.randn([batch, 9, 7], using: &rng)
+        let x = Tensor.randn([batch, steps, 7], using: &rng)
         var results: [[Tensor]] = []
         for fused in [true, false] {
             m.useFusedKernel = fused

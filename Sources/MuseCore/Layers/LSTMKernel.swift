@@ -36,10 +36,12 @@ extension Tensor {
         // the batch and runs all T steps on it (its own small GEMMs and gate math) with no
         // synchronisation between steps.
         let parts = B * H >= 2048 ? Swift.min(Parallel.coreCount, B) : 1
-        // W_hhᵀ [H, 4H], made once: the per-step products then read B untransposed, which
-        // OpenBLAS packs ~5–10% faster than a transposed B at these sizes (it packs B on every call).
-        let weightHHT = permuteKernel(weightHH, [1, 0])
-        let pWT = UnsafePointer(weightHHT.storage.pointer)
+        // For sequences, W_hhᵀ [H, 4H] is made once: the per-step products then read B
+        // untransposed, which OpenBLAS packs ~5–10% faster than a transposed B (it packs B on every
+        // call). Single steps (sampling) would pay the copy on every call, so they read W_hh as is.
+        let weightHHT = T >= 8 ? permuteKernel(weightHH, [1, 0]) : nil
+        let recurrent: (b: UnsafePointer<Float>, ldb: Int, transposed: Bool) = weightHHT.map { (UnsafePointer($0.storage.pointer), G, false) }
+            ?? (UnsafePointer(weightHH.storage.pointer), H, true)
         BLASThreads.singleThreaded { forEachBatchSlice(B, parts) { r in
             for s in 0..<T {
                 let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
@@ -47,8 +49,8 @@ extension Tensor {
                 let ldH = s == 0 ? H : ldY
                 let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
                 let ldC = s == 0 ? H : T * H
-                    gemm(transposeA: false, transposeB: false, m: r.count, n: G, k: H, a: hPrev + r.lowerBound * ldH, lda: ldH,
-                         b: pWT, ldb: G, beta: 1, c: pA + (r.lowerBound * T + t) * G, ldc: T * G)
+                    gemm(transposeA: false, transposeB: recurrent.transposed, m: r.count, n: G, k: H, a: hPrev + r.lowerBound * ldH, lda: ldH,
+                         b: recurrent.b, ldb: recurrent.ldb, beta: 1, c: pA + (r.lowerBound * T + t) * G, ldc: T * G)
                     for b in r {
                         let a = pA + (b * T + t) * G, c = pC + (b * T + t) * H, y = pY + b * ldY + t * H
                         let tcOut = pTC + (b * T + t) * H
