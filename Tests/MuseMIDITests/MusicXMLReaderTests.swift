@@ -133,7 +133,7 @@ final class MusicXMLReaderTests: XCTestCase {
           <note><pitch><step>C</step><octave>4</octave></pitch><duration>2</duration><tie type="stop"/></note>
         </measure></part>
         """)
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<2000 {
             var bytes = base
             for _ in 0..<(1 + Int(rng.next() % 8)) {
@@ -146,18 +146,5 @@ final class MusicXMLReaderTests: XCTestCase {
             }
             _ = try? MusicXMLReader.read(bytes: bytes)
         }
-    }
-}
-
-/// SplitMix64, for reproducible fuzzing.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -10,17 +10,9 @@ final class MelodyRNNTorchParityTests: XCTestCase {
     let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
 
     func testTorchBundleLoadsAndGivesTorchLogits() throws {
-        let bundle = fixtures.appendingPathComponent("torch_melody_rnn")
-        let model = try MelodyRNN.load(bundle: bundle)
-        let expected = try SafeTensors.read(contentsOf: bundle.appendingPathComponent("expected.safetensors"))
-        let events = expected["events"]!.scalars.map { Int($0) }
-        let (inputs, _) = try model.encodeBatch([events])
-        let logits = try model(inputs).logits
-        let want = expected["logits"]!
-        XCTAssertEqual(logits.shape, want.shape)
         // float32 LSTM over 19 steps: torch and OpenBLAS sum in different orders; 1e-5 absolute
         // is ~100 ulps of these O(0.3) logits.
-        for (a, b) in zip(logits.scalars, want.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        try assertBundleGivesTorchLogits(fixtures.appendingPathComponent("torch_melody_rnn"), accuracy: 1e-5)
     }
 
     func testSavedBundleKeepsPyTorchNamesAndShapes() throws {
@@ -44,16 +36,22 @@ final class MelodyRNNTorchParityTests: XCTestCase {
 final class MelodyAttentionTorchParityTests: XCTestCase {
     func testTorchAttentionBundleGivesTorchLogits() throws {
         let bundle = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("torch_attention_rnn")
-        let model = try MelodyRNN.load(bundle: bundle)
-        XCTAssertEqual(model.config.attentionLength, 5)
-        let expected = try SafeTensors.read(contentsOf: bundle.appendingPathComponent("expected.safetensors"))
-        let events = expected["events"]!.scalars.map { Int($0) }
-        let (inputs, _) = try model.encodeBatch([events])
-        let logits = try model(inputs).logits
-        let want = expected["logits"]!
-        XCTAssertEqual(logits.shape, want.shape)
+        XCTAssertEqual(try MelodyRNN.load(bundle: bundle).config.attentionLength, 5)
         // Same float32 summation-order argument as the plain LSTM; the recurrence through the
         // attention adds a few more roundings per step.
-        for (a, b) in zip(logits.scalars, want.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        try assertBundleGivesTorchLogits(bundle, accuracy: 1e-5)
     }
+}
+
+/// Loads the PyTorch-written `bundle`, runs it on the events in its `expected.safetensors` and
+/// compares every logit with torch's within `accuracy`.
+func assertBundleGivesTorchLogits(_ bundle: URL, accuracy: Float, file: StaticString = #filePath, line: UInt = #line) throws {
+    let model = try MelodyRNN.load(bundle: bundle)
+    let expected = try SafeTensors.read(contentsOf: bundle.appendingPathComponent("expected.safetensors"))
+    let events = expected["events"]!.scalars.map { Int($0) }
+    let (inputs, _) = try model.encodeBatch([events])
+    let logits = try model(inputs).logits
+    let want = expected["logits"]!
+    XCTAssertEqual(logits.shape, want.shape, file: file, line: line)
+    for (a, b) in zip(logits.scalars, want.scalars) { XCTAssertEqual(a, b, accuracy: accuracy, file: file, line: line) }
 }
