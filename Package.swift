@@ -27,43 +27,55 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
         // Libraries.
-        .target(name: "MuseCore", dependencies: ["CBLAS"], swiftSettings: fast),
+        // Dependency-free plumbing every target shares: seeded generator, .npy, atomic writes,
+        // folder listings, the SIGINT watcher.
+        .target(name: "MuseSupport", swiftSettings: fast),
+        .target(name: "MuseCore", dependencies: ["CBLAS", "MuseSupport"], swiftSettings: fast),
+        // The trainer for every model, checkpoints, schedules, the bundle format and registry.
+        .target(name: "MuseTraining", dependencies: ["MuseCore"], swiftSettings: fast),
         // Test-only helpers shared by test targets (tolerance asserts, gradient checks, fixtures).
         .target(name: "_MuseTestSupport", dependencies: ["MuseCore"], swiftSettings: fast),
-        .target(name: "MuseMIDI", swiftSettings: fast),
-        .target(name: "MuseAudio", dependencies: ["CSndFile", "CSoxr", "CSampleRate", "CALSA"], swiftSettings: fast),
-        .target(name: "MuseDSP", dependencies: ["MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
+        .target(name: "MuseMIDI", dependencies: ["MuseSupport"], swiftSettings: fast),
+        .target(name: "MuseAudio", dependencies: ["MuseSupport", "CSndFile", "CSoxr", "CSampleRate", "CALSA"], swiftSettings: fast),
+        .target(name: "MuseDSP", dependencies: ["MuseSupport", "MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
         .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),
-        .target(name: "MuseEncoding", dependencies: ["MuseMIDI"], swiftSettings: fast),
-        .target(name: "MuseModels", dependencies: ["MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP"], swiftSettings: fast),
+        .target(name: "MuseEncoding", dependencies: ["MuseMIDI", "MuseSupport"], swiftSettings: fast),
+        // Music models (melody RNN, MusicVAE): symbolic only, no audio libraries.
+        .target(name: "MuseModels", dependencies: ["MuseCore", "MuseTraining", "MuseEncoding", "MuseMIDI"], swiftSettings: fast),
+        // Audio models (spectrogram VAE).
+        .target(name: "MuseAudioModels", dependencies: ["MuseCore", "MuseTraining", "MuseAudio", "MuseDSP"], swiftSettings: fast),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
             name: "muse",
             dependencies: [
-                "MuseCore", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding", "MuseModels",
+                "MuseSupport", "MuseCore", "MuseTraining", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding",
+                "MuseModels", "MuseAudioModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Tests: one target per source target, mirroring its files.
+        .testTarget(name: "MuseSupportTests", dependencies: ["MuseSupport"]),
+        .testTarget(name: "MuseTrainingTests", dependencies: ["MuseTraining", "MuseCore", "MuseModels", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseCoreTests", dependencies: ["MuseCore", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseMIDITests", dependencies: ["MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseAudioTests", dependencies: ["MuseAudio"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MuseDSPTests", dependencies: ["MuseDSP", "MuseAudio"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseDSPTests", dependencies: ["MuseDSP", "MuseAudio", "MuseSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseSynthTests", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseEncodingTests", dependencies: ["MuseEncoding", "MuseMIDI"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "museTests", dependencies: ["muse", "MuseModels", "MuseMIDI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseTraining", "MuseCore", "MuseEncoding", "MuseMIDI", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseAudioModelsTests", dependencies: ["MuseAudioModels", "MuseTraining", "MuseCore", "MuseSupport", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "museTests", dependencies: ["muse", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
         .target(name: "BenchSupport", path: "Benchmarks/Support"),
         .executableTarget(name: "bench-midi", dependencies: ["BenchSupport", "MuseMIDI"], path: "Benchmarks/MIDIBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-vae", dependencies: ["BenchSupport", "MuseModels", "MuseCore"], path: "Benchmarks/VAEBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-vae", dependencies: ["BenchSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseCore"], path: "Benchmarks/VAEBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-synth", dependencies: ["BenchSupport", "MuseSynth", "MuseMIDI", "MuseAudio"], path: "Benchmarks/SynthBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-core", dependencies: ["BenchSupport", "MuseCore", "CBLAS"], path: "Benchmarks/CoreBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-core-layers", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/CoreLayersBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-dsp", dependencies: ["BenchSupport", "MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
-        .executableTarget(name: "bench-melody", dependencies: ["BenchSupport", "MuseModels", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-dsp", dependencies: ["BenchSupport", "MuseSupport", "MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-melody", dependencies: ["BenchSupport", "MuseModels", "MuseTraining", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,6 +8,7 @@ import Dispatch
 import Foundation
 import MuseAudio
 import MuseDSP
+import MuseSupport
 
 /// Deterministic test music: partials, a chirp and noise.
 func signal(seconds: Double, sampleRate: Double) -> [Float] {

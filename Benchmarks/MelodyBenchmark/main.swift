@@ -8,6 +8,7 @@ import Foundation
 import MuseCore
 import MuseEncoding
 import MuseModels
+import MuseTraining
 
 let args = CommandLine.arguments
 let corpus = args.count > 1 ? args[1] : repositoryRoot.appendingPathComponent("corpora/oneills").path
@@ -84,7 +85,8 @@ let trainTime = try seconds { try trainer.run() }
 let rnn = trainer.state.evaluations.last!.metrics
 let bigram = EvaluationMetrics(scores: try BigramMelodyModel(encoder: fresh.encoder, melodies: qualityTask.train).score(qualityTask.eval))
 print(String(format: "held-out after %d steps (%.0f s): melody RNN loss %.4f nats/step (perplexity %.2f, accuracy %.3f); bigram loss %.4f (perplexity %.2f, accuracy %.3f); %d steps",
-             qualitySteps, trainTime, rnn.loss, exp(rnn.loss), rnn.accuracy, bigram.loss, exp(bigram.loss), bigram.accuracy, rnn.steps))
+             qualitySteps, trainTime, rnn["loss"] ?? .nan, exp(rnn["loss"] ?? .nan), rnn["accuracy"] ?? .nan, bigram.loss, exp(bigram.loss), bigram.accuracy,
+             Int(rnn["steps"] ?? 0)))
 
 // Fraction of generated notes in the primer's key (C major primer).
 let primer = [60, -2, 60, -2, 67, -2, 67, -2]

@@ -4,7 +4,9 @@
 import BenchSupport
 import Foundation
 import MuseCore
+import MuseAudioModels
 import MuseModels
+import MuseTraining
 
 let steps = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 20
 

@@ -1,5 +1,6 @@
 import CSndFile
 import Foundation
+import MuseSupport
 
 /// Reading and writing sound files through libsndfile, and `load` as `librosa.load`.
 ///
@@ -92,29 +93,25 @@ public enum AudioFile {
         guard sf_format_check(&info) != 0 else {
             throw AudioError.writeFailed(path: path, reason: "libsndfile rejects \(format.rawValue) with \(buffer.channelCount) channels at \(Int(rate)) Hz")
         }
-        let url = URL(fileURLWithPath: path)
-        let temp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        guard let file = sf_open(temp, Int32(SFM_WRITE), &info) else {
-            let reason = String(cString: sf_strerror(nil))
-            throw AudioError.writeFailed(path: path, reason: reason)
-        }
-        sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
         let interleaved = buffer.interleavedSamples()
         let frames = buffer.frameCount
-        let written = interleaved.withUnsafeBufferPointer { buf -> Int in
-            guard let base = buf.baseAddress else { return 0 }
-            return Int(sf_writef_float(file, base, sf_count_t(frames)))
-        }
-        let writeError = written == frames ? nil : String(cString: sf_strerror(file))
-        let closeStatus = sf_close(file)
-        if let reason = writeError ?? (closeStatus != 0 ? "close failed (\(closeStatus))" : nil) {
-            unlink(temp)
-            throw AudioError.writeFailed(path: path, reason: reason)
-        }
-        if rename(temp, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
+        do {
+            try AtomicFile.write(toPath: path) { temp in
+                guard let file = sf_open(temp, Int32(SFM_WRITE), &info) else {
+                    throw AudioError.writeFailed(path: path, reason: String(cString: sf_strerror(nil)))
+                }
+                sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+                let written = interleaved.withUnsafeBufferPointer { buf -> Int in
+                    guard let base = buf.baseAddress else { return 0 }
+                    return Int(sf_writef_float(file, base, sf_count_t(frames)))
+                }
+                let writeError = written == frames ? nil : String(cString: sf_strerror(file))
+                let closeStatus = sf_close(file)
+                if let reason = writeError ?? (closeStatus != 0 ? "close failed (\(closeStatus))" : nil) {
+                    throw AudioError.writeFailed(path: path, reason: reason)
+                }
+            }
+        } catch let SupportError.io(_, reason) {
             throw AudioError.writeFailed(path: path, reason: reason)
         }
     }

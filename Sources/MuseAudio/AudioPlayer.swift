@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import MuseSupport
 
 /// Streams an `AudioSource` to an `AudioSink` from a background thread, one period at a time.
 ///
@@ -84,7 +85,7 @@ public final class AudioPlayer: @unchecked Sendable {
     /// `start` then `wait`; with `stopOnInterrupt`, Ctrl-C (SIGINT) stops playback cleanly
     /// instead of killing the process.
     public func play(_ source: AudioSource, stopOnInterrupt: Bool = true) throws -> Report {
-        let watcher = stopOnInterrupt ? InterruptWatcher { [weak self] in self?.stop() } : nil
+        let watcher = stopOnInterrupt ? InterruptWatcher { [weak self] _ in self?.stop() } : nil
         defer { watcher?.cancel() }
         try start(source)
         return try wait()

@@ -1,5 +1,6 @@
 import CSndFile
 import Foundation
+import MuseSupport
 
 /// A sink that streams periods into a sound file instead of a device, as fast as they come.
 ///
@@ -33,8 +34,7 @@ public final class WAVFileSink: AudioSink {
         info.samplerate = Int32(sampleRate)
         info.channels = Int32(channelCount)
         info.format = format.sndfileFormat
-        let url = URL(fileURLWithPath: path)
-        tempPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        tempPath = AtomicFile.temporaryPath(for: path)
         guard sf_format_check(&info) != 0, let handle = sf_open(tempPath, Int32(SFM_WRITE), &info) else {
             throw AudioError.writeFailed(path: path, reason: String(cString: sf_strerror(nil)))
         }
@@ -54,10 +54,12 @@ public final class WAVFileSink: AudioSink {
     public func close(drain: Bool) throws {
         guard let file else { return }
         self.file = nil
-        let status = sf_close(file)
-        guard status == 0, rename(tempPath, path) == 0 else {
+        guard sf_close(file) == 0 else {
             unlink(tempPath)
-            throw AudioError.writeFailed(path: path, reason: status != 0 ? "close failed" : String(cString: strerror(errno)))
+            throw AudioError.writeFailed(path: path, reason: "close failed")
+        }
+        do { try AtomicFile.commit(tempPath, to: path) } catch let SupportError.io(_, reason) {
+            throw AudioError.writeFailed(path: path, reason: reason)
         }
     }
 }

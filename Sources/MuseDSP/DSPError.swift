@@ -1,4 +1,4 @@
-/// Everything that can go wrong in MuseDSP: bad parameters, bad arrays, failed picture or .npy I/O.
+/// Everything that can go wrong in MuseDSP: bad parameters, bad arrays, failed picture output.
 ///
 /// `description` is one line, as the CLI prints it.
 public enum DSPError: Error, Equatable, CustomStringConvertible {
@@ -12,8 +12,6 @@ public enum DSPError: Error, Equatable, CustomStringConvertible {
     case nonFinite(what: String)
     /// A file could not be written.
     case writeFailed(path: String, reason: String)
-    /// A .npy file could not be read: `field` says which part of it was wrong.
-    case badNPY(path: String, field: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,8 +25,6 @@ public enum DSPError: Error, Equatable, CustomStringConvertible {
             return "\(what) contains NaN or infinity"
         case .writeFailed(let path, let reason):
             return "\(path): cannot write: \(reason)"
-        case .badNPY(let path, let field, let reason):
-            return "\(path): bad .npy \(field): \(reason)"
         }
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import MuseSupport
 
 /// How Griffin-Lim starts its phase estimate (`init` of `librosa.griffinlim`).
 public enum GriffinLimInit: Equatable, Sendable {
@@ -168,25 +169,4 @@ public func spectralConvergence(_ y: [Float], target magnitude: Spectrogram,
         den += Double(magnitude.values[i]) * Double(magnitude.values[i])
     }
     return den > 0 ? (num / den).squareRoot() : 0
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny seeded generator for reproducible phases.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1) with 53 random bits.
-    mutating func nextUnitDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
-    /// The `index`-th (from 0) `nextUnitDouble()` of a generator seeded with `seed`, directly:
-    /// SplitMix64's state after n steps is `seed + n·γ`.
-    static func unitDouble(seed: UInt64, index: UInt64) -> Double {
-        var g = SplitMix64(seed: seed &+ index &* 0x9E37_79B9_7F4A_7C15)
-        return g.nextUnitDouble()
-    }
 }

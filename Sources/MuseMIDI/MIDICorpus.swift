@@ -1,4 +1,5 @@
 import Foundation
+import MuseSupport
 
 /// A folder of MIDI files read in parallel: the files, and statistics over them.
 public enum MIDICorpus {
@@ -8,19 +9,9 @@ public enum MIDICorpus {
     /// Every MIDI file under `directory`, recursively, sorted by path.
     /// - Throws: `MIDIError.cannotRead` if `directory` cannot be listed.
     public static func files(in directory: String) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw MIDIError.cannotRead(file: directory, reason: "not a directory")
+        do { return try FileListing.files(in: directory, extensions: extensions) } catch let SupportError.io(_, reason) {
+            throw MIDIError.cannotRead(file: directory, reason: reason)
         }
-        guard let walker = FileManager.default.enumerator(atPath: directory) else {
-            throw MIDIError.cannotRead(file: directory, reason: "cannot list")
-        }
-        var paths: [String] = []
-        while let relative = walker.nextObject() as? String {
-            let ext = (relative as NSString).pathExtension.lowercased()
-            if extensions.contains(ext) { paths.append((directory as NSString).appendingPathComponent(relative)) }
-        }
-        return paths.sorted()
     }
 
     /// Applies `body` to every path on `threads` threads (both cores by default), results in

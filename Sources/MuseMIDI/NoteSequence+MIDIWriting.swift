@@ -1,4 +1,5 @@
 import Foundation
+import MuseSupport
 
 extension NoteSequence {
     /// The sequence as a format-1 Standard MIDI File.
@@ -116,21 +117,13 @@ extension NoteSequence {
         try NoteSequence.atomicWrite(Data(bytes), to: path)
     }
 
-    /// Writes `data` to `path` via a temporary file and `rename`, so readers never see half a file.
+    /// Writes `data` to `path` through `AtomicFile` (temporary name, then rename), creating the folder.
     static func atomicWrite(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-            try data.write(to: temporary)
-            if rename(temporary.path, url.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw MIDIError.cannotWrite(file: path, reason: reason)
-            }
-        } catch let error as MIDIError {
-            throw error
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(data, to: URL(fileURLWithPath: path))
+        } catch let SupportError.io(_, reason) {
+            throw MIDIError.cannotWrite(file: path, reason: reason)
         } catch {
             throw MIDIError.cannotWrite(file: path, reason: error.localizedDescription)
         }

@@ -71,3 +71,11 @@ extension Dictionary where Key == String, Value == Tensor {
         return t
     }
 }
+
+/// Every parameter of `model` got a gradient equal to the fixture's `grad.<name>` (1e-3 relative + 1e-4 absolute).
+public func assertGradientsMatch(_ model: some Module, _ fixture: [String: Tensor], file: StaticString = #filePath, line: UInt = #line) throws {
+    for (name, parameter) in model.namedParameters() {
+        guard let grad = parameter.grad else { XCTFail("\(name) got no gradient", file: file, line: line); continue }
+        assertClose(grad, try fixture.tensor("grad." + name), relativeTolerance: 1e-3, absoluteTolerance: 1e-4, "grad \(name)", file: file, line: line)
+    }
+}

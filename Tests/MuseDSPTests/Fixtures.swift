@@ -1,5 +1,6 @@
 import Foundation
 import MuseDSP
+import MuseSupport
 import XCTest
 
 /// Loads librosa's expectations written by `scripts/make_dsp_fixtures.py`.

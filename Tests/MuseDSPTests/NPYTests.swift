@@ -1,5 +1,6 @@
 import Foundation
 import MuseDSP
+import MuseSupport
 import XCTest
 
 final class NPYTests: XCTestCase {
@@ -40,7 +41,7 @@ final class NPYTests: XCTestCase {
             let path = folder.appendingPathComponent("bad.npy").path
             try Data(mutated).write(to: URL(fileURLWithPath: path))
             XCTAssertThrowsError(try NPYFile.read(path)) {
-                guard case .badNPY(_, let f, _)? = $0 as? DSPError else { return XCTFail("\($0)") }
+                guard case .badFile(_, let f, _)? = $0 as? SupportError else { return XCTFail("\($0)") }
                 XCTAssertEqual(f, field)
             }
         }

@@ -2,6 +2,7 @@ import Foundation
 import MuseCore
 import MuseEncoding
 import MuseMIDI
+import MuseTraining
 import XCTest
 @testable import MuseModels
 

@@ -1,5 +1,6 @@
 import Foundation
 import MuseCore
+import MuseTraining
 import XCTest
 @testable import MuseModels
 

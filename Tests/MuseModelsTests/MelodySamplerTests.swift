@@ -1,5 +1,6 @@
 import Foundation
 import MuseCore
+import MuseTraining
 import XCTest
 @testable import MuseModels
 
@@ -123,10 +124,10 @@ final class MelodyAttentionTests: XCTestCase {
         var o = TrainerOptions(numSteps: 40, outputDirectory: dir, learningRate: 1e-2, clipNorm: 3, seed: 1)
         o.evalEvery = 0
         o.checkpointEvery = 0
-        let before = try task.evaluate().loss
+        let before = try XCTUnwrap(task.evaluate()["loss"])
         let trainer = try Trainer(task: task, options: o, progress: ProgressReporter(silent: true))
         try trainer.run()
-        let after = try XCTUnwrap(trainer.state.evaluations.last).metrics.loss
+        let after = try XCTUnwrap(trainer.state.evaluations.last?.metrics["loss"])
         XCTAssertLessThan(after, before - 0.5, "\(before) → \(after)")
         let reloaded = try MelodyRNN.load(bundle: dir)
         XCTAssertEqual(reloaded.config.attentionLength, 6)

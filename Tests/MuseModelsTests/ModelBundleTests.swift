@@ -1,5 +1,6 @@
 import Foundation
 import MuseCore
+import MuseTraining
 import XCTest
 @testable import MuseModels
 
@@ -27,21 +28,21 @@ final class ModelBundleTests: XCTestCase {
     func testMissingConfigNamesTheFile() throws {
         try FileManager.default.removeItem(at: dir.appendingPathComponent("config.json"))
         XCTAssertThrowsError(try MelodyRNN.load(bundle: dir)) { error in
-            XCTAssertEqual(error as? ModelError, .missingFile(file: dir.appendingPathComponent("config.json").path))
+            XCTAssertEqual(error as? TrainingError, .missingFile(file: dir.appendingPathComponent("config.json").path))
         }
     }
 
     func testMissingWeightsNamesTheFile() throws {
         try FileManager.default.removeItem(at: dir.appendingPathComponent("model.safetensors"))
         XCTAssertThrowsError(try MelodyRNN.load(bundle: dir)) { error in
-            XCTAssertEqual(error as? ModelError, .missingFile(file: dir.appendingPathComponent("model.safetensors").path))
+            XCTAssertEqual(error as? TrainingError, .missingFile(file: dir.appendingPathComponent("model.safetensors").path))
         }
     }
 
     func testConfigWithoutAFieldNamesTheField() throws {
         try editConfig { $0.removeValue(forKey: "hiddenSize") }
         XCTAssertThrowsError(try MelodyRNN.load(bundle: dir)) { error in
-            guard case let .badField(file, field, _)? = error as? ModelError else { return XCTFail("\(error)") }
+            guard case let .badField(file, field, _)? = error as? TrainingError else { return XCTFail("\(error)") }
             XCTAssertTrue(file.hasSuffix("config.json"))
             XCTAssertEqual(field, "hiddenSize")
         }
@@ -50,7 +51,7 @@ final class ModelBundleTests: XCTestCase {
     func testConfigWithWrongTypeNamesTheField() throws {
         try editConfig { $0["numLayers"] = "two" }
         XCTAssertThrowsError(try MelodyRNN.load(bundle: dir)) { error in
-            guard case let .badField(_, field, _)? = error as? ModelError else { return XCTFail("\(error)") }
+            guard case let .badField(_, field, _)? = error as? TrainingError else { return XCTFail("\(error)") }
             XCTAssertEqual(field, "numLayers")
         }
     }
@@ -66,7 +67,7 @@ final class ModelBundleTests: XCTestCase {
     func testConfigThatDoesNotMatchTheWeightsNamesTheTensor() throws {
         try editConfig { $0["hiddenSize"] = 32 }
         XCTAssertThrowsError(try MelodyRNN.load(bundle: dir)) { error in
-            guard case let .badField(file, field, reason)? = error as? ModelError else { return XCTFail("\(error)") }
+            guard case let .badField(file, field, reason)? = error as? TrainingError else { return XCTFail("\(error)") }
             XCTAssertTrue(file.hasSuffix("model.safetensors"))
             XCTAssertTrue(field.hasPrefix("lstm."), field)
             XCTAssertTrue(reason.contains("shape"), reason)
@@ -76,7 +77,7 @@ final class ModelBundleTests: XCTestCase {
     func testConfigWithOneLayerTooFewReportsTheExtraTensor() throws {
         try editConfig { $0["numLayers"] = 1 }
         XCTAssertThrowsError(try MelodyRNN.load(bundle: dir)) { error in
-            guard case let .badField(_, field, _)? = error as? ModelError else { return XCTFail("\(error)") }
+            guard case let .badField(_, field, _)? = error as? TrainingError else { return XCTFail("\(error)") }
             XCTAssertTrue(field.hasSuffix("_l1"), field)
         }
     }

@@ -3,6 +3,7 @@ import MuseCore
 import MuseEncoding
 import MuseMIDI
 @testable import MuseModels
+import MuseTraining
 import XCTest
 import _MuseTestSupport
 
@@ -64,8 +65,8 @@ final class MusicVAETests: XCTestCase {
         let (model, _) = try fixtureModel()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("musicvae-bundle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try MusicVAEBundle.save(model, to: folder)
-        let loaded = try MusicVAEBundle.load(from: folder)
+        try model.save(bundle: folder)
+        let loaded = try MusicVAE.load(from: folder)
         XCTAssertEqual(loaded.config, model.config)
         for (name, t) in model.namedParameters() { XCTAssertEqual(loaded.stateDict()[name]?.scalars, t.scalars, name) }
         XCTAssertNotNil(loaded.stateDict()["encoder.weight_ih_l1_reverse"])
@@ -77,14 +78,14 @@ final class MusicVAETests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data(#"{"kind": "melody-rnn", "hiddenSize": 128}"#.utf8).write(to: folder.appendingPathComponent("config.json"))
-        XCTAssertThrowsError(try MusicVAEBundle.load(from: folder)) { error in
-            XCTAssertEqual(error as? MusicVAEError, .wrongModelKind(path: folder.path, found: "melody-rnn", expected: "music-vae"))
+        XCTAssertThrowsError(try MusicVAE.load(from: folder)) { error in
+            XCTAssertEqual(error as? TrainingError, .wrongKind(folder: folder.path, found: "melody-rnn", usable: ["music-vae"], purpose: "a MusicVAE"))
             XCTAssertFalse("\(error)".contains("\n"))
         }
         try Data("not json".utf8).write(to: folder.appendingPathComponent("config.json"))
-        XCTAssertThrowsError(try MusicVAEBundle.load(from: folder)) { XCTAssertTrue($0 is MusicVAEError) }
-        XCTAssertThrowsError(try MusicVAEBundle.load(from: folder.appendingPathComponent("missing"))) { error in
-            guard case .unreadableBundle = error as? MusicVAEError else { return XCTFail("\(error)") }
+        XCTAssertThrowsError(try MusicVAE.load(from: folder)) { XCTAssertTrue($0 is TrainingError) }
+        XCTAssertThrowsError(try MusicVAE.load(from: folder.appendingPathComponent("missing"))) { error in
+            guard case .missingFile = error as? TrainingError else { return XCTFail("\(error)") }
         }
     }
 
@@ -174,7 +175,7 @@ final class MusicVAETests: XCTestCase {
         XCTAssertGreaterThan(last.accuracy, first.accuracy)
         let evaluation = try XCTUnwrap(trainer.state.evaluations.last)
         XCTAssertEqual(evaluation.step, 61)
-        XCTAssertGreaterThan(evaluation.metrics.accuracy, Double(first.accuracy))
+        XCTAssertGreaterThan(try XCTUnwrap(evaluation.metrics["accuracy"]), Double(first.accuracy))
     }
 
     func testScheduledSamplingStepTrainsToo() throws {
@@ -230,7 +231,7 @@ final class MusicVAETests: XCTestCase {
         for (name, t) in straight.model.namedParameters() {
             XCTAssertEqual(resumed.model.stateDict()[name]?.scalars, t.scalars, "resumed \(name)")
         }
-        let loaded = try MusicVAEBundle.load(from: folder)
+        let loaded = try MusicVAE.load(from: folder)
         XCTAssertEqual(loaded.stateDict().count, resumed.model.stateDict().count)
         for (name, t) in loaded.stateDict() { XCTAssertEqual(t.scalars, resumed.model.stateDict()[name]?.scalars, name) }
     }
@@ -260,9 +261,3 @@ final class MusicVAETests: XCTestCase {
 
 /// Every parameter's gradient against the fixture's `grad.<name>` (1e-3 relative + 1e-4 absolute:
 /// float32 backward passes summed in another order than torch's; a wrong formula is off by O(1)).
-func assertGradientsMatch(_ model: some Module, _ fixture: [String: Tensor], file: StaticString = #filePath, line: UInt = #line) throws {
-    for (name, parameter) in model.namedParameters() {
-        guard let grad = parameter.grad else { XCTFail("\(name) got no gradient", file: file, line: line); continue }
-        assertClose(grad, try fixture.tensor("grad." + name), relativeTolerance: 1e-3, absoluteTolerance: 1e-4, "grad \(name)", file: file, line: line)
-    }
-}

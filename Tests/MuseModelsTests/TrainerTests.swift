@@ -1,7 +1,9 @@
 import Foundation
 import MuseCore
+import MuseTraining
 import XCTest
 @testable import MuseModels
+
 
 /// Checkpoints, resume and stop requests of the generic `Trainer`, on a small melody RNN.
 final class TrainerTests: XCTestCase {
@@ -42,7 +44,7 @@ final class TrainerTests: XCTestCase {
         o.evalEvery = 10
         o.checkpointEvery = 7
         o.keepCheckpoints = 2
-        o.cosineDecay = true
+        o.schedule = .cosine(minimum: 0)
         return o
     }
 
@@ -97,9 +99,9 @@ final class TrainerTests: XCTestCase {
         var o = options("loss", steps: 100)
         o.learningRate = 1e-2
         let trainer = try Trainer(task: task, options: o, progress: ProgressReporter(silent: true))
-        let before = try task.evaluate().loss
+        let before = try XCTUnwrap(task.evaluate()["loss"])
         try trainer.run()
-        let after = try XCTUnwrap(trainer.state.evaluations.last).metrics.loss
+        let after = try XCTUnwrap(trainer.state.evaluations.last?.metrics["loss"])
         XCTAssertLessThan(after, before - 0.5, "held-out loss \(before) → \(after)")
     }
 }

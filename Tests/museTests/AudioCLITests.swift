@@ -1,6 +1,7 @@
 import Foundation
 import MuseAudio
 import MuseDSP
+import MuseSupport
 import XCTest
 
 /// End to end through the built `muse`: `audio info`, `spectrogram` (PNG and .npy against

@@ -49,6 +49,28 @@ final class MelodyCLITests: CLITestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/checkpoint-\(String(format: "%08d", stoppedAt + 20))").path))
     }
 
+    /// Resuming a run with another model size, corpus or seed stops in one line naming the field.
+    func testResumeWithDifferentSettingsIsRefusedUntilFresh() throws {
+        let corpus = try corpus()
+        func command(steps: Int) -> [String] {
+            ["train", "melody-rnn", "--corpus", corpus, "--output", "run", "--num-steps", String(steps), "--eval-every", "0"] + tiny
+        }
+        XCTAssertEqual(try muse(command(steps: 4)).status, 0)
+        var bigger = command(steps: 8)
+        bigger[bigger.firstIndex(of: "16")!] = "24"
+        let refused = try muse(bigger)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.err.split(separator: "\n").count, 1, refused.err)
+        XCTAssertTrue(refused.err.hasPrefix("muse: error: run holds a run made with hiddenSize = 16, not 24"), refused.err)
+        XCTAssertTrue(refused.err.contains("--fresh"), refused.err)
+        let otherSeed = try muse(command(steps: 8).map { $0 == "3" ? "4" : $0 })
+        XCTAssertEqual(otherSeed.status, 1)
+        XCTAssertTrue(otherSeed.err.contains("seed = 3, not 4"), otherSeed.err)
+        let fresh = try muse(bigger + ["--fresh"])
+        XCTAssertEqual(fresh.status, 0, fresh.err)
+        XCTAssertFalse(fresh.out.contains("resuming"), fresh.out)
+    }
+
     func testTrainGenerateEvaluate() throws {
         let corpus = try corpus()
         let trained = try muse(["train", "melody-rnn", "--corpus", corpus, "--output", "run", "--num-steps", "30",

@@ -10,7 +10,7 @@ final class MusicVAECLITests: CLITestCase {
         try super.setUpWithError()
         var config = MusicVAEConfig()
         (config.zSize, config.encoderHiddenSize, config.decoderHiddenSize, config.decoderLayers) = (8, 16, 16, 1)
-        try MusicVAEBundle.save(try MusicVAE(config: config), to: folder.appendingPathComponent("bundle"))
+        try MusicVAE(config: config).save(bundle: folder.appendingPathComponent("bundle"))
         for (name, pitches) in [("a.mid", [60, 62, 64, 65]), ("b.mid", [72, 71, 69, 67])] {
             let notes = (0..<8).map { k in
                 NoteSequence.Note(pitch: pitches[k % 4], velocity: 90, startTime: Double(k) * 0.5, endTime: Double(k) * 0.5 + 0.5)
@@ -47,7 +47,7 @@ final class MusicVAECLITests: CLITestCase {
         try Data(#"{"model": "melody-rnn", "hiddenSize": 64}"#.utf8).write(to: other.appendingPathComponent("config.json"))
         let r = try muse(["interpolate", "--bundle", "melody", "a.mid", "b.mid"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.err, "muse: error: melody: bundle holds a model of kind \"melody-rnn\", not \"music-vae\"\n")
+        XCTAssertEqual(r.err, "muse: error: melody is a melody-rnn bundle; muse interpolate works with: music-vae, spectrogram-vae\n")
     }
 
     func testFileWithoutMelodyIsAOneLineError() throws {

@@ -24,10 +24,20 @@ extension Module {
     public var localBuffers: [(name: String, tensor: Tensor)] { [] }
     public var children: [(name: String, module: any Module)] { [] }
 
-    /// Every parameter, depth first, with its full dotted name.
+    /// Every parameter, depth first, with its full dotted name; a tensor shared by several
+    /// modules (tied input and output embeddings) appears once, under its first name, as
+    /// `torch.nn.Module.named_parameters()` gives it: so an optimizer updates it once and
+    /// clipping counts it once.
     public func namedParameters(prefix: String = "") -> [(name: String, tensor: Tensor)] {
+        var seen = Set<ObjectIdentifier>()
+        return namedParametersIncludingTied(prefix: prefix).filter { seen.insert(ObjectIdentifier($0.tensor)).inserted }
+    }
+
+    /// Every parameter under every name it has (a tied tensor once per module that holds it),
+    /// as `state_dict()` lists them.
+    public func namedParametersIncludingTied(prefix: String = "") -> [(name: String, tensor: Tensor)] {
         localParameters.map { (prefix + $0.name, $0.tensor) }
-            + children.flatMap { $0.module.namedParameters(prefix: prefix + $0.name + ".") }
+            + children.flatMap { $0.module.namedParametersIncludingTied(prefix: prefix + $0.name + ".") }
     }
 
     /// Every buffer, depth first, with its full dotted name.
@@ -42,9 +52,10 @@ extension Module {
     /// Total number of scalar parameters.
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
 
-    /// Parameters and buffers by full name (shares storage: save it, do not mutate it).
+    /// Parameters and buffers by full name (shares storage: save it, do not mutate it). A tied
+    /// tensor is listed under each of its names, as PyTorch's `state_dict()` does.
     public func stateDict() -> [String: Tensor] {
-        Dictionary((namedParameters() + namedBuffers()).map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+        Dictionary((namedParametersIncludingTied() + namedBuffers()).map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Copies tensors into the parameters and buffers of the same names (in place).
@@ -53,7 +64,7 @@ extension Module {
     ///   - source: file name for error messages.
     /// - Throws: `TensorError.missingTensor`, `.unexpectedTensor`, `.loadShapeMismatch`.
     public func loadStateDict(_ state: [String: Tensor], strict: Bool = true, source: String = "state dict") throws {
-        let own = namedParameters() + namedBuffers()
+        let own = namedParametersIncludingTied() + namedBuffers()
         for (name, tensor) in own {
             guard let t = state[name] else {
                 if strict { throw TensorError.missingTensor(file: source, tensor: name) }

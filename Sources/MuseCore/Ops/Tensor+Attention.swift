@@ -29,14 +29,13 @@ extension Tensor {
                           alpha: Float = 1, a: UnsafePointer<Float>, _ la: HeadLayout, b: UnsafePointer<Float>, _ lb: HeadLayout,
                           c: UnsafeMutablePointer<Float>, _ lc: HeadLayout) {
         let parts = Swift.min(Parallel.coreCount, count)
-        let savedThreads = openblas_get_num_threads()
-        if parts > 1 { openblas_set_num_threads(1) }
-        defer { if parts > 1 { openblas_set_num_threads(savedThreads) } }
-        Parallel.forEachChunk(count: count, minimumChunk: 1) { range in
-            for i in range {
-                gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                     a: a + la.offset(i, heads: heads), lda: la.ld, b: b + lb.offset(i, heads: heads), ldb: lb.ld,
-                     c: c + lc.offset(i, heads: heads), ldc: lc.ld)
+        BLASThreads.singleThreaded(if: parts > 1) {
+            Parallel.forEachChunk(count: count, minimumChunk: 1) { range in
+                for i in range {
+                    gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                         a: a + la.offset(i, heads: heads), lda: la.ld, b: b + lb.offset(i, heads: heads), ldb: lb.ld,
+                         c: c + lc.offset(i, heads: heads), ldc: lc.ld)
+                }
             }
         }
     }

@@ -90,17 +90,3 @@ extension Tensor {
         }
     }
 }
-
-/// Runs `body` with OpenBLAS single-threaded, restoring its thread count afterwards: for
-/// kernels that issue many small products from several threads of their own (the LSTM
-/// recurrence), where OpenBLAS's workers would only spin and contend. A process-wide library
-/// setting: a product started on another thread meanwhile runs single-threaded (slower, not wrong).
-public enum BLASThreads {
-    /// `body` with OpenBLAS on one thread.
-    public static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
-        let saved = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(saved) }
-        return try body()
-    }
-}

@@ -9,8 +9,10 @@ public final class Adam: Optimizer {
     public let betas: (Float, Float)
     /// ε added to the denominator.
     public let epsilon: Float
-    /// λ.
-    public let weightDecay: Float
+    /// λ of the first parameter group (of every parameter when there is one group).
+    public var weightDecay: Float { groupWeightDecays.first ?? 0 }
+    /// λ of each parameter, from its group (PyTorch's `param_groups`).
+    let groupWeightDecays: [Float]
     /// `true` for AdamW's decoupled decay.
     public let decoupledWeightDecay: Bool
     public let parameters: [(name: String, tensor: Tensor)]
@@ -25,7 +27,20 @@ public final class Adam: Optimizer {
         self.learningRate = learningRate
         self.betas = betas
         self.epsilon = epsilon
-        self.weightDecay = weightDecay
+        self.groupWeightDecays = [Float](repeating: weightDecay, count: parameters.count)
+        self.decoupledWeightDecay = decoupledWeightDecay
+    }
+
+    /// Adam or AdamW over parameter groups with their own weight decay, as PyTorch's
+    /// `param_groups` (nanoGPT: decay 0.1 on matrices, none on biases, norms and embeddings' … as
+    /// the model chooses). Parameters keep their names; state is keyed by name as usual.
+    public init(groups: [(parameters: [(name: String, tensor: Tensor)], weightDecay: Float)], learningRate: Float = 1e-3,
+                betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8, decoupledWeightDecay: Bool = true) {
+        self.parameters = groups.flatMap(\.parameters)
+        self.learningRate = learningRate
+        self.betas = betas
+        self.epsilon = epsilon
+        self.groupWeightDecays = groups.flatMap { g in [Float](repeating: g.weightDecay, count: g.parameters.count) }
         self.decoupledWeightDecay = decoupledWeightDecay
     }
 
@@ -37,12 +52,13 @@ public final class Adam: Optimizer {
 
     public func step() {
         stepCount += 1
-        let lr = learningRate, (b1, b2) = betas, eps = epsilon, wd = weightDecay
+        let lr = learningRate, (b1, b2) = betas, eps = epsilon
         // Bias corrections in double precision, as PyTorch computes them with Python floats.
         let bc1 = 1 - Foundation.pow(Double(b1), Double(stepCount)), bc2 = 1 - Foundation.pow(Double(b2), Double(stepCount))
         let stepSize = Float(Double(lr) / bc1), bc2Root = Float(bc2.squareRoot())
-        for (name, p) in parameters {
+        for (index, (name, p)) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
+            let wd = groupWeightDecays[index]
             let m = state.slot("\(name).exp_avg", like: p).0, v = state.slot("\(name).exp_avg_sq", like: p).0
             let pp = p.storage.pointer, pg = grad.storage.pointer, pm = m.storage.pointer, pv = v.storage.pointer
             let decoupled = decoupledWeightDecay

@@ -1,4 +1,5 @@
 import Foundation
+import MuseSupport
 import MuseMIDI
 
 extension MelodyDataset {
@@ -54,11 +55,7 @@ extension MelodyDataset {
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(out)) else {
-            throw EncodingError.invalidConfiguration("cannot write dataset cache \(temporary)")
-        }
-        if rename(temporary, path) != 0 { unlink(temporary); throw EncodingError.invalidConfiguration("cannot rename \(temporary) to \(path)") }
+        try AtomicFile.write(Data(out), to: URL(fileURLWithPath: path))
     }
 
     /// Reads a cache, validating every length against the bytes left; nil when stale or damaged.

@@ -1,4 +1,5 @@
 import Foundation
+import MuseSupport
 import MuseMIDI
 
 /// A corpus of MIDI files turned into training melodies: squashed melody events (see `Melody`),
@@ -72,27 +73,12 @@ public struct MelodyDataset: Equatable, Sendable {
         return dataset
     }
 
-    /// Whether a file is held out: FNV-1a of its relative path and the seed, against the ratio.
+    /// Whether a file is held out (`HeldOutSplit`: FNV-1a of the seed and its relative path).
     public static func isEvalFile(relativePath: String, seed: UInt64, evalRatio: Double) -> Bool {
-        var hash = FNV1a()
-        hash.add(seed)
-        hash.add(Array(relativePath.utf8))
-        return Double(hash.value % 1_000_000) < evalRatio * 1_000_000
+        HeldOutSplit.isHeldOut(relativePath: relativePath, seed: seed, ratio: evalRatio)
     }
 
     static func relative(_ path: String, to directory: String) -> String {
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-    }
-}
-
-/// 64-bit FNV-1a, for cache keys and stable file splits.
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ bytes: [UInt8]) {
-        for b in bytes { value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-    }
-    mutating func add(_ word: UInt64) {
-        withUnsafeBytes(of: word.littleEndian) { add(Array($0)) }
+        HeldOutSplit.relativePath(path, to: directory)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MuseSupport
 
 /// Reads uncompressed MusicXML (`score-partwise`, versions 1.0–4.0) into a `NoteSequence`, with
 /// the meanings of note_seq's `musicxml_reader`: one instrument per `<score-part>` in part-list
@@ -230,17 +231,8 @@ extension MusicXMLReader {
     /// Every MusicXML file under `directory`, recursively, sorted by path.
     /// - Throws: `MIDIError.cannotRead` if `directory` cannot be listed.
     public static func files(in directory: String) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
-              let walker = FileManager.default.enumerator(atPath: directory) else {
+        do { return try FileListing.files(in: directory, extensions: extensions) } catch {
             throw MIDIError.cannotRead(file: directory, reason: "not a readable directory")
         }
-        var paths: [String] = []
-        while let relative = walker.nextObject() as? String {
-            if extensions.contains((relative as NSString).pathExtension.lowercased()) {
-                paths.append((directory as NSString).appendingPathComponent(relative))
-            }
-        }
-        return paths.sorted()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MuseCore
 import MuseEncoding
+import MuseTraining
 
 /// How well a model predicts one melody: the log-probability of every event that occurs.
 public struct MelodyScore: Equatable, Sendable, Codable {
@@ -27,8 +28,6 @@ public struct EvaluationMetrics: Equatable, Sendable, Codable {
     public var accuracy: Double
     /// Steps scored.
     public var steps: Int
-    /// Further named metrics of other models (a VAE's reconstruction error), absent for the melody RNN.
-    public var extra: [String: Double]?
     /// Metrics from totals.
     public init(loss: Double, accuracy: Double, steps: Int) { self.loss = loss; self.accuracy = accuracy; self.steps = steps }
     /// Pools per-melody scores, weighting every step equally.
@@ -37,6 +36,10 @@ public struct EvaluationMetrics: Equatable, Sendable, Codable {
         let ll = scores.reduce(0.0) { $0 + $1.meanLogLikelihood * Double($1.count) }
         let c = scores.reduce(0) { $0 + $1.correct }
         self.init(loss: n == 0 ? .nan : -ll / Double(n), accuracy: n == 0 ? 0 : Double(c) / Double(n), steps: n)
+    }
+    /// As the trainer records them: loss (nats/step), perplexity, accuracy, steps.
+    public var metrics: Metrics {
+        Metrics(["loss": loss, "perplexity": Foundation.exp(loss), "accuracy": accuracy, "steps": Double(steps)])
     }
 }
 

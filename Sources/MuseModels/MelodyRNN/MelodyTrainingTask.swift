@@ -1,11 +1,12 @@
 import Foundation
 import MuseCore
 import MuseEncoding
+import MuseTraining
 
 /// The melody RNN as a `TrainingTask`: batches are `batchSize` random windows of
 /// `sequenceLength` predictions from random training melodies (shorter melodies padded, padding
 /// ignored by the loss); evaluation scores every held-out melody whole.
-public final class MelodyTrainingTask: TrainingTask {
+public final class MelodyTrainingTask: LossTrainingTask {
     /// The model.
     public let model: MelodyRNN
     /// Training melodies (events).
@@ -13,6 +14,7 @@ public final class MelodyTrainingTask: TrainingTask {
     /// Held-out melodies.
     public let eval: [[Int]]
     public var module: any Module { model }
+    public var bundleKind: String { MelodyRNN.bundleKind.name }
 
     /// - Throws: `ModelError.emptyData` if there is nothing to train on.
     public init(model: MelodyRNN, train: [[Int]], eval: [[Int]]) throws {
@@ -59,7 +61,12 @@ public final class MelodyTrainingTask: TrainingTask {
         return try crossEntropy(logits: logits.reshape([-1, model.encoder.classCount]), targets: labels, ignoreIndex: -100)
     }
 
-    public func evaluate() throws -> EvaluationMetrics {
-        EvaluationMetrics(scores: try model.score(eval))
+    public func evaluate() throws -> Metrics {
+        try EvaluationMetrics(scores: model.score(eval)).metrics
+    }
+
+    public func evaluationSummary(_ metrics: Metrics) -> String {
+        String(format: "eval loss %.4f nats/step (perplexity %.2f), accuracy %.3f over %d steps",
+               metrics["loss"] ?? .nan, metrics["perplexity"] ?? .nan, metrics["accuracy"] ?? .nan, Int(metrics["steps"] ?? 0))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MuseCore
+import MuseTraining
 
 extension MusicVAE {
     /// Reconstruction accuracy of windows, as in the MusicVAE paper's Table 1: each window is
@@ -65,26 +66,5 @@ extension MusicVAE {
     /// `count` windows decoded from z ~ N(0, I).
     public func sample<G: RandomNumberGenerator>(count: Int, temperature: Float, using generator: inout G) throws -> [[Int]] {
         try decode(Tensor.randn([count, config.zSize], using: &generator), temperature: temperature, using: &generator)
-    }
-}
-
-/// Points on the line (or great circle) between two latent vectors, for interpolation.
-public enum LatentPath {
-    /// `steps` points from `a` to `b` inclusive: linear, or spherical (slerp as Magenta's
-    /// `TrainedModel._slerp`, which falls back to linear when the vectors are parallel).
-    public static func points(from a: [Float], to b: [Float], steps: Int, spherical: Bool) -> [[Float]] {
-        precondition(a.count == b.count && steps >= 2, "LatentPath: mismatched vectors or fewer than 2 steps")
-        let na = a.map { Double($0) }, nb = b.map { Double($0) }
-        let normA = (na.reduce(0) { $0 + $1 * $1 }).squareRoot(), normB = (nb.reduce(0) { $0 + $1 * $1 }).squareRoot()
-        let cosine = normA > 0 && normB > 0 ? zip(na, nb).reduce(0) { $0 + $1.0 * $1.1 } / (normA * normB) : 1
-        let omega = Foundation.acos(Swift.min(Swift.max(cosine, -1), 1))
-        return (0..<steps).map { i in
-            let t = Double(i) / Double(steps - 1)
-            if spherical && Foundation.sin(omega) > 1e-6 {
-                let wa = Foundation.sin((1 - t) * omega) / Foundation.sin(omega), wb = Foundation.sin(t * omega) / Foundation.sin(omega)
-                return zip(na, nb).map { Float(wa * $0 + wb * $1) }
-            }
-            return zip(na, nb).map { Float((1 - t) * $0 + t * $1) }
-        }
     }
 }

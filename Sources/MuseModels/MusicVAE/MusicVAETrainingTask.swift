@@ -1,12 +1,13 @@
 import Foundation
 import MuseCore
+import MuseTraining
 
 /// MusicVAE as a `TrainingTask` for the shared `Trainer`, with Magenta's recipe: each step draws
 /// `batchSize` distinct training windows, ε and the scheduled-sampling coin flips from
 /// the trainer's data generator; β = (1 − rate^s)·maxBeta, the sampling probability and the
 /// learning rate (lr − min)·decay^s + min all follow the trainer's step s (so a resumed run
 /// continues the same schedule). Evaluation scores held-out windows teacher-forced with z = μ.
-public final class MusicVAETrainingTask: TrainingTask {
+public final class MusicVAETrainingTask: LossTrainingTask {
     /// The model.
     public let model: MusicVAE
     /// Training windows (class indices, `sequenceLength` each).
@@ -18,6 +19,7 @@ public final class MusicVAETrainingTask: TrainingTask {
     /// Loss terms of the last training batch.
     public private(set) var lastLoss: MusicVAE.Loss?
     public var module: any Module { model }
+    public var bundleKind: String { MusicVAEConfig.bundleKind }
 
     /// - Parameter evalLimit: at most this many held-out windows are scored per evaluation.
     /// - Throws: `MusicVAEError.emptyCorpus` without training windows, `.badWindow` for a bad one.
@@ -38,26 +40,18 @@ public final class MusicVAETrainingTask: TrainingTask {
 
     public func configJSON() throws -> Data { try ModelBundle.encode(model.config) }
 
-    public func setTraining(_ on: Bool) { model.train(on) }
-
-    /// All randomness comes from the data generator.
-    public var randomStates: [String: UInt64] {
-        get { [:] }
-        set {}
-    }
-
     public func willTrain(step: Int) { self.step = step }
 
     /// Magenta's exponential decay with a floor.
     public func learningRate(atStep step: Int) -> Float? {
         let c = model.config
-        return (c.learningRate - c.minLearningRate) * Float(Foundation.pow(Double(c.decayRate), Double(step))) + c.minLearningRate
+        return ExponentialLR(base: c.learningRate, rate: Double(c.decayRate), minimum: c.minLearningRate).learningRate(atStep: step)
     }
 
     /// Window indices, then ε [batch, zSize], then the scheduled-sampling draws, all from `generator`.
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
         let config = model.config
-        let batch = Self.batchIndices(config.batchSize, from: train.count, using: &generator).map { train[$0] }
+        let batch = BatchSampling.distinctIndices(config.batchSize, from: train.count, using: &generator).map { train[$0] }
         let epsilon = Tensor.randn([batch.count, config.zSize], using: &generator)
         let loss = try model.loss(events: model.oneHot(batch), targets: batch.flatMap { $0 }, epsilon: epsilon,
                                   beta: config.beta(atStep: step), samplingProbability: config.samplingProbability(atStep: step),
@@ -66,21 +60,9 @@ public final class MusicVAETrainingTask: TrainingTask {
         return loss.total
     }
 
-    /// `min(size, count)` distinct indices in `0..<count` (a partial Fisher–Yates shuffle drawn
-    /// from `generator`): no item twice in a batch, and a set smaller than a batch is used whole.
-    static func batchIndices(_ size: Int, from count: Int, using generator: inout SplitMix64) -> [Int] {
-        var indices = Array(0..<count)
-        let n = min(max(size, 0), count)
-        for i in 0..<n {
-            let j = i + Int(generator.next() % UInt64(count - i))
-            indices.swapAt(i, j)
-        }
-        return Array(indices[0..<n])
-    }
-
     /// loss: Σ_t cross-entropy + maxβ·KL cost per window (nats); accuracy: teacher-forced step
-    /// accuracy; `extra["kl"]`: KL per window (nats); steps: windows scored.
-    public func evaluate() throws -> EvaluationMetrics {
+    /// accuracy; kl: KL per window (nats); windows: windows scored.
+    public func evaluate() throws -> Metrics {
         let windows = eval.isEmpty ? train : eval
         let config = model.config
         var total = 0.0, accuracy = 0.0, kl = 0.0
@@ -98,13 +80,11 @@ public final class MusicVAETrainingTask: TrainingTask {
             }
         }
         let n = Double(windows.count)
-        var metrics = EvaluationMetrics(loss: total / n, accuracy: accuracy / n, steps: windows.count)
-        metrics.extra = ["kl": kl / n]
-        return metrics
+        return Metrics(["loss": total / n, "accuracy": accuracy / n, "kl": kl / n, "windows": n])
     }
 
-    public func evaluationSummary(_ metrics: EvaluationMetrics) -> String {
+    public func evaluationSummary(_ metrics: Metrics) -> String {
         String(format: "eval loss %.3f nats per window, teacher-forced accuracy %.3f, KL %.2f nats over %d %@windows",
-               metrics.loss, metrics.accuracy, metrics.extra?["kl"] ?? .nan, metrics.steps, eval.isEmpty ? "training " : "held-out ")
+               metrics["loss"] ?? .nan, metrics["accuracy"] ?? .nan, metrics["kl"] ?? .nan, Int(metrics["windows"] ?? 0), eval.isEmpty ? "training " : "held-out ")
     }
 }

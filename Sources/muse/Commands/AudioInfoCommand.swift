@@ -12,7 +12,7 @@ struct AudioInfoCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        try runReportingAudioErrors {
+        do {
             let info = try AudioFile.info(file)
             print("""
                 file:        \(info.path)

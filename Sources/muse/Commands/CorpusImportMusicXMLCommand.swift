@@ -15,7 +15,7 @@ struct CorpusImportMusicXMLCommand: ParsableCommand {
     var output: String = "output/musicxml"
 
     func run() throws {
-        let paths = try exitingOnMIDIError { try MusicXMLReader.files(in: directory) }
+        let paths = try MusicXMLReader.files(in: directory)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let outputDirectory = output
         let results = MIDICorpus.map(paths) { path -> String? in

@@ -32,7 +32,7 @@ struct CorpusRenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        try exitingOnVAEError(file: directory) {
+        try naming(directory) {
             let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: soundfont)
             if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)

@@ -19,7 +19,7 @@ struct CorpusStatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let statistics = try exitingOnMIDIError { try MIDICorpusStatistics(directory: directory, threads: threads) }
+        let statistics = try MIDICorpusStatistics(directory: directory, threads: threads)
         for error in statistics.skipped {
             FileHandle.standardError.write(Data("muse: warning: skipped \(error)\n".utf8))
         }

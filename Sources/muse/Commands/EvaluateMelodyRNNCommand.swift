@@ -20,8 +20,8 @@ struct EvaluateMelodyRNNCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try exitingOnModelError {
-            let model = try MelodyRNN.load(bundle: URL(fileURLWithPath: bundle))
+        do {
+            let model = try naming(bundle) { try bundleRegistry.load(MelodyRNN.self, from: URL(fileURLWithPath: bundle), for: .evaluate) }
             let report = try MelodyEvaluation.evaluate(model: model, path: path)
             if json {
                 let encoder = JSONEncoder()

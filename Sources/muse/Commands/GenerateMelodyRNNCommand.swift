@@ -67,8 +67,8 @@ struct GenerateMelodyRNNCommand: ParsableCommand {
 
     func run() throws {
         let primer = try parsePrimerMelody(primerMelody)
-        try exitingOnModelError {
-            let model = try MelodyRNN.load(bundle: URL(fileURLWithPath: bundle))
+        do {
+            let model = try naming(bundle) { try bundleRegistry.load(MelodyRNN.self, from: URL(fileURLWithPath: bundle), for: .generate) }
             let sampler = MelodySampler(model: model)
             var options = MelodyGenerationOptions()
             options.numSteps = numSteps
@@ -88,7 +88,7 @@ struct GenerateMelodyRNNCommand: ParsableCommand {
                 print("wrote \(path): \(sequence.notes.count) notes, \(melodies[k].count) steps")
             }
             guard wav || play else { return }
-            try exitingOnAudioError {
+            do {
                 let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: synth.soundfont)
                 if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
                 if wav {
@@ -106,16 +106,5 @@ struct GenerateMelodyRNNCommand: ParsableCommand {
                 }
             }
         }
-    }
-}
-
-/// Runs `body`; a SoundFont or audio error becomes one `muse: error: …` line and exit code 1.
-private func exitingOnAudioError(_ body: () throws -> Void) throws {
-    do { try body() } catch let error as SynthError {
-        FileHandle.standardError.write(Data("muse: error: \(error)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as AudioError {
-        FileHandle.standardError.write(Data("muse: error: \(error)\n".utf8))
-        throw ExitCode(1)
     }
 }

@@ -28,7 +28,7 @@ struct GriffinLimCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReportingAudioErrors {
+        do {
             let audio = try analysis.load(file)
             let parameters = analysis.stft
             let mel = try melSpectrogram(audio.samples, sampleRate: analysis.sampleRate, parameters: parameters, nMels: analysis.nMels)

@@ -4,6 +4,7 @@ import MuseAudio
 import MuseCore
 import MuseEncoding
 import MuseMIDI
+import MuseAudioModels
 import MuseModels
 import MuseSynth
 
@@ -62,29 +63,32 @@ struct InterpolateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try exitingOnVAEError(file: bundle) {
-            if try MusicVAEBundle.kind(at: URL(fileURLWithPath: bundle)) == SpectrogramVAEConfig.bundleKind { return try runSpectrogram() }
-            let model = try MusicVAEBundle.load(from: URL(fileURLWithPath: bundle))
-            let converter = model.config.converter
-            let start = try exitingOnVAEError(file: a) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: a), file: a) }
-            let end = try exitingOnVAEError(file: b) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: b), file: b) }
-            var rng = SplitMix64(seed: seed)
-            let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp, temperature: temperature, using: &rng)
-            let sequence = try converter.sequence(fromClassWindows: path)
-            try createParentDirectory(of: output)
-            try sequence.writeMIDI(to: output)
-            print("wrote \(output): \(steps) steps × 2 bars, \(sequence.notes.count) notes (\(slerp ? "slerp" : "linear"))")
-            if let wav { try renderWAV(sequence, to: wav, soundfont: soundfont) }
+        let model = try naming(bundle) { try bundleRegistry.load(URL(fileURLWithPath: bundle), for: .interpolate).model }
+        switch model {
+        case let vae as MusicVAE: try interpolateMIDI(vae)
+        case let vae as SpectrogramVAE: try interpolateAudio(vae)
+        default: preconditionFailure("a registered kind can interpolate but this command does not handle it")
         }
     }
-}
 
-extension InterpolateCommand {
-    /// The spectrogram VAE path: audio in, WAV (and PNG) out.
-    func runSpectrogram() throws {
-        let model = try SpectrogramVAE.load(from: URL(fileURLWithPath: bundle))
-        let start = try exitingOnVAEError(file: a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
-        let end = try exitingOnVAEError(file: b) { try model.patches(of: AudioFile.read(b), name: b)[0] }
+    /// MIDI in, MIDI (and WAV) out.
+    func interpolateMIDI(_ model: MusicVAE) throws {
+        let converter = model.config.converter
+        let start = try naming(a) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: a), file: a) }
+        let end = try naming(b) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: b), file: b) }
+        var rng = SplitMix64(seed: seed)
+        let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp, temperature: temperature, using: &rng)
+        let sequence = try converter.sequence(fromClassWindows: path)
+        try createParentDirectory(of: output)
+        try sequence.writeMIDI(to: output)
+        print("wrote \(output): \(steps) steps × 2 bars, \(sequence.notes.count) notes (\(slerp ? "slerp" : "linear"))")
+        if let wav { try renderWAV(sequence, to: wav, soundfont: soundfont) }
+    }
+
+    /// Audio in, WAV (and PNG) out.
+    func interpolateAudio(_ model: SpectrogramVAE) throws {
+        let start = try naming(a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
+        let end = try naming(b) { try model.patches(of: AudioFile.read(b), name: b)[0] }
         let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp)
         let (audio, db) = try model.audio(from: path, iterations: nIter)
         try createParentDirectory(of: output)
@@ -109,19 +113,4 @@ func renderWAV(_ sequence: NoteSequence, to path: String, soundfont: String?) th
 func createParentDirectory(of path: String) throws {
     let parent = (path as NSString).deletingLastPathComponent
     if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-}
-
-/// Runs `body`, turning a model, MIDI, encoding or tensor error into one `muse: error: …` line on
-/// stderr and exit code 1 (`file` is prefixed when the message does not name it already).
-func exitingOnVAEError<T>(file: String? = nil, _ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        var line = "\(error)"
-        if let file, !line.contains(file) { line = "\(file): " + line }
-        FileHandle.standardError.write(Data("muse: error: \(line.replacingOccurrences(of: "\n", with: " "))\n".utf8))
-        throw ExitCode(1)
-    }
 }

@@ -14,7 +14,7 @@ struct MIDIDumpCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let sequence = try exitingOnMIDIError(file: file) { try NoteSequence(contentsOfMIDIFile: file) }
+        let sequence = try naming(file) { try NoteSequence(contentsOfMIDIFile: file) }
         if json {
             FileHandle.standardOutput.write(try sequence.jsonData(prettyPrinted: true))
             print()

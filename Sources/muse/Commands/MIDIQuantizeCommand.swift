@@ -22,7 +22,7 @@ struct MIDIQuantizeCommand: ParsableCommand {
 
     func run() throws {
         let path = output.path(forInput: file, suffix: "quantized\(stepsPerQuarter)")
-        let sequence = try exitingOnMIDIError(file: file) { () -> NoteSequence in
+        let sequence = try naming(file) { () -> NoteSequence in
             let quantized = try NoteSequence(contentsOfMIDIFile: file).quantized(stepsPerQuarter: stepsPerQuarter)
             try quantized.withQuantizedTimes().writeMIDI(to: path)
             return quantized

@@ -28,7 +28,7 @@ struct MIDIRollCommand: ParsableCommand {
 
     func run() throws {
         let path = output ?? "output/\(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)-roll.png"
-        let sequence = try exitingOnMIDIError(file: file) { try NoteSequence(contentsOfMIDIFile: file) }
+        let sequence = try naming(file) { try NoteSequence(contentsOfMIDIFile: file) }
         do {
             let image = try PianoRollImage.render(sequence, pixelsPerSecond: pixelsPerSecond, pixelsPerPitch: pixelsPerPitch)
             let directory = (path as NSString).deletingLastPathComponent

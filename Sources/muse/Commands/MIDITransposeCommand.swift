@@ -31,7 +31,7 @@ struct MIDITransposeCommand: ParsableCommand {
 
     func run() throws {
         let path = output.path(forInput: file, suffix: "transposed\(semitones >= 0 ? "+" : "")\(semitones)")
-        let outcome = try exitingOnMIDIError(file: file) { () -> (sequence: NoteSequence, outOfRangeCount: Int) in
+        let outcome = try naming(file) { () -> (sequence: NoteSequence, outOfRangeCount: Int) in
             let result = try NoteSequence(contentsOfMIDIFile: file)
                 .transposed(semitones: semitones, allowedPitches: minPitch...maxPitch, outOfRange: outOfRange)
             try result.sequence.writeMIDI(to: path)

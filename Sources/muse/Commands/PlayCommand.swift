@@ -28,13 +28,13 @@ struct PlayCommand: ParsableCommand {
     func run() throws {
         let sink: AudioSink = toFile.map { WAVFileSink(path: $0) } ?? ALSASink(device: device)
         if !isMIDI {
-            try runReportingAudioErrors {
+            do {
                 let audio = try AudioFile.read(file)
                 report(try AudioPlayer(sink: sink).play(AudioBufferSource(audio)), sampleRate: audio.sampleRate, sink: sink)
             }
             return
         }
-        try exitingOnSynthErrors {
+        do {
             let sequence = try NoteSequence(contentsOfMIDIFile: file)
             let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: synth.soundfont)
             if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }

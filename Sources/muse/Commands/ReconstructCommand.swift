@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import MuseAudio
-import MuseModels
+import MuseAudioModels
 
 /// `muse reconstruct --bundle runs/specvae in.wav -o out.wav`: audio through a spectrogram VAE.
 struct ReconstructCommand: ParsableCommand {
@@ -25,15 +25,13 @@ struct ReconstructCommand: ParsableCommand {
     var nIter = 32
 
     func run() throws {
-        try exitingOnVAEError(file: bundle) {
-            let model = try SpectrogramVAE.load(from: URL(fileURLWithPath: bundle))
-            let (audio, db, patches) = try exitingOnVAEError(file: input) {
-                try model.reconstruct(AudioFile.read(input), name: input, iterations: nIter)
-            }
-            try createParentDirectory(of: output)
-            try AudioFile.write(audio, to: output)
-            if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
-            print("wrote \(output): \(String(format: "%.2f", audio.durationSeconds)) s from \(patches) patches")
+        let model = try naming(bundle) { try bundleRegistry.load(SpectrogramVAE.self, from: URL(fileURLWithPath: bundle), for: .reconstruct) }
+        let (audio, db, patches) = try naming(input) {
+            try model.reconstruct(AudioFile.read(input), name: input, iterations: nIter)
         }
+        try createParentDirectory(of: output)
+        try AudioFile.write(audio, to: output)
+        if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
+        print("wrote \(output): \(String(format: "%.2f", audio.durationSeconds)) s from \(patches) patches")
     }
 }

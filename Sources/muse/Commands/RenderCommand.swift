@@ -35,7 +35,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        try exitingOnSynthErrors {
+        do {
             let sequence = try NoteSequence(contentsOfMIDIFile: input)
             let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: synth.soundfont)
             if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }

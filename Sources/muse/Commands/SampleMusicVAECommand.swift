@@ -35,8 +35,8 @@ struct SampleMusicVAECommand: ParsableCommand {
     }
 
     func run() throws {
-        try exitingOnVAEError(file: bundle) {
-            let model = try MusicVAEBundle.load(from: URL(fileURLWithPath: bundle))
+        do {
+            let model = try naming(bundle) { try bundleRegistry.load(MusicVAE.self, from: URL(fileURLWithPath: bundle), for: .sample) }
             var rng = SplitMix64(seed: seed)
             let windows = try model.sample(count: numOutputs, temperature: temperature, using: &rng)
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MuseAudio
 import MuseDSP
+import MuseSupport
 
 /// `muse spectrogram FILE -o out.png [--npy out.npy]`: a log-mel spectrogram picture and/or array.
 struct SpectrogramCommand: ParsableCommand {
@@ -36,7 +37,7 @@ struct SpectrogramCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReportingAudioErrors {
+        do {
             let audio = try analysis.load(file)
             let mel = try melSpectrogram(audio.samples, sampleRate: analysis.sampleRate,
                                          parameters: analysis.stft, nMels: analysis.nMels)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MuseEncoding
 import MuseModels
+import MuseTraining
 
 /// `muse train melody-rnn --corpus DIR --output runs/melody`.
 struct TrainMelodyRNNCommand: ParsableCommand {
@@ -62,6 +63,8 @@ struct TrainMelodyRNNCommand: ParsableCommand {
     @Option(help: "Seed of the initial weights, the file split and the batch order.")
     var seed: UInt64 = 0
 
+    @OptionGroup var trainer: TrainerFlags
+
     func validate() throws {
         guard numSteps > 0, batchSize > 0, sequenceLength > 0, hiddenSize > 0, numLayers > 0 else {
             throw ValidationError("--num-steps, --batch-size, --sequence-length, --hidden-size and --num-layers must be positive")
@@ -72,7 +75,7 @@ struct TrainMelodyRNNCommand: ParsableCommand {
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)  // keep our lines in order with the progress lines on stderr
         let outputURL = URL(fileURLWithPath: output)
-        try exitingOnModelError {
+        do {
             var cfg = try MelodyRNNConfig.preset(config)
             cfg.batchSize = batchSize
             cfg.sequenceLength = sequenceLength
@@ -90,19 +93,13 @@ struct TrainMelodyRNNCommand: ParsableCommand {
             var options = TrainerOptions(numSteps: numSteps, outputDirectory: outputURL, learningRate: learningRate,
                                          clipNorm: cfg.clipNorm, seed: seed)
             options.evalEvery = evalEvery
-            options.cosineDecay = cosineDecay
+            options.schedule = cosineDecay ? .cosine(minimum: 0) : .constant
             options.checkpointEvery = checkpointEvery
             options.keepCheckpoints = keepCheckpoints
-            let interrupt = InterruptMonitor()
-            interrupt.start()
-            defer { interrupt.stop() }
-            let trainer = try Trainer(task: task, options: options, interrupt: interrupt)
-            if let from = trainer.resumedFrom { print("resuming from \(from.path) at step \(trainer.state.step)") }
-            print("model: \(model.parameterCount) parameters, \(cfg.numLayers)×\(cfg.hiddenSize) LSTM, \(cfg.encoder.rawValue) encoder")
-            let state = try trainer.run()
-            let saved = Checkpoint.list(in: outputURL).last?.url.path ?? output
-            print("step \(state.step)/\(numSteps): checkpoint \(saved)")
-            if state.step < numSteps { throw ExitCode(130) }
+            options.runSettings = ["corpus": corpus, "evalRatio": String(evalRatio)]
+            trainer.apply(to: &options)
+            try runTraining(task: task, options: options,
+                            header: "model: \(model.parameterCount) parameters, \(cfg.numLayers)×\(cfg.hiddenSize) LSTM, \(cfg.encoder.rawValue) encoder")
         }
     }
 }

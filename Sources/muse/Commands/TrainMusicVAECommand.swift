@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import MuseModels
+import MuseTraining
 
 /// `muse train music-vae --corpus DIR --output runs/musicvae`: a 2-bar melody MusicVAE.
 struct TrainMusicVAECommand: ParsableCommand {
@@ -64,8 +65,7 @@ struct TrainMusicVAECommand: ParsableCommand {
     @Option(help: "Random seed (weights, split, batches).")
     var seed: UInt64 = 0
 
-    @Flag(help: "Start from scratch even if --output holds a checkpoint.")
-    var fresh = false
+    @OptionGroup var trainer: TrainerFlags
 
     func validate() throws {
         guard numSteps > 0, batchSize > 0 else {
@@ -75,7 +75,7 @@ struct TrainMusicVAECommand: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)  // keep our lines in order with the progress lines on stderr
-        try exitingOnVAEError(file: corpus) {
+        do {
             var config = MusicVAEConfig()
             (config.batchSize, config.zSize, config.encoderHiddenSize, config.decoderHiddenSize, config.decoderLayers) =
                 (batchSize, zSize, encoderHiddenSize, decoderHiddenSize, decoderLayers)
@@ -85,13 +85,14 @@ struct TrainMusicVAECommand: ParsableCommand {
             let data = try MusicVAEDataset.build(directory: corpus, converter: config.converter, evalRatio: schedule.evalRatio, seed: seed)
             print("corpus \(corpus): \(data.summary)")
             let folder = URL(fileURLWithPath: output)
-            if fresh { for old in Checkpoint.list(in: folder) { try FileManager.default.removeItem(at: old.url) } }
             let model = try MusicVAE(config: config)
             let task = try MusicVAETrainingTask(model: model, dataset: data)
             var options = TrainerOptions(numSteps: numSteps, outputDirectory: folder, learningRate: config.learningRate,
                                          clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
             schedule.apply(to: &options)
-            try runVAETraining(task: task, options: options, logEvery: schedule.logEvery,
+            trainer.apply(to: &options)
+            options.runSettings = ["corpus": corpus]
+            try runTraining(task: task, options: options, logEvery: schedule.logEvery,
                                header: "model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
             model.eval()
             let held = Array(data.eval.prefix(2000))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import MuseModels
+import MuseAudioModels
+import MuseTraining
 
 /// `muse train spec-vae --audio DIR --output runs/specvae`.
 struct TrainSpecVAECommand: ParsableCommand {
@@ -50,6 +51,8 @@ struct TrainSpecVAECommand: ParsableCommand {
 
     @OptionGroup var schedule: VAETrainingRunOptions
 
+    @OptionGroup var trainer: TrainerFlags
+
     @Option(help: "Random seed.")
     var seed: UInt64 = 0
 
@@ -61,7 +64,7 @@ struct TrainSpecVAECommand: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)  // keep our lines in order with the progress lines on stderr
-        try exitingOnVAEError(file: audio) {
+        do {
             var config = SpectrogramVAEConfig()
             (config.batchSize, config.zSize, config.nMels, config.patchFrames) = (batchSize, zSize, nMels, patchFrames)
             (config.maxBeta, config.betaWarmupSteps, config.learningRate, config.seed) = (maxBeta, betaWarmupSteps, learningRate, seed)
@@ -74,24 +77,10 @@ struct TrainSpecVAECommand: ParsableCommand {
             var options = TrainerOptions(numSteps: numSteps, outputDirectory: URL(fileURLWithPath: output),
                                          learningRate: config.learningRate, clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
             schedule.apply(to: &options)
-            try runVAETraining(task: task, options: options, logEvery: schedule.logEvery,
+            trainer.apply(to: &options)
+            options.runSettings = ["audio": audio, "maxFiles": String(maxFiles)]
+            try runTraining(task: task, options: options, logEvery: schedule.logEvery,
                                header: "model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
         }
     }
-}
-
-/// Runs `task` under the shared `Trainer` (Ctrl-C stops after the current step and saves; the
-/// progress bar goes to standard error), printing the resume point, `header` and the final
-/// checkpoint. - Throws: `ExitCode(130)` when stopped before `options.numSteps`.
-func runVAETraining(task: any TrainingTask, options: TrainerOptions, logEvery: Int, header: String) throws {
-    let interrupt = InterruptMonitor()
-    interrupt.start()
-    defer { interrupt.stop() }
-    let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(plainEvery: logEvery), interrupt: interrupt)
-    if let from = trainer.resumedFrom { print("resuming from \(from.path) at step \(trainer.state.step)") }
-    print(header)
-    let state = try trainer.run()
-    let saved = Checkpoint.list(in: options.outputDirectory).last?.url.path ?? options.outputDirectory.path
-    print("step \(state.step)/\(options.numSteps): checkpoint \(saved)")
-    if state.step < options.numSteps { throw ExitCode(130) }
 }

@@ -15,16 +15,3 @@ struct MIDIOutputOptions: ParsableArguments {
         return "output/\(stem)-\(suffix).mid"
     }
 }
-
-/// Runs `body`, turning a `MIDIError` into one `muse: error: <file>: …` line on stderr and exit
-/// code 1 (`file` is prefixed when the error does not name it already).
-func exitingOnMIDIError<T>(file: String? = nil, _ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as MIDIError {
-        var line = error.description
-        if let file, !line.hasPrefix(file) { line = "\(file): " + line }
-        FileHandle.standardError.write(Data("muse: error: \(line)\n".utf8))
-        throw ExitCode(1)
-    }
-}

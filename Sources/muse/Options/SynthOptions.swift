@@ -51,22 +51,3 @@ struct SynthOptions: ParsableArguments {
         return s
     }
 }
-
-/// Runs `body`, turning a MIDI, SoundFont or audio error into one `muse: error: …` line on stderr
-/// and exit code 1 (the errors `muse render` and `muse play` can meet).
-func exitingOnSynthErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as MIDIError {
-        throw failing("\(error)")
-    } catch let error as SynthError {
-        throw failing("\(error)")
-    } catch let error as AudioError {
-        throw failing("\(error)")
-    }
-}
-
-private func failing(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("muse: error: \(message)\n".utf8))
-    return ExitCode(1)
-}

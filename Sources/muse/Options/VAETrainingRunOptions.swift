@@ -1,5 +1,5 @@
 import ArgumentParser
-import MuseModels
+import MuseTraining
 
 /// Held-out split, evaluation, checkpoint and logging flags shared by `muse train music-vae` and
 /// `muse train spec-vae`.

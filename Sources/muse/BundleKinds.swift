@@ -1,0 +1,11 @@
+import MuseAudioModels
+import MuseModels
+import MuseTraining
+
+/// Every kind of model bundle this `muse` can load: one line per model family. Commands that take
+/// `--bundle` ask this registry, so a new kind works everywhere its capabilities say.
+let bundleRegistry = BundleRegistry([
+    MelodyRNN.bundleKind,
+    MusicVAE.bundleKind,
+    SpectrogramVAE.bundleKind,
+])

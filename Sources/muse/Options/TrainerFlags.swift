@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import MuseTraining
+
+/// Flags every `muse train …` command shares: starting over, gradient accumulation and clipping.
+struct TrainerFlags: ParsableArguments {
+    @Flag(help: "Delete the checkpoints in --output and start over instead of resuming.")
+    var fresh = false
+
+    @Option(name: [.customLong("grad-accum-steps"), .customLong("gradient_accumulation_steps")],
+            help: "Micro-batches whose gradients are summed before each update (an N-times larger batch).")
+    var gradAccumSteps = 1
+
+    @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm to this (0 = no clipping; default: the model's).")
+    var clipNorm: Float?
+
+    func validate() throws {
+        guard gradAccumSteps >= 1 else { throw ValidationError("--grad-accum-steps must be at least 1") }
+        if let clipNorm { guard clipNorm >= 0 else { throw ValidationError("--clip-norm must not be negative") } }
+    }
+
+    /// Copies the flags into the trainer's options.
+    func apply(to options: inout TrainerOptions) {
+        options.fresh = fresh
+        options.gradientAccumulationSteps = gradAccumSteps
+        if let clipNorm { options.clipNorm = clipNorm > 0 ? clipNorm : nil }
+    }
+}
+
+/// Runs `task` under the shared `Trainer` (Ctrl-C stops after the current step and saves; the
+/// progress bar goes to standard error), printing the resume point, `header` and the final
+/// checkpoint. - Throws: `ExitCode(130)` when stopped before `options.numSteps`.
+func runTraining(task: any TrainingTask, options: TrainerOptions, logEvery: Int = 50, header: String) throws {
+    let interrupt = InterruptMonitor()
+    interrupt.start()
+    defer { interrupt.stop() }
+    let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(plainEvery: logEvery), interrupt: interrupt)
+    if let from = trainer.resumedFrom { print("resuming from \(from.path) at step \(trainer.state.step)") }
+    print(header)
+    let state = try trainer.run()
+    let saved = Checkpoint.list(in: options.outputDirectory).last?.url.path ?? options.outputDirectory.path
+    print("step \(state.step)/\(options.numSteps): checkpoint \(saved)")
+    if trainer.wasStopped { throw ExitCode(130) }
+}
