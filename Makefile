@@ -27,6 +27,7 @@ demo: build corpora
 	@MUSE=$(MUSE) scripts/demo.sh
 
 test: setup corpora
+	@scripts/check_standalone.sh
 	$(SWIFT) build $(BUILDFLAGS) -j $(JOBS) --build-tests
 	@scripts/run_tests.sh $(BUILDFLAGS)
 

@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Muse: music and audio generation toolkit. Targets and their one-way dependencies are those of
-// DESIGN.md; system libraries come from Debian's -dev packages (scripts/setup.sh installs them).
+// docs/ARCHITECTURE.md; system libraries come from Debian's -dev packages (scripts/setup.sh installs them).
 import PackageDescription
 
 /// Release numeric code relies on the optimizer; exclusivity checks cost up to 2x in tight loops

@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # Builds every benchmark in release (a build folder of its own, without -enable-testing) and runs
 # each beside its peer in the same run. The peers are Python programs (pretty_midi, symusic,
-# librosa, PyTorch) and FluidSynth: ../shared/tools/peers-venv.sh makes their venv once per machine.
+# librosa, PyTorch) and FluidSynth: scripts/peers_venv.sh makes their venv (once) and names its
+# python; MUSE_PEER_PYTHON overrides it.
 #   make bench                 all benchmarks
 #   scripts/bench.sh midi dsp  just these (bench-midi, bench-dsp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${MUSE_PEER_PYTHON:-}" ]; then
-  venv_script=../shared/tools/peers-venv.sh
-  if [ -x "$venv_script" ]; then MUSE_PEER_PYTHON=$("$venv_script" | tail -1); else MUSE_PEER_PYTHON=python3; fi
-fi
+if [ -z "${MUSE_PEER_PYTHON:-}" ]; then MUSE_PEER_PYTHON=$(scripts/peers_venv.sh | tail -1); fi
 export MUSE_PEER_PYTHON
 MUSE_BIN=.build/release/muse scripts/build_corpora.sh oneills ryans bach 2>/dev/null || scripts/build_corpora.sh oneills ryans
 all=$(sed -n 's/.*executableTarget(name: "bench-\([a-z-]*\)".*/\1/p' Package.swift)

@@ -13,7 +13,7 @@ for corpus in oneills ryans; do
     [ -d "corpora/$corpus" ] || scripts/build_corpora.sh "$corpus"
     "$muse" corpus render "corpora/$corpus" -o "corpora/audio/$corpus" --limit "$limit" --seconds "$seconds"
 done
-# The openly licensed recordings of CORPORA.md (sound-theme-freedesktop: CC-BY-SA/CC-BY/GPL per
+# Openly licensed Debian recordings (sound-theme-freedesktop: CC-BY-SA/CC-BY/GPL per
 # file, gnome-audio: CC-BY-SA-2.0/CC-BY-3.0, sound-icons: GPL-2+), installed from Debian when
 # missing (as root, or with sudo), then linked in as they are.
 missing=""

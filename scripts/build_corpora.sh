@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the MIDI corpora of ../shared/CORPORA.md into git-ignored folders corpora/<name>/.
+# Builds the MIDI corpora listed in corpora/README.md into git-ignored folders corpora/<name>/.
 # The data's licences do not allow committing it, so it is built here from the pinned music21 wheel
 # (only unzipped; music21 itself is never installed or run).
 #

@@ -8,7 +8,7 @@ Each fixture file under Tests/MuseCoreTests/Fixtures/ is a safetensors file. For
   name.w                 weights, the scalar objective is sum(out * w)
   name.g0, name.g1, ...  d objective / d input
 Integer indices are stored as float32 (exact below 2**24).
-Run: /root/.cache/muse-peers-venv/bin/python scripts/make_core_fixtures.py
+Run: PY=$(scripts/peers_venv.sh | tail -1); "$PY" scripts/make_core_fixtures.py
 """
 import math
 import os

@@ -12,7 +12,7 @@ For a case `name` each file holds:
   name.after.<buffer>        buffers after the forward pass (batch norm running statistics)
   name.config                small float vector of hyper-parameters (documented per file below)
 Masks are float32 0/1 (1 = masked out).
-Run: /root/.cache/muse-peers-venv/bin/python scripts/make_core_layer_fixtures.py
+Run: PY=$(scripts/peers_venv.sh | tail -1); "$PY" scripts/make_core_layer_fixtures.py
 """
 import os
 

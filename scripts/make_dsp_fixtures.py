@@ -4,8 +4,7 @@
 Pinned peers (asserted below):
     pip install librosa==0.11.0 numpy==2.4.6 soundfile==0.14.0 soxr==1.1.0
 
-Run from the repository root:
-    /root/.cache/muse-peers-venv/bin/python scripts/make_dsp_fixtures.py
+Run: PY=$(scripts/peers_venv.sh | tail -1); "$PY" scripts/make_dsp_fixtures.py
 Outputs go to Tests/MuseDSPTests/Fixtures/ and Tests/MuseAudioTests/Fixtures/ (all float32 or
 complex64 C-order .npy, a few WAVs); each is well under 200 KB.
 """

@@ -7,7 +7,8 @@ Magenta's melody pipeline lives in the `magenta` package, whose full install nee
 (`pip download magenta==2.1.4 --no-deps`), puts it on sys.path and gives it a stand-in `tensorflow`
 module. Every number in the fixture comes from note_seq / Magenta functions.
 
-    python scripts/make_encoding_fixtures.py   # writes Tests/MuseEncodingTests/Fixtures/melody_cases.json
+Writes Tests/MuseEncodingTests/Fixtures/melody_cases.json.
+Run: PY=$(scripts/peers_venv.sh | tail -1); "$PY" scripts/make_encoding_fixtures.py
 """
 import json, os, random, subprocess, sys, tempfile, types, zipfile
 

@@ -12,7 +12,7 @@ Output (Tests/MuseModelsTests/Fixtures/torch_melody_rnn/):
   config.json         a MelodyRNNConfig: basic encoder, 48..<84 (38 classes), 2 layers of 16 units
   model.safetensors   lstm.weight_ih_l0 ... output.bias, as torch's state_dict of the model below
   expected.safetensors  events [T] (melody events as float), logits [1, T-1, 38]
-Run: /root/.cache/muse-peers-venv/bin/python scripts/make_melody_fixtures.py
+Run: PY=$(scripts/peers_venv.sh | tail -1); "$PY" scripts/make_melody_fixtures.py
 """
 import json
 import os

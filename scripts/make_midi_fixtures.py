@@ -10,7 +10,7 @@ things mido cannot write: unknown chunks, SMPTE division, bad data); each readab
 signatures, and per instrument its program, drum flag, name, notes (pitch, velocity, start, end),
 control changes and pitch bends, in pretty_midi's own order.
 
-Run: /root/.cache/muse-peers-venv/bin/python scripts/make_midi_fixtures.py
+Run: PY=$(scripts/peers_venv.sh | tail -1); "$PY" scripts/make_midi_fixtures.py
 """
 import importlib.metadata
 import json

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # MuseSynth fixtures: short MIDI files rendered by FluidSynth, reduced to small features.
-# Pinned peers (the muse-peers venv):
+# Pinned peers (scripts/peers-requirements.txt); run through scripts/make_synth_fixtures.sh:
 #   pip install mido==1.3.3 numpy==2.4.6 soundfile==0.14.0
 #   fluidsynth 2.3.1 (Debian), FluidR3_GM.sf2 (fluid-soundfont-gm)
 # Usage: make_synth_fixtures.py MIDI_OUT_DIR FEATURE_OUT_DIR WAV_DIR   (the .sh renders the WAVs between the two steps)

@@ -2,6 +2,7 @@
 """PyTorch reference for MuseModels' MusicVAE forward pass and loss (cat-mel_2bar structure).
 
 pip install torch==2.13.0+cpu safetensors==0.8.0 numpy==2.4.6
+Run: PY=$(scripts/peers_venv.sh | tail -1); "$PY" scripts/make_vae_fixtures.py
 
 Builds the same network as Sources/MuseModels/MusicVAE/MusicVAE.swift with torch.nn modules of the
 same names (encoder, mu, sigma, decoder_init, decoder, output), fills it with seeded random weights,

@@ -1,5 +1,5 @@
 // What every benchmark needs besides its own workload: a monotonic clock, repeated timing, peak
-// memory, and running its Python peer (pinned in ../shared/tools/peers-venv.sh) in the same run.
+// memory, and running its Python peer (pinned in scripts/peers-requirements.txt) in the same run.
 import Foundation
 
 /// Seconds on the monotonic clock.
@@ -41,8 +41,18 @@ public func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-/// The peers' Python: `$MUSE_PEER_PYTHON`, else the venv `peers-venv.sh` makes.
-public let peerPython = ProcessInfo.processInfo.environment["MUSE_PEER_PYTHON"] ?? "/root/.cache/muse-peers-venv/bin/python"
+/// The peers' Python: `$MUSE_PEER_PYTHON`, else the python of the venv `scripts/peers_venv.sh`
+/// makes: `$MUSE_PEERS_VENV/bin/python`, else `.venv-peers/bin/python` under the current folder,
+/// else under the repository root.
+public let peerPython: String = {
+    let environment = ProcessInfo.processInfo.environment
+    if let python = environment["MUSE_PEER_PYTHON"] { return python }
+    if let venv = environment["MUSE_PEERS_VENV"] { return venv + "/bin/python" }
+    let inVenv = ".venv-peers/bin/python"
+    let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(inVenv).path
+    if FileManager.default.isExecutableFile(atPath: here) { return here }
+    return repositoryRoot.appendingPathComponent(inVenv).path
+}()
 
 /// The repository's root folder.
 public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
