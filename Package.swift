@@ -36,12 +36,13 @@ let package = Package(
         .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),
         .target(name: "MuseEncoding", dependencies: ["MuseMIDI"], swiftSettings: fast),
         .target(name: "MuseModels", dependencies: ["MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP"], swiftSettings: fast),
+        .target(name: "MuseText", dependencies: ["MuseCore"], swiftSettings: fast),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
             name: "muse",
             dependencies: [
-                "MuseCore", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding", "MuseModels",
+                "MuseCore", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding", "MuseModels", "MuseText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -53,6 +54,7 @@ let package = Package(
         .testTarget(name: "MuseSynthTests", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseEncodingTests", dependencies: ["MuseEncoding", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse", "MuseModels", "MuseMIDI"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
