@@ -13,9 +13,6 @@ public struct CharacterTokenizer: TextTokenizer, Equatable {
     private let ids: [UInt32: Int32]
     /// Id of each ASCII code point, -1 where absent: the common case without hashing.
     private let asciiIDs: [Int32]
-    /// Largest vocabulary accepted from a file or text: every scalar Unicode has (0x110000 less the
-    /// 2,048 surrogates).
-    public static let maximumVocabularySize = 0x110000 - 0x800
 
     public var kind: TokenizerKind { .char }
     public var vocabularySize: Int { scalars.count }
