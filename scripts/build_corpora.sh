@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the MIDI corpora of ../shared/CORPORA.md into git-ignored folders corpora/<name>/.
-# The data's licences do not allow committing it, so it is built here from the pinned music21 wheel
-# (only unzipped; music21 itself is never installed or run).
+# Builds the corpora of corpora/README.md into git-ignored folders corpora/<name>/: the MIDI ones
+# here, the text ones through scripts/build_text_corpora.sh. The data's licences do not allow
+# committing it, so the MIDI corpora are built from the pinned music21 wheel (only unzipped;
+# music21 itself is never installed or run).
 #
 #   scripts/build_corpora.sh                 oneills ryans bach text (the defaults)
 #   scripts/build_corpora.sh oneills essen   just these (essen is opt-in: non-commercial licence)
