@@ -44,13 +44,15 @@ let package = Package(
         .target(name: "MuseModels", dependencies: ["MuseCore", "MuseTraining", "MuseEncoding", "MuseMIDI"], swiftSettings: fast),
         // Audio models (spectrogram VAE).
         .target(name: "MuseAudioModels", dependencies: ["MuseCore", "MuseTraining", "MuseAudio", "MuseDSP"], swiftSettings: fast),
+        // Text models and tokenizers: no audio libraries.
+        .target(name: "MuseText", dependencies: ["MuseCore", "MuseTraining"], swiftSettings: fast),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
             name: "muse",
             dependencies: [
                 "MuseSupport", "MuseCore", "MuseTraining", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding",
-                "MuseModels", "MuseAudioModels",
+                "MuseModels", "MuseAudioModels", "MuseText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseTraining", "MuseCore", "MuseEncoding", "MuseMIDI", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseAudioModelsTests", dependencies: ["MuseAudioModels", "MuseTraining", "MuseCore", "MuseSupport", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
         .target(name: "BenchSupport", path: "Benchmarks/Support"),

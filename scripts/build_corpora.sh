@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Builds the MIDI corpora listed in corpora/README.md into git-ignored folders corpora/<name>/.
-# The data's licences do not allow committing it, so it is built here from the pinned music21 wheel
-# (only unzipped; music21 itself is never installed or run).
+# Builds the corpora of corpora/README.md into git-ignored folders corpora/<name>/: the MIDI ones
+# here, the text ones through scripts/build_text_corpora.sh. The data's licences do not allow
+# committing it, so the MIDI corpora are built from the pinned music21 wheel (only unzipped;
+# music21 itself is never installed or run).
 #
-#   scripts/build_corpora.sh                 oneills ryans bach (the defaults)
+#   scripts/build_corpora.sh                 oneills ryans bach text (the defaults)
 #   scripts/build_corpora.sh oneills essen   just these (essen is opt-in: non-commercial licence)
+#   scripts/build_corpora.sh text kjv        the text corpora: text = shakespeare tang300; kjv is
+#                                            opt-in (scripts/build_text_corpora.sh builds these)
 #
 # Idempotent: a corpus whose folder holds a .complete stamp for this recipe is left alone, so a
 # second run takes well under a second. ABC books go through Debian's abc2midi (one .mid per tune);
@@ -21,7 +24,19 @@ JOBS=${JOBS:-$(nproc)}
 STAMP="music21-${MUSIC21_VERSION} recipe-1"
 
 corpora=("$@")
-[ ${#corpora[@]} -gt 0 ] || corpora=(oneills ryans bach)
+[ ${#corpora[@]} -gt 0 ] || corpora=(oneills ryans bach text)
+
+# Text corpora go to their own builder; the MIDI ones stay here.
+text=() midi=()
+for c in "${corpora[@]}"; do
+  case "$c" in
+    text) text+=(shakespeare tang300) ;;
+    shakespeare|tang300|kjv) text+=("$c") ;;
+    *) midi+=("$c") ;;
+  esac
+done
+[ ${#text[@]} -eq 0 ] || scripts/build_text_corpora.sh "${text[@]}"
+corpora=("${midi[@]}")
 
 done_already() { [ -f "corpora/$1/.complete" ] && [ "$(cat "corpora/$1/.complete")" = "$STAMP" ]; }
 
@@ -75,6 +90,6 @@ for c in "${need[@]}"; do
     ryans)   abc_book ryans ryansMammoth ;;
     essen)   abc_book essen essenFolksong '^test' ;;
     bach)    bach ;;
-    *) echo "corpora: unknown corpus '$c' (known: oneills ryans bach essen)" >&2; exit 2 ;;
+    *) echo "corpora: unknown corpus '$c' (known: oneills ryans bach essen text shakespeare tang300 kjv)" >&2; exit 2 ;;
   esac
 done

