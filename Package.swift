@@ -25,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CLAPACK", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Libraries.
         .target(name: "MuseCore", dependencies: ["CBLAS"], swiftSettings: fast),
@@ -35,6 +38,7 @@ let package = Package(
         .target(name: "MuseDSP", dependencies: ["MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
         .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),
         .target(name: "MuseEncoding", dependencies: ["MuseMIDI"], swiftSettings: fast),
+        .target(name: "MuseImage", dependencies: ["MuseCore", "CBLAS", "CLAPACK", "CPNG", "CTurboJPEG", "CZlib"], swiftSettings: fast),
         .target(name: "MuseModels", dependencies: ["MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP"], swiftSettings: fast),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "MuseSynthTests", dependencies: ["MuseSynth", "MuseMIDI", "MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseEncodingTests", dependencies: ["MuseEncoding", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseCore", "MuseEncoding", "MuseMIDI", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseImageTests", dependencies: ["MuseImage", "MuseCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse", "MuseModels", "MuseMIDI"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
