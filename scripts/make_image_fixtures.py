@@ -151,7 +151,7 @@ def resize_fixtures(rng):
 
 def fid_fixtures(rng):
     cases = []
-    for name, d, n1, n2 in [("fid_d8", 8, 200, 150), ("fid_d32", 32, 400, 300), ("fid_d64", 64, 260, 300)]:
+    for name, d, n1, n2 in [("fid_d8", 8, 200, 150), ("fid_d32", 32, 120, 100), ("fid_d64", 64, 100, 90)]:
         mix1 = rng.normal(size=(d, d)) / np.sqrt(d)
         mix2 = rng.normal(size=(d, d)) / np.sqrt(d)
         f1 = (rng.normal(size=(n1, d)) @ mix1 + rng.normal(size=d)).astype(np.float32)
