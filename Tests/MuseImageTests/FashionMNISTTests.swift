@@ -47,6 +47,20 @@ final class FashionMNISTTests: XCTestCase {
         XCTAssertThrowsError(try set.images.tensor(indices: [10_000]))
     }
 
+    /// The first 64 test pictures as an 8×8 grid with a 2-pixel gutter: 8·30 + 2 = 242 pixels a
+    /// side, each cell a copy of its picture.
+    func testSampleGridOfTheTestSet() throws {
+        let set = try loadTestSet()
+        let path = try temporaryFolder().appendingPathComponent("fashion-mnist-8x8.png").path
+        try ImageGrid.write(tensor: try set.images.tensor(range: 0..<64), rows: 8, columns: 8, to: path)
+        let grid = try PNGFile.read(path: path)
+        XCTAssertEqual([grid.width, grid.height], [242, 242])
+        let picture = try set.images.image(at: 9)  // row 1, column 1
+        for (x, y) in [(0, 0), (13, 14), (27, 27), (20, 5)] {
+            XCTAssertEqual(grid.sample(x: 2 + 30 + x, y: 2 + 30 + y), picture.sample(x: x, y: y))
+        }
+    }
+
     func testMissingDirectoryNamesTheFileAndThePackage() {
         let error = imageError(try FashionMNIST.load(split: .train, directory: "/nonexistent"))
         guard case .unreadable(let file, let reason)? = error else { return XCTFail("\(String(describing: error))") }

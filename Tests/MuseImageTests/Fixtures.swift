@@ -22,10 +22,14 @@ enum Fixture {
 
     static func data(_ name: String) throws -> Data { try Data(contentsOf: folder.appendingPathComponent(name)) }
 
-    /// A fresh empty folder for files a test writes.
-    static func temporaryFolder() throws -> URL {
+}
+
+extension XCTestCase {
+    /// A fresh empty folder for files this test writes, removed when the test ends.
+    func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("MuseImageTests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
     }
 }

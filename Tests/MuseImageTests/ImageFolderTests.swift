@@ -4,7 +4,7 @@ import XCTest
 
 final class ImageFolderTests: XCTestCase {
     func testLoadsPNGAndJPEGFilesSortedAndFitted() throws {
-        let folder = try Fixture.temporaryFolder()
+        let folder = try temporaryFolder()
         let nested = folder.appendingPathComponent("b")
         try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Fixture.path("jpeg_rgb.jpg"), toPath: nested.appendingPathComponent("photo.JPG").path)
@@ -20,7 +20,7 @@ final class ImageFolderTests: XCTestCase {
     }
 
     func testEmptyFolderIsRefused() throws {
-        let folder = try Fixture.temporaryFolder()
+        let folder = try temporaryFolder()
         let error = imageError(try ImageFolder(directory: folder.path))
         guard case .unreadable(let file, _)? = error else { return XCTFail("\(String(describing: error))") }
         XCTAssertEqual(file, folder.path)

@@ -23,7 +23,7 @@ final class ImageGridTests: XCTestCase {
     func testTensorGridWritesAReadablePNG() throws {
         var rng = SplitMix64(seed: 1)
         let batch = Tensor.uniform([6, 1, 28, 28], low: -1, high: 1, using: &rng)
-        let path = try Fixture.temporaryFolder().appendingPathComponent("grid.png").path
+        let path = try temporaryFolder().appendingPathComponent("grid.png").path
         try ImageGrid.write(tensor: batch, rows: 2, columns: 3, to: path)
         let back = try PNGFile.read(path: path)
         XCTAssertEqual([back.width, back.height, back.layout.channels], [3 * 30 + 2, 2 * 30 + 2, 1])

@@ -40,7 +40,7 @@ final class PNGFileTests: XCTestCase {
     }
 
     func testRoundTripsEveryLayoutAt8Bits() throws {
-        let folder = try Fixture.temporaryFolder()
+        let folder = try temporaryFolder()
         for name in ["png_l_8", "png_la_8", "png_rgb_8", "png_rgba_8"] {
             let original = try PNGFile.read(path: Fixture.path(name + ".png"))
             let path = folder.appendingPathComponent(name + ".png").path
