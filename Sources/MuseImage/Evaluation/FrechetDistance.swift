@@ -3,14 +3,14 @@ import CLAPACK
 import MuseCore
 
 /// The Fréchet distance between two Gaussians fitted to feature sets — FID's formula (Heusel et
-/// al. 2017, "GANs trained by a two time-scale update rule…", eq. 6):
+/// al. 2017, "GANs trained by a two time-scale update rule converge to a local Nash equilibrium"):
 ///
 ///     d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁ Σ₂)^½)
 ///
 /// The trace of the matrix square root is computed through symmetric eigen-decompositions
 /// (LAPACK `dsyevd` from OpenBLAS) instead of a general `sqrtm` of the non-symmetric product:
 /// with S = Σ₁^½ (from Σ₁'s eigenvectors and the square roots of its eigenvalues clamped at 0),
-/// Σ₁ Σ₂ is similar to the symmetric positive semi-definite M = S Σ₂ S, so
+/// Σ₁ Σ₂ = S (S Σ₂) has the eigenvalues of (S Σ₂) S = M, symmetric positive semi-definite, so
 /// Tr((Σ₁ Σ₂)^½) = Σᵢ √max(λᵢ(M), 0). All arithmetic is in `Double`.
 public enum FrechetDistance {
     /// The Fréchet distance between two feature sets' Gaussians.
