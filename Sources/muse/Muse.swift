@@ -19,6 +19,7 @@ struct Muse: ParsableCommand {
             SampleCommand.self,
             InterpolateCommand.self,
             ReconstructCommand.self,
+            EncodeCommand.self,
         ])
 
     /// Parses and runs a subcommand. Help and `--version` print as usual; a command that failed
