@@ -1,0 +1,57 @@
+import Foundation
+
+// Huang et al.'s "skewing" (Music Transformer, ICLR 2019, section 3.4.1), forward and backward
+// side by side. Relative logits R = Q·Erᵀ have one column per relative distance (column m is
+// distance m − (L − 1), so the last column is distance 0); attention needs them per absolute key
+// position. The paper pads one zero column in front ([L, L + 1]), reshapes to [L + 1, L] and drops
+// the first row; entry (i, j) of the result is then R[i, L − 1 + j − i] for j ≤ i. Here that index
+// map is applied directly, so no padded copy is made: the only memory is the [L, L] output, and
+// with the O(L·D) table Er the relative term costs O(L·D + L²) instead of the O(L²·D) of gathering
+// Er for every (i, j) pair (Shaw et al. 2018).
+
+extension Tensor {
+    /// Relative logits to absolute ones (the skewing trick): for the last two axes [L, L],
+    /// `out[i, j] = self[i, L − 1 + j − i]` for `j <= i` and 0 above the diagonal (those are the
+    /// future positions a causal mask hides; the paper's pad-reshape-slice leaves other values
+    /// there, which the mask hides as well).
+    /// - Returns: [..., L, L]
+    /// - Throws: `TensorError.invalidShape` unless the last two axes are equal (rank >= 2).
+    public func skewedRelativeLogits() throws -> Tensor {
+        guard rank >= 2, shape[rank - 1] == shape[rank - 2] else {
+            throw TensorError.invalidShape(op: "skewedRelativeLogits", shape: shape, reason: "expected [..., L, L]")
+        }
+        let l = shape[rank - 1]
+        let out = Tensor(uninitializedShape: shape)
+        Tensor.skewForward(self.storage.pointer, out.storage.pointer, matrices: count / Swift.max(l * l, 1), length: l)
+        return Tensor.record(out, "skew", [self]) { g, _ in
+            let grad = Tensor(uninitializedShape: g.shape)
+            Tensor.skewBackward(g.storage.pointer, grad.storage.pointer, matrices: g.count / Swift.max(l * l, 1), length: l)
+            return [grad]
+        }
+    }
+
+    /// Forward: row i of each [L, L] matrix takes `src[i, L−1−i ..< L]` into `dst[i, 0 ... i]`.
+    static func skewForward(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, matrices: Int, length l: Int) {
+        Parallel.forEachChunk(count: matrices * l, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(l, 1))) { rows in
+            for r in rows {
+                let i = r % l
+                let s = src + r * l + (l - 1 - i), d = dst + r * l
+                d.update(from: s, count: i + 1)
+                (d + i + 1).update(repeating: 0, count: l - 1 - i)
+            }
+        }
+    }
+
+    /// Backward: the transpose of the forward map; relative columns `0 ..< L−1−i` of row i (the
+    /// distances that do not occur in row i) get no gradient.
+    static func skewBackward(_ grad: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, matrices: Int, length l: Int) {
+        Parallel.forEachChunk(count: matrices * l, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(l, 1))) { rows in
+            for r in rows {
+                let i = r % l
+                let d = dst + r * l
+                d.update(repeating: 0, count: l - 1 - i)
+                (d + (l - 1 - i)).update(from: grad + r * l, count: i + 1)
+            }
+        }
+    }
+}
