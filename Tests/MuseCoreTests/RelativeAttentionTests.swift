@@ -190,3 +190,32 @@ final class RelativeAttentionTests: XCTestCase {
         XCTAssertThrowsError(try Tensor.scaledDotProductAttention(query: q, key: q, value: q, bias: Tensor.zeros([1, 2, 3, 4]), generator: &g))
     }
 }
+
+/// The fused relative-logits op against the composition it replaces.
+final class RelativeLogitsTests: XCTestCase {
+    /// `Tensor.relativeLogits` equals matmul with the table expanded over the batch, then the skew
+    /// (outputs and both gradients, float32 GEMMs in another grouping: 1e-5).
+    func testFusedOpEqualsMatmulThenSkew() throws {
+        var rng = SplitMix64(seed: 8)
+        let (b, h, l, d) = (3, 2, 6, 5)
+        let q0 = Tensor.randn([b, h, l, d], using: &rng), t0 = Tensor.randn([h, l, d], using: &rng)
+        let w = Tensor.randn([b, h, l, l], using: &rng)
+        var results: [[Tensor]] = []
+        for fused in [true, false] {
+            let q = q0.clone(), t = t0.clone()
+            q.requiresGrad = true
+            t.requiresGrad = true
+            let y = fused ? try Tensor.relativeLogits(query: q, table: t)
+                          : try q.matmul(t.unsqueeze(axis: 0).expand(to: [b, h, l, d]), transposeB: true).skewedRelativeLogits()
+            try (y * w).sum().backward()
+            results.append([y, q.grad!, t.grad!])
+        }
+        for (i, name) in ["output", "d query", "d table"].enumerated() {
+            assertClose(results[0][i], results[1][i], relativeTolerance: 1e-5, absoluteTolerance: 1e-6, name)
+        }
+    }
+
+    func testWrongTableShapeThrows() {
+        XCTAssertThrowsError(try Tensor.relativeLogits(query: Tensor.zeros([1, 2, 3, 4]), table: Tensor.zeros([2, 4, 4])))
+    }
+}

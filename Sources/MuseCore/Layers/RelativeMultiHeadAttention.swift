@@ -14,8 +14,9 @@ import Foundation
 /// tensor2tensor's `get_relative_embeddings_left`.
 ///
 /// Memory: besides the [B, H, L, L] attention weights every attention keeps, the relative term
-/// needs Q·Erᵀ and its skewed copy ([B, H, L, L] each) and the [H, L, D] table — O(L·D + L²) per
-/// head, instead of the O(L²·D) of gathering Er for every (i, j) pair.
+/// needs one [B, H, L, L] buffer (Q·Erᵀ, skewed in place: `Tensor.relativeLogits`) and the
+/// [H, L, D] table — O(L·D + L²) per head, instead of the O(L²·D) of gathering Er for every
+/// (i, j) pair.
 public final class RelativeMultiHeadAttention: Module {
     /// Model width E.
     public let embedDim: Int
@@ -91,10 +92,8 @@ public final class RelativeMultiHeadAttention: Module {
     /// logits): skew(q · (Er/√D)ᵀ), scaling the O(L·D) table rather than the O(L²) logits.
     /// - Parameter q: [B, H, L, D]
     public func relativeLogits(_ q: Tensor) throws -> Tensor {
-        let b = q.shape[0], l = q.shape[2]
-        let table = try embeddings(forLength: l) * (1 / Float(headDim).squareRoot())      // [H, L, D]
-        let perBatch = try table.unsqueeze(axis: 0).expand(to: [b, numHeads, l, headDim])  // [B, H, L, D]
-        return try q.matmul(perBatch, transposeB: true).skewedRelativeLogits()            // [B, H, L, L]
+        let table = try embeddings(forLength: q.shape[2]) * (1 / Float(headDim).squareRoot())  // [H, L, D]
+        return try Tensor.relativeLogits(query: q, table: table)                              // [B, H, L, L]
     }
 
     /// Causal relative self-attention of `x`.

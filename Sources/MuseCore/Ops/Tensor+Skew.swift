@@ -55,3 +55,60 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Music Transformer's relative term in one op: `skew(query · tableᵀ)` with the table shared by
+    /// every batch entry, equal to `query.matmul(table expanded over B, transposeB: true)
+    /// .skewedRelativeLogits()` but made in a single [B, H, L, L] buffer (the GEMM writes the
+    /// relative logits, each row is then shifted left in place) and with no copy of the table.
+    /// - Parameters:
+    ///   - query: [B, H, L, D]
+    ///   - table: [H, L, D], row r for relative distance r − (L − 1)
+    /// - Returns: [B, H, L, L]: `out[b, h, i, j] = query[b, h, i] · table[h, L − 1 + j − i]` for
+    ///   j ≤ i, 0 above the diagonal.
+    /// - Throws: `TensorError.shapeMismatch` unless the shapes fit.
+    public static func relativeLogits(query: Tensor, table: Tensor) throws -> Tensor {
+        guard query.rank == 4, table.rank == 3, table.shape == [query.shape[1], query.shape[2], query.shape[3]] else {
+            throw TensorError.shapeMismatch(op: "relativeLogits", lhs: query.shape, rhs: table.shape)
+        }
+        let (b, h, l, d) = (query.shape[0], query.shape[1], query.shape[2], query.shape[3])
+        let qLayout = HeadLayout.contiguous(heads: h, rows: l, columns: d)
+        let tLayout = HeadLayout(ld: d, batchStride: 0, headStride: l * d)   // one table per head, shared over B
+        let lLayout = HeadLayout.contiguous(heads: h, rows: l, columns: l)
+        let out = Tensor(uninitializedShape: [b, h, l, l])
+        let po = out.storage.pointer
+        gemmBatch(b * h, heads: h, transposeB: true, m: l, n: l, k: d, a: query.storage.pointer, qLayout,
+                  b: table.storage.pointer, tLayout, c: po, lLayout)
+        // In place: row i keeps columns L−1−i ..< L, moved to 0 ... i (a left shift, safe forward).
+        Parallel.forEachChunk(count: b * h * l, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(l, 1))) { rows in
+            for r in rows {
+                let i = r % l, row = po + r * l
+                let shift = l - 1 - i
+                if shift > 0 {
+                    for j in 0...i { row[j] = row[j + shift] }
+                    (row + i + 1).update(repeating: 0, count: shift)
+                }
+            }
+        }
+        return record(out, "relative_logits", [query, table]) { g, _ in
+            // Unskew the gradient, then the two GEMM gradients: dQ = dR·T, dT = Σ_b dRᵀ·Q.
+            let dr = Tensor(uninitializedShape: g.shape)
+            skewBackward(g.storage.pointer, dr.storage.pointer, matrices: b * h, length: l)
+            let pdr = UnsafePointer(dr.storage.pointer)
+            var dq: Tensor? = nil, dt: Tensor? = nil
+            if query.requiresGrad {
+                let grad = Tensor(uninitializedShape: query.shape)
+                gemmBatch(b * h, heads: h, m: l, n: d, k: l, a: pdr, lLayout, b: table.storage.pointer, tLayout,
+                          c: grad.storage.pointer, qLayout)
+                dq = grad
+            }
+            if table.requiresGrad {
+                let perBatch = Tensor(uninitializedShape: query.shape)
+                gemmBatch(b * h, heads: h, transposeA: true, m: l, n: d, k: l, a: pdr, lLayout, b: query.storage.pointer, qLayout,
+                          c: perBatch.storage.pointer, qLayout)
+                dt = Tensor.sumTo(perBatch, table.shape)
+            }
+            return [dq, dt]
+        }
+    }
+}
