@@ -184,6 +184,19 @@ final class RelativeAttentionTests: XCTestCase {
         }
     }
 
+    /// Attention dropout acts in training only: two training calls differ (the generator moves
+    /// on), evaluation calls equal the layer built without dropout.
+    func testDropoutOnlyInTraining() throws {
+        var rng = SplitMix64(seed: 12)
+        let layer = RelativeMultiHeadAttention(embedDim: 8, numHeads: 2, maxRelativePosition: 6, dropout: 0.5, seed: 3, using: &rng)
+        var rng2 = SplitMix64(seed: 12)
+        let plain = RelativeMultiHeadAttention(embedDim: 8, numHeads: 2, maxRelativePosition: 6, using: &rng2)
+        let x = Tensor.randn([2, 6, 8], using: &rng)
+        XCTAssertNotEqual(try layer(x).scalars, try layer(x).scalars)
+        layer.isTraining = false
+        XCTAssertEqual(try layer(x).scalars, try plain(x).scalars)
+    }
+
     func testBiasOfTheWrongShapeThrows() {
         var g = SplitMix64(seed: 0)
         let q = Tensor.zeros([1, 2, 3, 4])
