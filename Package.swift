@@ -85,6 +85,7 @@ let package = Package(
         .executableTarget(name: "bench-core-layers", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/CoreLayersBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-dsp", dependencies: ["BenchSupport", "MuseSupport", "MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-melody", dependencies: ["BenchSupport", "MuseModels", "MuseTraining", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-relative-attention", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/RelativeAttentionBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -16,6 +16,12 @@ public enum EncodingError: Error, Equatable, CustomStringConvertible {
     case classOutOfRange(index: Int, classCount: Int)
     /// An encoding configuration that makes no sense.
     case invalidConfiguration(String)
+    /// A performance event whose value its kind cannot take (pitch outside the encoding's range,
+    /// time shift outside `1...maxShiftSteps`, velocity bin outside `1...numVelocityBins`).
+    case performanceEventOutOfRange(kind: String, value: Int, allowed: ClosedRange<Int>)
+    /// A note that would start or end before step 0, or at a time that is not a finite number
+    /// of steps, found while quantizing.
+    case badTime(seconds: Double)
 
     public var description: String {
         switch self {
@@ -27,6 +33,9 @@ public enum EncodingError: Error, Equatable, CustomStringConvertible {
         case let .pitchOutOfRange(p, lo, hi): return "pitch \(p) is outside the encoding's range \(lo)..<\(hi)"
         case let .classOutOfRange(i, n): return "class \(i) is outside 0..<\(n)"
         case let .invalidConfiguration(what): return what
+        case let .performanceEventOutOfRange(kind, value, allowed):
+            return "\(kind) \(value) is outside the encoding's \(allowed.lowerBound)...\(allowed.upperBound)"
+        case let .badTime(seconds): return "note time \(seconds) s is before 0 or too large to quantize"
         }
     }
 }

@@ -21,6 +21,7 @@ struct Muse: ParsableCommand {
             InterpolateCommand.self,
             ReconstructCommand.self,
             BundleCommand.self,
+            EncodeCommand.self,
         ])
 
     /// Parses and runs a subcommand. Help and `--version` print as usual; a command that failed
