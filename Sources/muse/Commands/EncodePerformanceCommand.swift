@@ -54,7 +54,7 @@ struct EncodePerformanceCommand: ParsableCommand {
 
     func run() throws {
         if let file {
-            let sequence = try exitingOnMIDIError(file: file) { try NoteSequence(contentsOfMIDIFile: file) }
+            let sequence = try naming(file) { try NoteSequence(contentsOfMIDIFile: file) }
             let encoding = try pipeline.encoding()
             let events = try pipeline.performance(of: sequence).events
             let indices = try encoding.encode(events)
@@ -75,7 +75,7 @@ struct EncodePerformanceCommand: ParsableCommand {
         } else {
             let indices = try decode.map(Self.parseIndices) ?? Self.readIndices(decodeFile ?? "")
             let sequence = try pipeline.sequence(classIndices: indices)
-            try exitingOnMIDIError(file: output) { try sequence.writeMIDI(to: output) }
+            try naming(output) { try sequence.writeMIDI(to: output) }
             print("wrote \(output): \(sequence.notes.count) notes, \(String(format: "%.2f", sequence.totalTime)) s from \(indices.count) events")
         }
     }
