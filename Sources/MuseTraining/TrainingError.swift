@@ -8,7 +8,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case missingFile(file: String)
     /// A file exists but a field is missing, has the wrong type or an unusable value.
     case badField(file: String, field: String, reason: String)
-    /// A bundle of another kind than the command can use.
+    /// A bundle of another kind than the command (`purpose`, empty for a direct load) can use.
     case wrongKind(folder: String, found: String, usable: [String], purpose: String)
     /// A resumed run whose saved checkpoint was made with different settings.
     case runMismatch(folder: String, field: String, saved: String, current: String)
@@ -21,6 +21,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .missingFile(file): return "\(file): file is missing"
         case let .badField(file, field, reason): return "\(file): field '\(field)': \(reason)"
+        case let .wrongKind(folder, found, usable, purpose) where purpose.isEmpty:
+            return "\(folder) is a \(found) bundle, not a \(usable.joined(separator: " or ")) bundle"
         case let .wrongKind(folder, found, usable, purpose):
             let list = usable.isEmpty ? "none" : usable.joined(separator: ", ")
             return "\(folder) is a \(found) bundle; \(purpose) works with: \(list)"

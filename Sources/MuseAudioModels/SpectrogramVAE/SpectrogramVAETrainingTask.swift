@@ -69,33 +69,11 @@ public final class SpectrogramVAETrainingTask: LossTrainingTask {
     }
 }
 
-extension SpectrogramVAE {
+extension SpectrogramVAE: BundledModel {
+    public static var kindName: String { SpectrogramVAEConfig.bundleKind }
+
+    public static func make(config: SpectrogramVAEConfig) throws -> SpectrogramVAE { try SpectrogramVAE(config: config) }
+
     /// The bundle kind: spectrogram VAEs reconstruct and interpolate audio.
-    public static let bundleKind = BundleKind(
-        name: SpectrogramVAEConfig.bundleKind, summary: "spectrogram VAE (log-mel patches of audio)",
-        capabilities: [.interpolate, .reconstruct]) { try SpectrogramVAE.load(bundle: $0) }
-
-    /// Loads an opened bundle (evaluation mode).
-    /// - Throws: `TrainingError` naming the field or tensor that does not fit.
-    public static func load(bundle: ModelBundle) throws -> SpectrogramVAE {
-        let model = try SpectrogramVAE(config: bundle.config(SpectrogramVAEConfig.self))
-        try bundle.loadWeights(into: model)
-        return model
-    }
-
-    /// Loads a bundle folder, or the newest `checkpoint-*` of a training output folder (eval mode).
-    /// - Throws: `TrainingError.wrongKind` for another kind, and what `load(bundle:)` throws.
-    public static func load(from directory: URL) throws -> SpectrogramVAE {
-        let bundle = try ModelBundle.open(directory)
-        guard bundle.kind == SpectrogramVAEConfig.bundleKind else {
-            throw TrainingError.wrongKind(folder: directory.path, found: bundle.kind, usable: [SpectrogramVAEConfig.bundleKind], purpose: "a spectrogram VAE")
-        }
-        return try load(bundle: bundle)
-    }
-
-    /// Writes a bundle folder (`config.json`, `model.safetensors`).
-    public func save(bundle directory: URL, step: Int? = nil) throws {
-        try ModelBundle.write(to: directory, kind: SpectrogramVAEConfig.bundleKind, configJSON: ModelBundle.encode(config), step: step,
-                              metrics: nil, module: self)
-    }
+    public static let bundleKind = registryEntry(summary: "spectrogram VAE (log-mel patches of audio)", capabilities: [.interpolate, .reconstruct])
 }
