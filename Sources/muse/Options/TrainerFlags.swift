@@ -29,16 +29,40 @@ struct TrainerFlags: ParsableArguments {
 
 /// Runs `task` under the shared `Trainer` (Ctrl-C stops after the current step and saves; the
 /// progress bar goes to standard error), printing the resume point, `header` and the final
-/// checkpoint. - Throws: `ExitCode(130)` when stopped before `options.numSteps`.
+/// checkpoint. Started by `mpirun -np N`, trains data-parallel (`DataParallel`): `--batch-size`
+/// stays the global batch, rank 0 alone prints and writes checkpoints.
+/// - Throws: `ExitCode(130)` when stopped before `options.numSteps`.
 func runTraining(task: any TrainingTask, options: TrainerOptions, logEvery: Int = 50, header: String) throws {
+    let parallel = try DataParallel.fromEnvironment()
+    var options = options
+    if let parallel {
+        options.shard = parallel.shard
+        parallel.shareCores()
+    }
+    let primary = options.shard.isPrimary
     let interrupt = InterruptMonitor()
     interrupt.start()
     defer { interrupt.stop() }
-    let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(plainEvery: logEvery), interrupt: interrupt)
-    if let from = trainer.resumedFrom { print("resuming from \(from.path) at step \(trainer.state.step)") }
-    print(header)
+    let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(silent: !primary, plainEvery: logEvery), interrupt: interrupt)
+    try parallel?.attach(to: trainer)
+    if primary {
+        if let from = trainer.resumedFrom { print("resuming from \(from.path) at step \(trainer.state.step)") }
+        if let parallel {
+            print("data-parallel on \(parallel.shard.worldSize) processes (\(parallel.threadsPerProcess) thread(s) each), global batch split between them")
+        }
+        print(header)
+    }
+    let startStep = trainer.state.step
     let state = try trainer.run()
-    let saved = Checkpoint.list(in: options.outputDirectory).last?.url.path ?? options.outputDirectory.path
-    print("step \(state.step)/\(options.numSteps): checkpoint \(saved)")
+    if primary {
+        let saved = Checkpoint.list(in: options.outputDirectory).last?.url.path ?? options.outputDirectory.path
+        print("step \(state.step)/\(options.numSteps): checkpoint \(saved)")
+        if let parallel, parallel.allReduceCount > 0 {
+            print(String(format: "all-reduce: %.2f ms per step (%d values, %d steps from step %d)",
+                         1000 * parallel.allReduceSeconds / Double(parallel.allReduceCount), parallel.lastReducedValues,
+                         parallel.allReduceCount, startStep))
+        }
+    }
+    parallel?.finalize()
     if trainer.wasStopped { throw ExitCode(130) }
 }
