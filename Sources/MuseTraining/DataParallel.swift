@@ -39,14 +39,22 @@ public final class DataParallel {
     }
 
     /// Initialises MPI when the process was started by `mpirun` (the environment names a world
-    /// size); `nil` for a plain run, which never touches MPI.
+    /// size); `nil` for a plain run, which never touches MPI. `MUSE_MPI_TIMEOUT_SECONDS` in the
+    /// environment (`mpirun -x MUSE_MPI_TIMEOUT_SECONDS=60 …`) overrides `timeoutSeconds`.
     /// - Throws: `TrainingError.distributed` if MPI cannot be initialised or disagrees with the
     ///   environment.
     public static func fromEnvironment(environment: [String: String] = ProcessInfo.processInfo.environment,
                                        bucketBytes: Int = 4 << 20, timeoutSeconds: Double = 600) throws -> DataParallel? {
         guard let size = launchedWorldSize(environment: environment) else { return nil }
         let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? size
-        return try DataParallel(expectedWorldSize: size, localSize: local, bucketBytes: bucketBytes, timeoutSeconds: timeoutSeconds)
+        var timeout = timeoutSeconds
+        if let text = environment["MUSE_MPI_TIMEOUT_SECONDS"] {
+            guard let value = Double(text), value > 0 else {
+                throw TrainingError.invalidOption("MUSE_MPI_TIMEOUT_SECONDS must be a positive number of seconds, got '\(text)'")
+            }
+            timeout = value
+        }
+        return try DataParallel(expectedWorldSize: size, localSize: local, bucketBytes: bucketBytes, timeoutSeconds: timeout)
     }
 
     /// Initialises MPI (once per process) and reads this process's rank and the world size.

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import MuseTraining
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Flags every `muse train …` command shares: starting over, gradient accumulation and clipping.
 struct TrainerFlags: ParsableArguments {
@@ -15,8 +18,22 @@ struct TrainerFlags: ParsableArguments {
     var clipNorm: Float?
 
     func validate() throws {
+        silenceOtherRanks()
         guard gradAccumSteps >= 1 else { throw ValidationError("--grad-accum-steps must be at least 1") }
         if let clipNorm { guard clipNorm >= 0 else { throw ValidationError("--clip-norm must not be negative") } }
+    }
+
+    /// Under `mpirun`, sends the standard output of every rank but 0 to /dev/null before the
+    /// command prints anything (errors and standard error still show, one line per rank).
+    func silenceOtherRanks() {
+        let environment = ProcessInfo.processInfo.environment
+        guard DataParallel.launchedWorldSize(environment: environment) != nil,
+              let rank = environment["OMPI_COMM_WORLD_RANK"].flatMap({ Int($0) }), rank != 0 else { return }
+        let null = open("/dev/null", O_WRONLY)
+        guard null >= 0 else { return }
+        fflush(stdout)
+        dup2(null, STDOUT_FILENO)
+        close(null)
     }
 
     /// Copies the flags into the trainer's options.
@@ -65,4 +82,6 @@ func runTraining(task: any TrainingTask, options: TrainerOptions, logEvery: Int 
     }
     parallel?.finalize()
     if trainer.wasStopped { throw ExitCode(130) }
+    // What a command does after training (samples, summaries) is rank 0's alone.
+    if !primary { throw ExitCode.success }
 }
