@@ -10,7 +10,7 @@ BUILDFLAGS := -c release -Xswiftc -enable-testing
 JOBS       ?= $(shell nproc)
 MUSE       := .build/release/muse
 
-.PHONY: all setup build corpora demo test bench clean
+.PHONY: all setup build corpora demo test bench bench-mpi clean
 
 all: build
 
@@ -33,6 +33,10 @@ test: setup corpora
 
 bench: setup
 	@scripts/bench.sh
+
+# Data-parallel training: steps/s plain, under mpirun -np 1 and -np 2, and the all-reduce time.
+bench-mpi: build corpora
+	@MUSE=$(MUSE) scripts/bench_data_parallel.sh
 
 clean:
 	rm -rf .build .build-bench

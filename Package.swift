@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CLAPACK", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Open MPI for data-parallel training; only MuseTraining may import it.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // Libraries.
         // Dependency-free plumbing every target shares: seeded generator, .npy, atomic writes,
@@ -35,7 +37,7 @@ let package = Package(
         .target(name: "MuseSupport", swiftSettings: fast),
         .target(name: "MuseCore", dependencies: ["CBLAS", "MuseSupport"], swiftSettings: fast),
         // The trainer for every model, checkpoints, schedules, the bundle format and registry.
-        .target(name: "MuseTraining", dependencies: ["MuseCore"], swiftSettings: fast),
+        .target(name: "MuseTraining", dependencies: ["MuseCore", "CMPI"], swiftSettings: fast),
         // Test-only helpers shared by test targets (tolerance asserts, gradient checks, fixtures).
         .target(name: "_MuseTestSupport", dependencies: ["MuseCore"], swiftSettings: fast),
         .target(name: "MuseMIDI", dependencies: ["MuseSupport"], swiftSettings: fast),

@@ -15,6 +15,8 @@ PACKAGES=(
   libopenblas-dev      # MuseCore: cblas_sgemm
   libpng-dev           # MuseDSP, MuseImage: PNG pictures (libpng's simplified API)
   zlib1g-dev           # MuseImage: gzip-compressed IDX files
+  libopenmpi-dev       # MuseTraining: data-parallel training over Open MPI (MPI_Allreduce)
+  openmpi-bin          # mpirun, to start `muse train` on several processes or machines
   libturbojpeg0-dev    # MuseImage: JPEG decoding through libjpeg-turbo's TurboJPEG API
   dataset-fashion-mnist # MuseImage: Fashion-MNIST (MIT), /usr/share/datasets/fashion-mnist
   fluid-soundfont-gm   # MuseSynth: FluidR3_GM.sf2, the default SoundFont

@@ -26,6 +26,10 @@ public final class Trainer {
     public var gradientHooks: [(GradientHookContext) throws -> Void] = []
     /// Called after every step with the step count (e.g. to request a stop in tests).
     public var afterStep: ((Int) -> Void)?
+    /// Combines a finished step's metrics and this process's stop request with the other
+    /// processes' (data-parallel training averages the metrics and stops every rank when one is
+    /// asked to); `nil` in a plain run.
+    public var stepSynchronizer: ((_ metrics: Metrics, _ stopRequested: Bool) throws -> (metrics: Metrics, stop: Bool))?
     private var dataGenerator: SplitMix64
 
     /// One optimizer of the task, its name and the learning rate it was made with.
@@ -56,6 +60,9 @@ public final class Trainer {
         dataGenerator = SplitMix64(seed: options.seed)
         state = TrainingState(step: 0, dataGeneratorState: dataGenerator.state, randomStates: task.randomStates,
                               seed: options.seed, lastTrainingLoss: nil, evaluations: [], run: try Self.runIdentity(task, options))
+        // Other ranks of a data-parallel run neither delete nor read checkpoints: rank 0's state is
+        // broadcast to them (`DataParallel.attach`).
+        guard options.shard.isPrimary else { return }
         if options.fresh {
             for old in Checkpoint.list(in: options.outputDirectory) { try? FileManager.default.removeItem(at: old.url) }
         }
@@ -105,9 +112,11 @@ public final class Trainer {
     @discardableResult
     public func run() throws -> TrainingState {
         progress.begin(step: state.step)
+        let primary = options.shard.isPrimary
         var lastSaved = resumedFrom == nil ? -1 : state.step
+        var stopAgreed = false
         while state.step < options.numSteps {
-            if interrupt.isInterrupted { break }
+            if stepSynchronizer == nil ? interrupt.isInterrupted : stopAgreed { break }
             task.setTraining(true)
             task.willTrain(step: state.step)
             let step = TrainingStep(index: state.step, generator: dataGenerator, trainer: self)
@@ -116,19 +125,25 @@ public final class Trainer {
             state.step += 1
             state.lastTrainingLoss = step.metrics.entries.first?.value
             state.lastTrainingMetrics = step.metrics
-            progress.step(state.step, of: options.numSteps, metrics: step.metrics, learningRate: optimizers[0].optimizer.learningRate)
             afterStep?(state.step)
+            var metrics = step.metrics
+            if let stepSynchronizer {
+                (metrics, stopAgreed) = try stepSynchronizer(metrics, interrupt.isInterrupted)
+                state.lastTrainingLoss = metrics.entries.first?.value
+                state.lastTrainingMetrics = metrics
+            }
+            if primary { progress.step(state.step, of: options.numSteps, metrics: metrics, learningRate: optimizers[0].optimizer.learningRate) }
             let atEnd = state.step == options.numSteps
-            if atEnd || (options.evalEvery > 0 && state.step % options.evalEvery == 0) {
+            if primary, atEnd || (options.evalEvery > 0 && state.step % options.evalEvery == 0) {
                 try evaluateNow()
             }
-            if atEnd || (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0) {
+            if primary, atEnd || (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0) {
                 try save()
                 lastSaved = state.step
             }
         }
-        if lastSaved != state.step { try save() }
-        if interrupt.isInterrupted { progress.message("stopped at step \(state.step); run the same command again to resume") }
+        if primary, lastSaved != state.step { try save() }
+        if primary, stepSynchronizer == nil ? interrupt.isInterrupted : stopAgreed { progress.message("stopped at step \(state.step); run the same command again to resume") }
         return state
     }
 
@@ -146,18 +161,63 @@ public final class Trainer {
         return metrics
     }
 
-    /// Writes a checkpoint of the current state.
-    @discardableResult
-    public func save() throws -> URL {
+    /// Everything a checkpoint holds, as bytes: what rank 0 broadcasts so that every rank of a
+    /// data-parallel run starts (or resumes) from identical weights, optimizer moments and state.
+    public struct Snapshot: Equatable {
+        /// The module's state dict as safetensors.
+        public var weights: Data
+        /// Every optimizer's state dict as safetensors (keys as in `optimizer.safetensors`).
+        public var optimizerState: Data
+        /// `TrainingState` as JSON (step, data-generator position, random states).
+        public var state: Data
+    }
+
+    /// The current weights, optimizer state and training state.
+    public func snapshot() throws -> Snapshot {
         state.dataGeneratorState = dataGenerator.state
         state.randomStates = task.randomStates
+        return Snapshot(weights: SafeTensors.encode(task.module.stateDict()), optimizerState: SafeTensors.encode(optimizerStateDict()),
+                        state: try JSONEncoder().encode(state))
+    }
+
+    /// Continues from `snapshot` (another rank's): weights, optimizer state, step, data generator
+    /// and random states.
+    /// - Throws: an error naming the part that does not fit this trainer's model or optimizers.
+    public func restore(_ snapshot: Snapshot) throws {
+        let weights = try SafeTensors.decode(snapshot.weights, fileName: "broadcast weights").tensors
+        try task.module.loadStateDict(weights, strict: true, source: "broadcast weights")
+        let optimizerState = try SafeTensors.decode(snapshot.optimizerState, fileName: "broadcast optimizer state").tensors
+        for slot in optimizers {
+            try slot.optimizer.loadStateDict(Checkpoint.optimizerState(optimizerState, name: slot.name, single: optimizers.count == 1))
+        }
+        let restored: TrainingState
+        do {
+            restored = try JSONDecoder().decode(TrainingState.self, from: snapshot.state)
+        } catch {
+            throw TrainingError.badField(file: "broadcast training state", field: "state", reason: "\(error)")
+        }
+        state = restored
+        dataGenerator.state = restored.dataGeneratorState
+        task.randomStates = restored.randomStates
+    }
+
+    /// Every optimizer's state, keys prefixed by its name when there are several.
+    private func optimizerStateDict() -> [String: Tensor] {
         var optimizerState: [String: Tensor] = [:]
         for slot in optimizers {
             for (key, value) in slot.optimizer.stateDict() {
                 optimizerState[optimizers.count == 1 ? key : "\(slot.name).\(key)"] = value
             }
         }
-        return try Checkpoint.write(to: options.outputDirectory, task: task, optimizerState: optimizerState,
+        return optimizerState
+    }
+
+    /// Writes a checkpoint of the current state.
+    @discardableResult
+    public func save() throws -> URL {
+        state.dataGeneratorState = dataGenerator.state
+        state.randomStates = task.randomStates
+        return try Checkpoint.write(to: options.outputDirectory, task: task, optimizerState: optimizerStateDict(),
                                     state: state, keep: options.keepCheckpoints)
     }
 }

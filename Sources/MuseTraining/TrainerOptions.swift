@@ -43,6 +43,9 @@ public struct TrainerOptions: Sendable {
     /// What identifies the run's data besides the model config (`"corpus": path`): a resumed run
     /// with a different value is refused.
     public var runSettings: [String: String] = [:]
+    /// This process's share of each global batch in data-parallel training (`DataParallel`
+    /// sets it); only the primary rank evaluates, prints progress and writes checkpoints.
+    public var shard = TrainingShard.whole
 
     /// Options with Magenta's melody RNN optimisation settings by default.
     public init(numSteps: Int, outputDirectory: URL, learningRate: Float = 1e-3, clipNorm: Float? = 5, seed: UInt64 = 0) {
@@ -69,6 +72,9 @@ public struct TrainerOptions: Sendable {
         guard gradientAccumulationSteps >= 1 else { throw TrainingError.invalidOption("gradient accumulation steps must be at least 1, got \(gradientAccumulationSteps)") }
         guard learningRate >= 0, learningRate.isFinite else { throw TrainingError.invalidOption("learning rate \(learningRate) must be a finite non-negative number") }
         if let clipNorm { guard clipNorm > 0 else { throw TrainingError.invalidOption("gradient clip norm \(clipNorm) must be positive") } }
+        guard shard.worldSize >= 1, (0..<shard.worldSize).contains(shard.rank) else {
+            throw TrainingError.invalidOption("process rank \(shard.rank) is outside a world of \(shard.worldSize)")
+        }
         guard keepCheckpoints >= 1 else { throw TrainingError.invalidOption("keep at least one checkpoint") }
     }
 }

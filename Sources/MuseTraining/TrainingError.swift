@@ -16,6 +16,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case invalidOption(String)
     /// Reading or writing a file failed.
     case io(file: String, reason: String)
+    /// Data-parallel training failed: MPI reported an error, or another process stopped answering.
+    case distributed(rank: Int, worldSize: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "\(folder) holds a run made with \(field) = \(saved), not \(current): use the same settings to resume, or --fresh to start over (its checkpoints are deleted)"
         case let .invalidOption(what): return what
         case let .io(file, reason): return "\(file): \(reason)"
+        case let .distributed(rank, worldSize, reason): return "rank \(rank) of \(worldSize): \(reason)"
         }
     }
 }

@@ -9,6 +9,8 @@ public final class TrainingStep {
     public let index: Int
     /// The generator every batch and noise sample of the step is drawn from (saved in checkpoints).
     public var generator: SplitMix64
+    /// This process's rows of every global batch (`.whole` in a plain run).
+    public let shard: TrainingShard
     /// Metrics reported so far in this step, in order.
     public private(set) var metrics = Metrics()
     private let trainer: Trainer
@@ -17,6 +19,7 @@ public final class TrainingStep {
         self.index = index
         self.generator = generator
         self.trainer = trainer
+        shard = trainer.options.shard
     }
 
     /// Reports a metric of this step (shown on the progress line, kept in the checkpoint).

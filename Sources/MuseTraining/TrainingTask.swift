@@ -66,10 +66,22 @@ public protocol LossTrainingTask: TrainingTask {
     /// The loss of one batch drawn with `generator` (the trainer saves its state).
     /// - Returns: a rank-0 tensor connected to the parameters.
     func trainingLoss(using generator: inout SplitMix64) throws -> Tensor
+    /// The loss of this process's rows of one global batch drawn with `generator`, weighted by
+    /// `shard.weighted(_:local:global:)` (data-parallel training): every rank must draw the same
+    /// values from `generator`. Default: `trainingLoss(using:)` for a plain run, and an error
+    /// naming the task for several processes.
+    func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor
 }
 
 extension LossTrainingTask {
     public func trainStep(_ step: TrainingStep) throws {
-        try step.optimize { try self.trainingLoss(using: &$0) }
+        try step.optimize { try self.trainingLoss(using: &$0, shard: step.shard) }
+    }
+
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
+        guard shard.isWhole else {
+            throw TrainingError.invalidOption("\(bundleKind) does not train on several processes yet (run it without mpirun)")
+        }
+        return try trainingLoss(using: &generator)
     }
 }

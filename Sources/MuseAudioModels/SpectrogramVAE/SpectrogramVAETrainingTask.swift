@@ -35,10 +35,18 @@ public final class SpectrogramVAETrainingTask: LossTrainingTask {
 
     /// Distinct patch indices (`BatchSampling.distinctIndices`), then ε ~ N(0, I) [batch, zSize], both from `generator`.
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
-        let batch = BatchSampling.distinctIndices(model.config.batchSize, from: train.count, using: &generator).map { train[$0] }
-        let n = batch.count
-        let epsilon = Tensor.randn([n, model.config.zSize], using: &generator)
-        return try model.loss(patches: model.tensor(batch), epsilon: epsilon, beta: model.config.beta(atStep: step)).total
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// The global batch's patch indices and ε from `generator`, of which `shard`'s rows are scored.
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
+        let all = BatchSampling.distinctIndices(model.config.batchSize, from: train.count, using: &generator).map { train[$0] }
+        let allEpsilon = Tensor.randn([all.count, model.config.zSize], using: &generator)
+        let rows = try shard.rows(ofBatch: all.count)
+        let batch = Array(all[rows])
+        let epsilon = try shard.slice(allEpsilon, rows: rows)
+        let loss = try model.loss(patches: model.tensor(batch), epsilon: epsilon, beta: model.config.beta(atStep: step)).total
+        return shard.weighted(loss, local: batch.count, global: all.count)
     }
 
     /// loss: Σ_pixels (x̂ − x)²/2 + maxβ·KL per patch with z = μ (nats-like units, comparable across

@@ -39,8 +39,9 @@ public final class MelodyTrainingTask: LossTrainingTask {
         set { model.randomStates = newValue }
     }
 
-    /// Draws a batch: melody index, then window start, per row.
-    public func nextBatch(using generator: inout SplitMix64) throws -> (inputs: Tensor, labels: [Int]) {
+    /// Draws a batch: melody index, then window start, per row; keeps `shard`'s rows and returns
+    /// their predicted steps and those of the whole batch (for the loss weight).
+    public func nextBatch(using generator: inout SplitMix64, shard: TrainingShard) throws -> (inputs: Tensor, labels: [Int], steps: Int, globalSteps: Int) {
         let L = model.config.sequenceLength
         var windows: [(events: [Int], start: Int, length: Int)] = []
         for _ in 0..<model.config.batchSize {
@@ -52,13 +53,27 @@ public final class MelodyTrainingTask: LossTrainingTask {
                 windows.append((m, 0, predictions))
             }
         }
-        return try model.encodeWindows(windows, steps: L, ignoreIndex: -100)
+        let mine = Array(windows[try shard.rows(ofBatch: windows.count)])
+        let (inputs, labels) = try model.encodeWindows(mine, steps: L, ignoreIndex: -100)
+        return (inputs, labels, mine.reduce(0) { $0 + $1.length }, windows.reduce(0) { $0 + $1.length })
+    }
+
+    /// Draws a batch: melody index, then window start, per row.
+    public func nextBatch(using generator: inout SplitMix64) throws -> (inputs: Tensor, labels: [Int]) {
+        let batch = try nextBatch(using: &generator, shard: .whole)
+        return (batch.inputs, batch.labels)
     }
 
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
-        let (inputs, labels) = try nextBatch(using: &generator)
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// Mean cross-entropy over `shard`'s predicted steps, weighted by their share of the batch's.
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
+        let (inputs, labels, steps, globalSteps) = try nextBatch(using: &generator, shard: shard)
         let logits = try model(inputs).logits
-        return try crossEntropy(logits: logits.reshape([-1, model.encoder.classCount]), targets: labels, ignoreIndex: -100)
+        let loss = try crossEntropy(logits: logits.reshape([-1, model.encoder.classCount]), targets: labels, ignoreIndex: -100)
+        return shard.weighted(loss, local: steps, global: globalSteps)
     }
 
     public func evaluate() throws -> Metrics {

@@ -50,14 +50,27 @@ public final class MusicVAETrainingTask: LossTrainingTask {
 
     /// Window indices, then ε [batch, zSize], then the scheduled-sampling draws, all from `generator`.
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// The global batch's window indices and ε from `generator`, of which `shard`'s rows are
+    /// scored. With several processes the scheduled-sampling draws come from a generator seeded
+    /// by one shared draw and the rank, so every rank's `generator` advances alike.
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
         let config = model.config
-        let batch = BatchSampling.distinctIndices(config.batchSize, from: train.count, using: &generator).map { train[$0] }
-        let epsilon = Tensor.randn([batch.count, config.zSize], using: &generator)
+        let all = BatchSampling.distinctIndices(config.batchSize, from: train.count, using: &generator).map { train[$0] }
+        let allEpsilon = Tensor.randn([all.count, config.zSize], using: &generator)
+        let rows = try shard.rows(ofBatch: all.count)
+        let batch = Array(all[rows])
+        let epsilon = try shard.slice(allEpsilon, rows: rows)
+        let probability = config.samplingProbability(atStep: step)
+        var sampling = shard.isWhole || probability <= 0 ? generator : SplitMix64(seed: generator.next() &+ UInt64(shard.rank))
         let loss = try model.loss(events: model.oneHot(batch), targets: batch.flatMap { $0 }, epsilon: epsilon,
-                                  beta: config.beta(atStep: step), samplingProbability: config.samplingProbability(atStep: step),
-                                  using: &generator)
+                                  beta: config.beta(atStep: step), samplingProbability: probability,
+                                  using: &sampling)
+        if shard.isWhole || probability <= 0 { generator = sampling }
         lastLoss = loss
-        return loss.total
+        return shard.weighted(loss.total, local: batch.count, global: all.count)
     }
 
     /// loss: Σ_t cross-entropy + maxβ·KL cost per window (nats); accuracy: teacher-forced step

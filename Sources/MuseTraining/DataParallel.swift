@@ -1,0 +1,253 @@
+import CMPI
+import Foundation
+import MuseCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Data-parallel training over Open MPI (`mpirun -np N muse train …`): every process runs the
+/// same `Trainer` on its shard of each global batch (`TrainingShard`); `attach(to:)` broadcasts
+/// rank 0's weights, optimizer state and training state to the others, then averages every
+/// optimizer's gradients across processes in the trainer's gradient hook (`MPI_Allreduce` in
+/// place, `MPI_SUM` then ÷ world size, in buckets of `bucketBytes`), and averages each step's
+/// metrics and stop requests. Rank 0 alone prints, evaluates and writes checkpoints.
+///
+/// A process that stops answering makes the others fail with one line after `timeoutSeconds`
+/// (every collective polls `MPI_Test` against a deadline; MPI errors are returned, not fatal).
+/// MPI is initialised only when the process was started by `mpirun` (see `fromEnvironment`).
+public final class DataParallel {
+    /// This process's rank and the number of processes.
+    public let shard: TrainingShard
+    /// Processes on this machine (`OMPI_COMM_WORLD_LOCAL_SIZE`), which share its cores.
+    public let localSize: Int
+    /// Size of one all-reduce bucket, bytes.
+    public let bucketBytes: Int
+    /// Seconds a collective may wait for the other processes before the run fails.
+    public let timeoutSeconds: Double
+    /// Seconds spent in gradient all-reduces so far (packing, reducing, averaging).
+    public private(set) var allReduceSeconds = 0.0
+    /// Gradient all-reduces done so far (one per optimizer step).
+    public private(set) var allReduceCount = 0
+    /// Values reduced per gradient all-reduce (the last one), floats.
+    public private(set) var lastReducedValues = 0
+    private var bucket: [Float]
+    private var finalized = false
+
+    /// The world size `mpirun` gave this process (`OMPI_COMM_WORLD_SIZE`), or `nil` for a plain run.
+    public static func launchedWorldSize(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+        environment["OMPI_COMM_WORLD_SIZE"].flatMap { Int($0) }
+    }
+
+    /// Initialises MPI when the process was started by `mpirun` (the environment names a world
+    /// size); `nil` for a plain run, which never touches MPI. `MUSE_MPI_TIMEOUT_SECONDS` in the
+    /// environment (`mpirun -x MUSE_MPI_TIMEOUT_SECONDS=60 …`) overrides `timeoutSeconds`.
+    /// - Throws: `TrainingError.distributed` if MPI cannot be initialised or disagrees with the
+    ///   environment.
+    public static func fromEnvironment(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       bucketBytes: Int = 4 << 20, timeoutSeconds: Double = 600) throws -> DataParallel? {
+        guard let size = launchedWorldSize(environment: environment) else { return nil }
+        let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? size
+        var timeout = timeoutSeconds
+        if let text = environment["MUSE_MPI_TIMEOUT_SECONDS"] {
+            guard let value = Double(text), value > 0 else {
+                throw TrainingError.invalidOption("MUSE_MPI_TIMEOUT_SECONDS must be a positive number of seconds, got '\(text)'")
+            }
+            timeout = value
+        }
+        return try DataParallel(expectedWorldSize: size, localSize: local, bucketBytes: bucketBytes, timeoutSeconds: timeout)
+    }
+
+    /// Initialises MPI (once per process) and reads this process's rank and the world size.
+    /// - Parameters:
+    ///   - expectedWorldSize: the size the launcher announced, checked against MPI's, or `nil`.
+    ///   - localSize: processes sharing this machine's cores.
+    ///   - bucketBytes: bytes per all-reduce bucket (at least 4).
+    ///   - timeoutSeconds: how long a collective waits for the other processes.
+    /// - Throws: `TrainingError.distributed` naming the failed MPI call.
+    public init(expectedWorldSize: Int? = nil, localSize: Int = 1, bucketBytes: Int = 4 << 20, timeoutSeconds: Double = 600) throws {
+        if muse_mpi_is_initialized() == 0 {
+            let code = muse_mpi_init()
+            guard code == 0 else { throw TrainingError.distributed(rank: -1, worldSize: expectedWorldSize ?? -1, reason: "MPI_Init failed: \(Self.errorText(code))") }
+        }
+        let rank = Int(muse_mpi_rank()), size = Int(muse_mpi_size())
+        guard rank >= 0, size >= 1 else { throw TrainingError.distributed(rank: rank, worldSize: size, reason: "MPI gave no rank or world size") }
+        if let expectedWorldSize, expectedWorldSize != size {
+            throw TrainingError.distributed(rank: rank, worldSize: size, reason: "mpirun announced \(expectedWorldSize) processes, MPI has \(size)")
+        }
+        shard = TrainingShard(rank: rank, worldSize: size)
+        self.localSize = max(1, localSize)
+        self.bucketBytes = max(4, bucketBytes)
+        self.timeoutSeconds = timeoutSeconds
+        bucket = [Float](repeating: 0, count: self.bucketBytes / 4)
+    }
+
+    /// Threads each process should use: the machine's cores divided by the processes on it.
+    public var threadsPerProcess: Int { max(1, ProcessInfo.processInfo.processorCount / localSize) }
+
+    /// Sets OpenBLAS's thread count to `threadsPerProcess` (the processes on one machine share
+    /// its cores instead of each starting one thread per core).
+    public func shareCores() { BLASThreads.set(threadsPerProcess) }
+
+    /// Makes `trainer` train data-parallel: copies rank 0's weights, optimizer state, step, data
+    /// generator and random states to every rank (so all start, or resume, identically), adds the
+    /// gradient all-reduce hook and the per-step metrics/stop synchronisation.
+    /// - Throws: `TrainingError.invalidOption` if the trainer's shard is not this process's;
+    ///   `.distributed` if a collective fails or times out; an error naming the broadcast part
+    ///   that does not fit this model.
+    public func attach(to trainer: Trainer) throws {
+        guard trainer.options.shard == shard else {
+            throw TrainingError.invalidOption("the trainer's shard (\(trainer.options.shard)) is not this process's (\(shard)): set options.shard = dataParallel.shard")
+        }
+        try synchronizeStart(trainer)
+        trainer.gradientHooks.append { [unowned self] context in
+            try self.averageGradients(context.parameters.map(\.tensor), step: context.step)
+        }
+        trainer.stepSynchronizer = { [unowned self] metrics, stop in try self.synchronize(metrics, stopRequested: stop) }
+    }
+
+    /// Broadcasts rank 0's `Trainer.Snapshot` and restores it on every other rank.
+    func synchronizeStart(_ trainer: Trainer) throws {
+        let snapshot = shard.isPrimary ? try trainer.snapshot() : nil
+        var parts = [snapshot?.weights ?? Data(), snapshot?.optimizerState ?? Data(), snapshot?.state ?? Data()]
+        var lengths = parts.map { Double($0.count) }
+        try wait("broadcast of the start state's sizes") { request in
+            lengths.withUnsafeMutableBufferPointer { muse_mpi_iallreduce_sum_double($0.baseAddress, Int32($0.count), request) }
+        }
+        for i in parts.indices {
+            let count = Int(lengths[i])
+            if !shard.isPrimary { parts[i] = Data(count: count) }
+            guard count > 0 else { continue }
+            guard count <= Int(Int32.max) else {
+                throw TrainingError.distributed(rank: shard.rank, worldSize: shard.worldSize, reason: "start state part of \(count) bytes is too large to broadcast")
+            }
+            try parts[i].withUnsafeMutableBytes { raw in
+                try wait("broadcast of rank 0's start state") { request in muse_mpi_ibroadcast_bytes(raw.baseAddress, Int32(count), 0, request) }
+            }
+        }
+        if !shard.isPrimary {
+            try trainer.restore(Trainer.Snapshot(weights: parts[0], optimizerState: parts[1], state: parts[2]))
+        }
+    }
+
+    /// Replaces every gradient by its mean over all processes. A gradient absent here but present
+    /// on another rank becomes that mean (zeros contribute here); absent everywhere it stays `nil`.
+    /// - Throws: `TrainingError.distributed` when a collective fails or times out.
+    public func averageGradients(_ parameters: [Tensor], step: Int) throws {
+        let started = Date()
+        var present = parameters.map { $0.grad == nil ? 0.0 : 1.0 }
+        try wait("all-reduce of step \(step)'s gradient list") { request in
+            present.withUnsafeMutableBufferPointer { muse_mpi_iallreduce_sum_double($0.baseAddress, Int32($0.count), request) }
+        }
+        var grads: [Tensor] = []
+        for (p, count) in zip(parameters, present) where count > 0 {
+            if p.grad == nil { p.grad = try Tensor([Float](repeating: 0, count: p.count), shape: p.shape) }
+            if let g = p.grad { grads.append(g) }
+        }
+        let scale = 1 / Float(shard.worldSize)
+        let capacity = bucket.count
+        var pending: [Tensor] = []
+        var filled = 0
+        var reduced = 0
+        func flush() throws {
+            guard filled > 0 else { return }
+            try bucket.withUnsafeMutableBufferPointer { b in
+                var offset = 0
+                guard let base = b.baseAddress else { return }
+                for g in pending {
+                    g.withUnsafeBufferPointer { src in for i in src.indices { b[offset + i] = src[i] } }
+                    offset += g.count
+                }
+                try reduce(base, count: filled, step: step)
+                offset = 0
+                for g in pending {
+                    g.withUnsafeMutableBufferPointer { dst in for i in dst.indices { dst[i] = b[offset + i] * scale } }
+                    offset += g.count
+                }
+            }
+            reduced += filled
+            pending.removeAll(keepingCapacity: true)
+            filled = 0
+        }
+        for g in grads {
+            if g.count > capacity {
+                // Larger than a bucket: reduced where it lies, a bucket's worth at a time.
+                try g.withUnsafeMutableBufferPointer { dst in
+                    guard let base = dst.baseAddress else { return }
+                    var start = 0
+                    while start < dst.count {
+                        let n = min(capacity, dst.count - start)
+                        try reduce(base + start, count: n, step: step)
+                        start += n
+                    }
+                    for i in dst.indices { dst[i] *= scale }
+                }
+                reduced += g.count
+                continue
+            }
+            if filled + g.count > capacity { try flush() }
+            pending.append(g)
+            filled += g.count
+        }
+        try flush()
+        lastReducedValues = reduced
+        allReduceSeconds += Date().timeIntervalSince(started)
+        allReduceCount += 1
+    }
+
+    /// Sums `count` floats at `values` over all processes, in place.
+    private func reduce(_ values: UnsafeMutablePointer<Float>, count: Int, step: Int) throws {
+        try wait("all-reduce of step \(step)'s gradients") { request in muse_mpi_iallreduce_sum_float(values, Int32(count), request) }
+    }
+
+    /// Averages a step's metrics over the processes and tells whether any process was asked to stop.
+    /// - Throws: `TrainingError.distributed` when the collective fails or times out.
+    public func synchronize(_ metrics: Metrics, stopRequested: Bool) throws -> (metrics: Metrics, stop: Bool) {
+        var values = metrics.entries.map(\.value) + [stopRequested ? 1 : 0]
+        try wait("all-reduce of a step's metrics") { request in
+            values.withUnsafeMutableBufferPointer { muse_mpi_iallreduce_sum_double($0.baseAddress, Int32($0.count), request) }
+        }
+        var averaged = Metrics()
+        for (i, entry) in metrics.entries.enumerated() { averaged[entry.name] = values[i] / Double(shard.worldSize) }
+        return (averaged, values[values.count - 1] > 0)
+    }
+
+    /// Starts a non-blocking collective and polls it to completion, failing after `timeoutSeconds`.
+    private func wait(_ what: String, _ start: (UnsafeMutablePointer<MPI_Request?>) -> Int32) throws {
+        var request: MPI_Request? = nil
+        try check(start(&request), what)
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        var done: Int32 = 0
+        var polls = 0
+        while true {
+            try check(muse_mpi_test(&request, &done), what)
+            if done != 0 { return }
+            polls += 1
+            if polls > 2000 {
+                usleep(100)
+                if polls % 256 == 0, Date() > deadline {
+                    throw TrainingError.distributed(rank: shard.rank, worldSize: shard.worldSize,
+                                                    reason: "\(what) got no answer within \(Int(timeoutSeconds)) s (another process stopped?)")
+                }
+            }
+        }
+    }
+
+    private func check(_ code: Int32, _ what: String) throws {
+        guard code != 0 else { return }
+        throw TrainingError.distributed(rank: shard.rank, worldSize: shard.worldSize, reason: "\(what) failed: \(Self.errorText(code))")
+    }
+
+    /// MPI's text for an error code.
+    static func errorText(_ code: Int32) -> String {
+        var text = [CChar](repeating: 0, count: 512)
+        muse_mpi_error_string(code, &text, Int32(text.count))
+        return String(cString: text)
+    }
+
+    /// Ends MPI for this process (after the last collective; once).
+    public func finalize() {
+        guard !finalized else { return }
+        finalized = true
+        if muse_mpi_is_initialized() != 0, muse_mpi_is_finalized() == 0 { _ = muse_mpi_finalize() }
+    }
+}
