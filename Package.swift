@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseTraining", "MuseCore", "MuseEncoding", "MuseMIDI", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseAudioModelsTests", dependencies: ["MuseAudioModels", "MuseTraining", "MuseCore", "MuseSupport", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore", "MuseTraining", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseImageTests", dependencies: ["MuseImage", "MuseCore"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
@@ -87,6 +87,7 @@ let package = Package(
         .executableTarget(name: "bench-core-layers", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/CoreLayersBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-dsp", dependencies: ["BenchSupport", "MuseSupport", "MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-melody", dependencies: ["BenchSupport", "MuseModels", "MuseTraining", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-nanogpt", dependencies: ["BenchSupport", "MuseText", "MuseTraining", "MuseCore"], path: "Benchmarks/NanoGPTBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-relative-attention", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/RelativeAttentionBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]

@@ -35,7 +35,8 @@ public enum Checkpoint {
         do {
             try AtomicFile.writeDirectory(at: final) { temporary in
                 try ModelBundle.writeContents(to: temporary, kind: task.bundleKind, configJSON: task.configJSON(), step: state.step,
-                                              metrics: state.evaluations.last?.metrics, module: task.module)
+                                              metrics: state.evaluations.last?.metrics, module: task.module,
+                                              extraFiles: task.extraFiles)
                 try SafeTensors.write(optimizerState, to: temporary.appendingPathComponent("optimizer.safetensors"))
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -15,6 +15,9 @@ public protocol TrainingTask: AnyObject {
     var bundleKind: String { get }
     /// The model's config as JSON (the `config` object of `config.json`).
     func configJSON() throws -> Data
+    /// Further files written into every checkpoint next to the weights (a text model's
+    /// `vocab.json`), by file name. Default: none.
+    var extraFiles: [String: Data] { get }
     /// Settings that identify the run besides the model config (corpus, batch size): a resumed
     /// run with a different value is refused. Default: none.
     var runSettings: [String: String] { get }
@@ -41,6 +44,7 @@ public protocol TrainingTask: AnyObject {
 
 extension TrainingTask {
     public var runSettings: [String: String] { [:] }
+    public var extraFiles: [String: Data] { [:] }
 
     public func makeOptimizers(options: TrainerOptions) -> [(name: String, optimizer: any Optimizer)] {
         [("model", Adam(module.namedParameters(), learningRate: options.learningRate, betas: options.betas))]

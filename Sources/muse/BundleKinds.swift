@@ -1,5 +1,6 @@
 import MuseAudioModels
 import MuseModels
+import MuseText
 import MuseTraining
 
 /// Every kind of model bundle this `muse` can load: one line per model family. Commands that take
@@ -8,4 +9,6 @@ let bundleRegistry = BundleRegistry([
     MelodyRNN.bundleKind,
     MusicVAE.bundleKind,
     SpectrogramVAE.bundleKind,
+    GPT.bundleKind,
+    CharRNN.bundleKind,
 ])

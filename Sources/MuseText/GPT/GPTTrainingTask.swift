@@ -1,0 +1,103 @@
+import Foundation
+import MuseCore
+import MuseTraining
+
+/// A GPT trained as nanoGPT's `train.py`: each batch is `batchSize` windows of `block_size + 1`
+/// tokens at uniformly drawn offsets of the training ids (inputs, and targets shifted by one);
+/// AdamW over two parameter groups (weight decay on tensors of rank ≥ 2 only, as
+/// `configure_optimizers`); evaluation is nanoGPT's `estimate_loss`: the mean loss of `evalIters`
+/// batches from the training and from the validation ids (drawn from a generator of fixed seed,
+/// so every evaluation sees the same batches).
+public final class GPTTrainingTask: LossTrainingTask {
+    /// The model.
+    public let model: GPT
+    /// The tokenizer, saved in every checkpoint as `vocab.json`.
+    public let tokenizer: any TextTokenizer
+    /// Training ids.
+    public let train: [Int32]
+    /// Validation ids.
+    public let validation: [Int32]
+    /// Windows per batch.
+    public let batchSize: Int
+    /// Batches per split in each evaluation.
+    public let evalIters: Int
+    /// AdamW's weight decay on matrices (nanoGPT: 0.1).
+    public let weightDecay: Float
+    public var module: any Module { model }
+    public var bundleKind: String { GPT.bundleKind.name }
+
+    /// - Throws: `TrainingError.invalidOption` when a split is shorter than one window.
+    public init(model: GPT, tokenizer: any TextTokenizer, corpus: TokenizedCorpus, batchSize: Int, evalIters: Int, weightDecay: Float = 0.1) throws {
+        let window = model.config.blockSize + 1
+        guard corpus.train.count >= window else {
+            throw TrainingError.invalidOption("the training text has \(corpus.train.count) tokens, fewer than block_size + 1 = \(window)")
+        }
+        guard corpus.validation.count >= window else {
+            throw TrainingError.invalidOption("the validation text has \(corpus.validation.count) tokens, fewer than block_size + 1 = \(window)")
+        }
+        guard batchSize > 0, evalIters > 0 else { throw TrainingError.invalidOption("batch size and eval iters must be positive") }
+        self.model = model
+        self.tokenizer = tokenizer
+        train = corpus.train
+        validation = corpus.validation
+        self.batchSize = batchSize
+        self.evalIters = evalIters
+        self.weightDecay = weightDecay
+    }
+
+    public func configJSON() throws -> Data { try ModelBundle.encode(model.config) }
+    public var extraFiles: [String: Data] { (try? tokenizer.jsonData()).map { ["vocab.json": $0] } ?? [:] }
+    public func setTraining(_ on: Bool) { model.setTraining(on) }
+    public var randomStates: [String: UInt64] {
+        get { model.randomStates }
+        set { model.randomStates = newValue }
+    }
+
+    /// nanoGPT's `configure_optimizers`: AdamW, decay on parameters of rank ≥ 2, none on the rest.
+    public func makeOptimizers(options: TrainerOptions) -> [(name: String, optimizer: any Optimizer)] {
+        let named = model.namedParameters()
+        let decay = named.filter { $0.tensor.rank >= 2 }, noDecay = named.filter { $0.tensor.rank < 2 }
+        return [("model", Adam(groups: [(decay, weightDecay), (noDecay, 0)], learningRate: options.learningRate, betas: options.betas))]
+    }
+
+    /// `batchSize` random windows of `ids`: inputs and next-token targets, each B·T row-major.
+    public func batch(from ids: [Int32], using generator: inout SplitMix64) -> (inputs: [Int], targets: [Int]) {
+        let t = model.config.blockSize
+        var inputs: [Int] = [], targets: [Int] = []
+        inputs.reserveCapacity(batchSize * t)
+        targets.reserveCapacity(batchSize * t)
+        for _ in 0..<batchSize {
+            let start = Int(generator.next() % UInt64(ids.count - t))
+            for i in start..<(start + t) {
+                inputs.append(Int(ids[i]))
+                targets.append(Int(ids[i + 1]))
+            }
+        }
+        return (inputs, targets)
+    }
+
+    public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
+        let (x, y) = batch(from: train, using: &generator)
+        return try model.loss(x, targets: y, batch: batchSize, length: model.config.blockSize).loss
+    }
+
+    public func evaluate() throws -> Metrics {
+        try noGrad {
+            var metrics = Metrics()
+            for (name, ids) in [("train_loss", train), ("val_loss", validation)] {
+                var generator = SplitMix64(seed: 1337)
+                var total: Double = 0
+                for _ in 0..<evalIters {
+                    let (x, y) = batch(from: ids, using: &generator)
+                    total += Double(try model.loss(x, targets: y, batch: batchSize, length: model.config.blockSize).loss.item())
+                }
+                metrics[name] = total / Double(evalIters)
+            }
+            return metrics
+        }
+    }
+
+    public func evaluationSummary(_ metrics: Metrics) -> String {
+        String(format: "train loss %.4f, val loss %.4f", metrics["train_loss"] ?? .nan, metrics["val_loss"] ?? .nan)
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import MuseText
+import MuseTraining
+
+/// `muse train char-rnn --text corpora/shakespeare --output runs/char-rnn` with char-rnn's flag names.
+struct TrainCharRNNCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "char-rnn",
+        abstract: "Train Karpathy's char-rnn (multi-layer LSTM, truncated back-propagation through time with the state carried between batches).",
+        discussion: """
+            The training text is cut into --batch-size streams read --seq-length steps at a time; the LSTM state at the end \
+            of a batch starts the next. Adam with gradient clipping (char-rnn used RMSprop). Ctrl-C saves and exits; the \
+            same command resumes (with the carried state reset).
+            """)
+
+    @OptionGroup var data: TextTrainingFlags
+
+    @Option(name: [.customLong("rnn-size"), .customLong("rnn_size")], help: "LSTM units per layer.")
+    var rnnSize = 128
+    @Option(name: [.customLong("num-layers"), .customLong("num_layers")], help: "LSTM layers.")
+    var numLayers = 2
+    @Option(help: "Dropout between LSTM layers (training only).")
+    var dropout: Float = 0
+    @Option(name: [.customLong("seq-length"), .customLong("seq_length")], help: "Steps of back-propagation through time per batch.")
+    var seqLength = 50
+    @Option(name: [.customLong("batch-size"), .customLong("batch_size")], help: "Streams per batch.")
+    var batchSize = 50
+    @Option(name: [.customLong("max-iters"), .customLong("max_iters")], help: "Training iterations.")
+    var maxIters = 2000
+    @Option(name: [.customLong("learning-rate"), .customLong("learning_rate")], help: "Adam learning rate.")
+    var learningRate: Float = 2e-3
+    @Option(name: [.customLong("grad-clip"), .customLong("grad_clip")], help: "Clip the global gradient norm to this (0 = off).")
+    var gradClip: Float = 5
+
+    @OptionGroup var trainer: TrainerFlags
+
+    func validate() throws {
+        guard rnnSize > 0, numLayers > 0, seqLength > 0, batchSize > 0, maxIters > 0 else {
+            throw ValidationError("--rnn-size, --num-layers, --seq-length, --batch-size and --max-iters must be positive")
+        }
+        guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1)") }
+        guard gradClip >= 0 else { throw ValidationError("--grad-clip must not be negative") }
+    }
+
+    func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        let (tokenizer, corpus) = try data.load()
+        let config = CharRNNConfig(vocabSize: tokenizer.vocabularySize, hiddenSize: rnnSize, numLayers: numLayers, dropout: dropout)
+        let model = try CharRNN(config: config, seed: data.seed)
+        let task = try CharRNNTrainingTask(model: model, tokenizer: tokenizer, corpus: corpus, batchSize: batchSize, seqLength: seqLength)
+        var options = TrainerOptions(numSteps: maxIters, outputDirectory: URL(fileURLWithPath: data.output), learningRate: learningRate,
+                                     clipNorm: gradClip > 0 ? gradClip : nil, seed: data.seed)
+        options.evalEvery = data.evalInterval
+        options.checkpointEvery = data.checkpointEvery > 0 ? data.checkpointEvery : max(data.evalInterval, 1)
+        options.keepCheckpoints = data.keepCheckpoints
+        options.runSettings = data.runSettings.merging(["batch_size": String(batchSize), "seq_length": String(seqLength)]) { a, _ in a }
+        trainer.apply(to: &options)
+        try runTraining(task: task, options: options, logEvery: 10,
+                        header: "model: \(model.parameterCount) parameters, \(numLayers)×\(rnnSize) LSTM, \(task.batchesPerEpoch) batches per epoch")
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+
+/// `muse train|generate|evaluate gpt|char-rnn`: tiny models trained for a few steps on a small
+/// text write bundles with their vocabulary, continue a start text with valid UTF-8 (Chinese
+/// included), and score held-out text against the unigram baseline.
+final class TextModelCLITests: CLITestCase {
+    static let poem = String(repeating: "床前明月光，疑是地上霜。\n舉頭望明月，低頭思故鄉。\n", count: 30)
+
+    func trainTiny(_ model: String, _ extra: [String]) throws -> String {
+        let text = try write(Array(Self.poem.utf8), "poems.txt")
+        let result = try muse(["train", model, "--text", text, "--output", "run", "--max-iters", "4", "--eval-interval", "2", "--seed", "3"] + extra)
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("step 4/4: checkpoint"), result.out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/checkpoint-00000004/vocab.json").path),
+                      "the last checkpoint holds vocab.json")
+        return text
+    }
+
+    func testGPTTrainsGeneratesValidUTF8AndEvaluates() throws {
+        let text = try trainTiny("gpt", ["--block-size", "16", "--batch-size", "4", "--n-layer", "1", "--n-head", "2", "--n-embd", "16",
+                                         "--eval-iters", "2", "--warmup-iters", "1", "--lr-decay-iters", "4"])
+        let generated = try muse(["generate", "gpt", "--bundle", "run", "--start", "床前", "--max-new-tokens", "30", "--num-samples", "2"])
+        XCTAssertEqual(generated.status, 0, generated.err)
+        let samples = generated.out.components(separatedBy: "---------------\n").filter { !$0.isEmpty }
+        XCTAssertEqual(samples.count, 2, generated.out)
+        for s in samples {
+            XCTAssertTrue(s.hasPrefix("床前"), s)
+            XCTAssertEqual(s.unicodeScalars.count, 2 + 30 + 1, s)  // start, new characters, print's newline
+        }
+        let scored = try muse(["evaluate", "gpt", "--bundle", "run", text, "--json"])
+        XCTAssertEqual(scored.status, 0, scored.err)
+        let report = try JSONSerialization.jsonObject(with: Data(scored.out.utf8)) as? [String: Any]
+        XCTAssertEqual(report?["tokens"] as? Int, Self.poem.unicodeScalars.count - 1)
+        XCTAssertEqual(report?["characters"] as? Int, Self.poem.unicodeScalars.count - 1)
+        let bits = try XCTUnwrap(report?["bitsPerCharacter"] as? Double), nats = try XCTUnwrap(report?["natsPerToken"] as? Double)
+        XCTAssertEqual(bits, nats / log(2), accuracy: 1e-9)
+        XCTAssertNotNil(report?["unigramNatsPerToken"] as? Double)
+    }
+
+    func testCharRNNTrainsGeneratesAndEvaluates() throws {
+        let text = try trainTiny("char-rnn", ["--rnn-size", "16", "--num-layers", "2", "--seq-length", "8", "--batch-size", "4"])
+        let generated = try muse(["generate", "char-rnn", "--bundle", "run", "--start", "舉頭", "--max-new-tokens", "12", "--num-samples", "1"])
+        XCTAssertEqual(generated.status, 0, generated.err)
+        XCTAssertTrue(generated.out.hasPrefix("舉頭"), generated.out)
+        XCTAssertTrue(generated.out.hasSuffix("---------------\n"), generated.out)
+        let scored = try muse(["evaluate", "char-rnn", "--bundle", "run", text])
+        XCTAssertEqual(scored.status, 0, scored.err)
+        XCTAssertTrue(scored.out.contains("bits/char"), scored.out)
+        XCTAssertTrue(scored.out.contains("unigram baseline"), scored.out)
+    }
+
+    func testBPEGPTScoresPerTokenAndPerCharacter() throws {
+        let english = String(repeating: "the cat sat on the mat; the dog sat on the log.\n", count: 40)
+        let text = try write(Array(english.utf8), "cats.txt")
+        let trained = try muse(["train", "gpt", "--text", text, "--output", "run", "--tokenizer", "bpe", "--vocab-size", "280", "--max-iters", "2",
+                                "--block-size", "8", "--batch-size", "2", "--n-layer", "1", "--n-head", "1", "--n-embd", "8", "--eval-iters", "1"])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        let scored = try muse(["evaluate", "gpt", "--bundle", "run", text, "--json"])
+        XCTAssertEqual(scored.status, 0, scored.err)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(scored.out.utf8)) as? [String: Any])
+        let tokens = try XCTUnwrap(report["tokens"] as? Int), characters = try XCTUnwrap(report["characters"] as? Int)
+        XCTAssertLessThan(tokens, characters)  // merges make tokens longer than one character
+        XCTAssertEqual(try XCTUnwrap(report["natsPerCharacter"] as? Double) * Double(characters),
+                       try XCTUnwrap(report["natsPerToken"] as? Double) * Double(tokens), accuracy: 1e-6 * Double(tokens))
+    }
+
+    func testStartTextOutsideTheVocabularyFailsInOneLine() throws {
+        _ = try trainTiny("char-rnn", ["--rnn-size", "8", "--num-layers", "1", "--seq-length", "8", "--batch-size", "2"])
+        let result = try muse(["generate", "char-rnn", "--bundle", "run", "--start", "ROMEO:"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.err.hasPrefix("muse: error: --start: offset 0: character U+52 \"R\" is not in the vocabulary"), result.err)
+        XCTAssertEqual(result.err.split(separator: "\n").count, 1, result.err)
+    }
+}
