@@ -8,4 +8,5 @@ let bundleRegistry = BundleRegistry([
     MelodyRNN.bundleKind,
     MusicVAE.bundleKind,
     SpectrogramVAE.bundleKind,
+    SpectrogramSequenceVAE.bundleKind,
 ])

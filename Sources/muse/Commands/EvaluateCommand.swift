@@ -3,6 +3,6 @@ import ArgumentParser
 /// `muse evaluate`: score music under a trained model.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "evaluate", abstract: "Score music under a trained model bundle.",
-        subcommands: [EvaluateMelodyRNNCommand.self])
+        commandName: "evaluate", abstract: "Score music or audio under a trained model bundle.",
+        subcommands: [EvaluateMelodyRNNCommand.self, EvaluateSpecVAECommand.self])
 }
