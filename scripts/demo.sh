@@ -45,7 +45,7 @@ echo
 echo "== audio: the rendered corpus (many General MIDI programs) and recordings"
 [ -d corpora/audio/oneills ] || MUSE="$MUSE" scripts/build_audio_corpus.sh
 echo
-echo "== train a spectrogram VAE (latent sequence, one 32-value latent per 4 frames) on corpora/audio"
+echo "== train a spectrogram VAE (latent sequence, one 64-value latent per 2 frames) on corpora/audio"
 "$MUSE" train spec-vae --audio corpora/audio --output runs/demo-specvae \
   --num-steps "${DEMO_SPEC_STEPS:-600}" --eval-every 300 --checkpoint-every 200 --seed 1
 # Two clips of contrasting instruments: a piano tune and a trumpet tune (the rendered names carry

@@ -116,7 +116,7 @@ print("Spectrogram VAE training, \(spec.parameterCount) parameters, batch \(spec
 report(specOurs, specLast, try runPeer("spec", specURL))
 
 // Sequence spectrogram VAE (what `muse train spec-vae` ships): default config (128 mels, hidden
-// 128, z 32 per 4 frames), batch 16 crops of 64 frames, β at its final value.
+// 128, z 64 per 2 frames), batch 16 crops of 64 frames, β at its final value.
 let seqConfig = SpectrogramSequenceVAEConfig()
 let seq = try SpectrogramSequenceVAE(config: seqConfig)
 let crops = try seq.tensor((0..<seqConfig.batchSize).map { _ in

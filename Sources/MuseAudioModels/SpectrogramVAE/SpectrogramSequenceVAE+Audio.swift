@@ -46,7 +46,7 @@ extension SpectrogramSequenceVAE {
         let frames = values.count / config.nMels
         let db = Spectrogram(values: SpectrogramPatches.denormalize(values, topDB: config.topDB), rowCount: config.nMels, frameCount: frames)
         let samples = try melToAudio(dbToPower(db), sampleRate: Double(config.sampleRate), parameters: stftParameters, nIter: iterations,
-                                     length: frames * config.hopLength)
+                                     length: Swift.max(1, frames - 1) * config.hopLength)
         var audio = AudioBuffer(mono: samples.map { $0.isFinite ? $0 : 0 }, sampleRate: Double(config.sampleRate))
         if audio.peakAmplitude > 0 { audio.normalizePeak(toDecibels: -1) }
         return (audio, db)

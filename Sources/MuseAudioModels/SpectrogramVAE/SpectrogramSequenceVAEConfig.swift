@@ -13,9 +13,10 @@ public struct SpectrogramSequenceVAEConfig: Codable, Equatable, Sendable {
     public var hiddenChannels = 128
     /// Stride-2 convolutions of the encoder (mirrored by transposed convolutions in the decoder):
     /// one latent frame per `2^downsamplings` spectrogram frames.
-    public var downsamplings = 2
-    /// Latent channels per reduced frame.
-    public var zChannels = 32
+    public var downsamplings = 1
+    /// Latent channels per reduced frame (64 per 2 frames: 4× fewer values than 128 mels; 32 per
+    /// 4 frames reached 11.8 dB held-out error after 500 steps, this 4.9 dB).
+    public var zChannels = 64
     /// Spectrogram frames per training crop (a multiple of `2^downsamplings`).
     public var cropFrames = 64
     /// Final KL weight β (per latent element and frame; the reconstruction term is the sum of
@@ -26,7 +27,7 @@ public struct SpectrogramSequenceVAEConfig: Codable, Equatable, Sendable {
     /// Crops per step.
     public var batchSize = 16
     /// Adam learning rate.
-    public var learningRate: Float = 1e-3
+    public var learningRate: Float = 2e-3
     /// Global gradient-norm clip.
     public var gradientClipNorm: Float = 5
     /// Seed of weights, crops and ε.

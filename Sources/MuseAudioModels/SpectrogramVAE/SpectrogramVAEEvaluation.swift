@@ -50,7 +50,9 @@ public struct SpectrogramVAEEvaluation: Codable, Sendable {
                 skipped.append("\(file): \(error)")
             }
         }
-        guard !clips.isEmpty else { throw SpectrogramVAEError.invalidConfiguration("no audio to evaluate in \(path)") }
+        guard !clips.isEmpty else {
+            throw SpectrogramVAEError.invalidConfiguration("no audio to evaluate in \(path)" + (skipped.first.map { " (\($0))" } ?? ""))
+        }
         return SpectrogramVAEEvaluation(clips: clips, iterations: iterations, skipped: skipped)
     }
 
