@@ -47,7 +47,7 @@ echo "== audio: the rendered corpus (many General MIDI programs) and recordings"
 echo
 echo "== train a spectrogram VAE (latent sequence, one 64-value latent per 2 frames) on corpora/audio"
 "$MUSE" train spec-vae --audio corpora/audio --output runs/demo-specvae \
-  --num-steps "${DEMO_SPEC_STEPS:-600}" --eval-every 300 --checkpoint-every 200 --seed 1
+  --num-steps "${DEMO_SPEC_STEPS:-600}" --eval-every 600 --checkpoint-every 200 --seed 1
 # Two clips of contrasting instruments: a piano tune and a trumpet tune (the rendered names carry
 # the General MIDI program), else any two clips.
 pick() { find corpora/audio -name "*-$1.wav" | sort | head -1; }
