@@ -3,11 +3,13 @@
 
 pip install torch==2.13.0+cpu safetensors==0.8.0
 
-usage: bench_vae_peer.py music|spec WEIGHTS.safetensors STEPS
+usage: bench_vae_peer.py music|spec|specseq WEIGHTS.safetensors STEPS
 music: the MusicVAE's weights, `in.windows` [B, T], `in.epsilon` [B, Z], sizes in the metadata;
 STEPS Adam steps of the teacher-forced loss (recon + beta·KL, clip 1.0).
 spec: the spectrogram VAE's weights, `in.patches` [B, 1, mels, frames], `in.epsilon`; STEPS Adam
 steps of ½Σ(x̂ − x)²/B + beta·KL (clip 5.0).
+specseq: the sequence spectrogram VAE (1-D convolutions over time as Conv2d with height 1), weights,
+`in.spectrograms` [B, mels, 1, frames], `in.epsilon`; the same loss (clip 5.0).
 Prints `steps_per_second <value>` and `final_loss <value>`.
 """
 import sys, time, math
@@ -45,6 +47,32 @@ def run(model, loss_fn, clip):
     print(f"final_loss {last:.6f}")
 
 
+if mode == "specseq":
+    MELS, H, Z, DOWN = int(meta["mels"]), int(meta["hidden"]), int(meta["z"]), int(meta["downsamplings"])
+    class SpectrogramSequenceVAE(nn.Module):
+        def __init__(self):
+            super().__init__()
+            conv = lambda i, o: nn.Conv2d(i, o, (1, 3), padding=(0, 1))
+            down = [conv(MELS, H), nn.LeakyReLU(0.2)]
+            for _ in range(DOWN):
+                down += [nn.Conv2d(H, H, (1, 4), stride=(1, 2), padding=(0, 1)), nn.LeakyReLU(0.2)]
+            down.append(conv(H, 2 * Z))
+            self.encoder = nn.Sequential(*down)
+            up = [conv(Z, H), nn.LeakyReLU(0.2)]
+            for _ in range(DOWN):
+                up += [nn.ConvTranspose2d(H, H, (1, 4), stride=(1, 2), padding=(0, 1)), nn.LeakyReLU(0.2)]
+            up.append(conv(H, MELS))
+            self.decoder = nn.Sequential(*up)
+        def forward(self, x, eps):
+            mu, logvar = self.encoder(x).chunk(2, dim=1)
+            z = mu + torch.exp(0.5 * logvar) * eps
+            recon = ((self.decoder(z) - x) ** 2).sum() * 0.5 / x.shape[0]
+            kl = (-0.5 * (1 + logvar - mu ** 2 - logvar.exp())).sum() / x.shape[0]
+            return recon + beta * kl
+    seq = SpectrogramSequenceVAE()
+    seq.load_state_dict({k: v for k, v in tensors.items() if not k.startswith("in.")})
+    run(seq, lambda: seq(tensors["in.spectrograms"], tensors["in.epsilon"]), 5.0)
+    sys.exit(0)
 if mode == "spec":
     CH = [int(c) for c in meta["channels"].split(",")]
     MELS, FRAMES, SZ = int(meta["mels"]), int(meta["frames"]), int(meta["z"])

@@ -3,7 +3,10 @@
 # statistics of each corpus; one tune transposed and quantized; then a small melody RNN trained on
 # the O'Neill's tunes for a minute or two (resumed if runs/demo-melody holds a checkpoint),
 # four melodies generated from a primer, written as MIDI and rendered through the SoundFont to WAV,
-# with a spectrogram and a piano-roll picture of the first.
+# with a spectrogram and a piano-roll picture of the first; then the audio corpus (built if missing),
+# a spectrogram VAE trained on it for a minute or two (resumed if runs/demo-specvae holds a
+# checkpoint), and an interpolation between two corpus clips of contrasting instruments written to
+# output/interpolation.wav and output/interpolation.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MUSE=${MUSE:-.build/release/muse}
@@ -39,7 +42,30 @@ first=$(ls output/melodies/*.wav | head -1)
 "$MUSE" midi info "${first%.wav}.mid" | head -6
 
 echo
+echo "== audio: the rendered corpus (many General MIDI programs) and recordings"
+[ -d corpora/audio/oneills ] || MUSE="$MUSE" scripts/build_audio_corpus.sh
+echo
+echo "== train a spectrogram VAE (latent sequence, one 64-value latent per 2 frames) on corpora/audio"
+"$MUSE" train spec-vae --audio corpora/audio --output runs/demo-specvae \
+  --num-steps "${DEMO_SPEC_STEPS:-600}" --eval-every 600 --checkpoint-every 200 --seed 1
+# Two clips of contrasting instruments: a piano tune and a trumpet tune (the rendered names carry
+# the General MIDI program), else any two clips.
+pick() { find corpora/audio -name "*-$1.wav" | sort | head -1; }
+a=$(pick gm000); b=$(pick gm056)
+[ -n "$a" ] || a=$(find corpora/audio -name '*.wav' | sort | head -1)
+[ -n "$b" ] || b=$(find corpora/audio -name '*.wav' | sort | tail -1)
+echo
+echo "== interpolate from $a to $b"
+"$MUSE" evaluate spec-vae --bundle runs/demo-specvae "$a"
+"$MUSE" evaluate spec-vae --bundle runs/demo-specvae "$b" | sed -n 2,3p
+"$MUSE" interpolate --bundle runs/demo-specvae "$a" "$b" --steps 5 --seconds 3 -o output/interpolation.wav --png output/interpolation.png
+"$MUSE" interpolate --bundle runs/demo-specvae "$a" "$b" --mode morph --seconds 6 -o output/morph.wav --png output/morph.png
+
+echo
 echo "demo: wrote"
 echo "  output/demo-transposed.mid, output/demo-transposed-quantized.mid (+ .json)"
 ls output/melodies/* | sed 's/^/  /'
+echo "  output/interpolation.wav, output/interpolation.png (5 steps from $(basename "$a") to $(basename "$b"))"
+echo "  output/morph.wav, output/morph.png (one clip turning from the first into the second)"
 echo "play one with: .build/release/muse play $first"
+echo "play the interpolation with: .build/release/muse play output/interpolation.wav"

@@ -93,7 +93,7 @@ save_file(out, path, metadata={"beta": str(BETA), "free_bits": str(FREE_BITS),
 print("wrote", os.path.normpath(path), os.path.getsize(path), "bytes; total", float(total.detach()))
 
 
-# --- Spectrogram VAE: same layout as Sources/MuseModels/SpectrogramVAE/SpectrogramVAE.swift -------
+# --- Spectrogram VAE: same layout as Sources/MuseAudioModels/SpectrogramVAE/SpectrogramVAE.swift --
 SB, MELS, FRAMES, SZ, CH = 2, 16, 16, 3, [4, 8]
 SPEC_BETA = 0.3
 torch.manual_seed(99)
@@ -143,6 +143,50 @@ sout.update({"in.patches": patches, "in.epsilon": seps, "out.mu": smu.detach(), 
              "out.kl": skl.detach().reshape([]), "out.total": stotal.detach().reshape([])})
 for name, p in spec.named_parameters():
     sout["grad." + name] = p.grad.detach().clone()
-spath = os.path.join(here, "..", "Tests", "MuseModelsTests", "Fixtures", "specvae_tiny.safetensors")
+spath = os.path.join(here, "..", "Tests", "MuseAudioModelsTests", "Fixtures", "specvae_tiny.safetensors")
 save_file(sout, spath, metadata={"beta": str(SPEC_BETA), "sizes": f"B={SB} mels={MELS} frames={FRAMES} z={SZ} channels={CH}"})
 print("wrote", os.path.normpath(spath), os.path.getsize(spath), "bytes; total", float(stotal.detach()))
+
+
+# --- Sequence spectrogram VAE: Sources/MuseAudioModels/SpectrogramVAE/SpectrogramSequenceVAE.swift ---
+# 1-D convolutions over time with mel bins as channels, written (as in Swift) as Conv2d with height 1.
+QB, QMELS, QFRAMES, QH, QZ, QDOWN = 2, 12, 16, 10, 3, 2
+SEQ_BETA = 0.3
+torch.manual_seed(77)
+
+class SpectrogramSequenceVAE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        conv = lambda i, o: nn.Conv2d(i, o, (1, 3), padding=(0, 1))
+        down = [conv(QMELS, QH), nn.LeakyReLU(0.2)]
+        for _ in range(QDOWN):
+            down += [nn.Conv2d(QH, QH, (1, 4), stride=(1, 2), padding=(0, 1)), nn.LeakyReLU(0.2)]
+        down.append(conv(QH, 2 * QZ))
+        self.encoder = nn.Sequential(*down)
+        up = [conv(QZ, QH), nn.LeakyReLU(0.2)]
+        for _ in range(QDOWN):
+            up += [nn.ConvTranspose2d(QH, QH, (1, 4), stride=(1, 2), padding=(0, 1)), nn.LeakyReLU(0.2)]
+        up.append(conv(QH, QMELS))
+        self.decoder = nn.Sequential(*up)
+
+    def encode(self, x):
+        return self.encoder(x).chunk(2, dim=1)
+
+seq = SpectrogramSequenceVAE()
+qx = torch.rand(QB, QMELS, 1, QFRAMES)
+qmu, qlogvar = seq.encode(qx)
+qeps = torch.randn_like(qmu)
+qdecoded = seq.decoder(qmu + torch.exp(0.5 * qlogvar) * qeps)
+qrecon = ((qdecoded - qx) ** 2).sum() * 0.5 / QB
+qkl = (-0.5 * (1 + qlogvar - qmu ** 2 - qlogvar.exp())).sum() / QB
+qtotal = qrecon + SEQ_BETA * qkl
+qtotal.backward()
+qout = {k: v.detach().clone().contiguous() for k, v in seq.state_dict().items()}
+qout.update({"in.spectrograms": qx, "in.epsilon": qeps.contiguous(), "out.mu": qmu.detach().contiguous(),
+             "out.logvar": qlogvar.detach().contiguous(), "out.decoded": qdecoded.detach().contiguous(),
+             "out.reconstruction": qrecon.detach().reshape([]), "out.kl": qkl.detach().reshape([]), "out.total": qtotal.detach().reshape([])})
+for name, p in seq.named_parameters():
+    qout["grad." + name] = p.grad.detach().clone()
+qpath = os.path.join(here, "..", "Tests", "MuseAudioModelsTests", "Fixtures", "specseqvae_tiny.safetensors")
+save_file(qout, qpath, metadata={"beta": str(SEQ_BETA), "sizes": f"B={QB} mels={QMELS} frames={QFRAMES} hidden={QH} z={QZ} down={QDOWN}"})
+print("wrote", os.path.normpath(qpath), os.path.getsize(qpath), "bytes; total", float(qtotal.detach()))

@@ -114,3 +114,36 @@ for _ in 0..<steps { specLast = try specStep() }
 let specOurs = Double(steps) / Date().timeIntervalSince(specStart)
 print("Spectrogram VAE training, \(spec.parameterCount) parameters, batch \(specConfig.batchSize) × \(specConfig.nMels) mels × \(specConfig.patchFrames) frames, \(steps) steps")
 report(specOurs, specLast, try runPeer("spec", specURL))
+
+// Sequence spectrogram VAE (what `muse train spec-vae` ships): default config (128 mels, hidden
+// 128, z 64 per 2 frames), batch 16 crops of 64 frames, β at its final value.
+let seqConfig = SpectrogramSequenceVAEConfig()
+let seq = try SpectrogramSequenceVAE(config: seqConfig)
+let crops = try seq.tensor((0..<seqConfig.batchSize).map { _ in
+    (0..<(seqConfig.nMels * seqConfig.cropFrames)).map { _ in Float.random(in: 0..<1, using: &rng) } }, frames: seqConfig.cropFrames)
+let seqEpsilon = Tensor.randn([seqConfig.batchSize, seqConfig.zChannels, 1, seqConfig.cropFrames / seqConfig.framesPerLatent], using: &rng)
+let seqURL = FileManager.default.temporaryDirectory.appendingPathComponent("bench-specseqvae-\(getpid()).safetensors")
+var seqState = seq.stateDict()
+seqState["in.spectrograms"] = crops
+seqState["in.epsilon"] = seqEpsilon
+try SafeTensors.write(seqState, metadata: [
+    "mels": "\(seqConfig.nMels)", "hidden": "\(seqConfig.hiddenChannels)", "z": "\(seqConfig.zChannels)",
+    "downsamplings": "\(seqConfig.downsamplings)", "beta": "\(seqConfig.maxBeta)",
+], to: seqURL)
+defer { try? FileManager.default.removeItem(at: seqURL) }
+let seqOptimizer = Adam(seq.namedParameters(), learningRate: 1e-3)
+func seqStep() throws -> Float {
+    let loss = try seq.loss(spectrograms: crops, epsilon: seqEpsilon, beta: seqConfig.maxBeta)
+    seqOptimizer.zeroGrad()
+    loss.total.backward()
+    clipGradientNorm(seq.parameters(), maxNorm: 5)
+    seqOptimizer.step()
+    return loss.total.item()
+}
+_ = try seqStep()
+let seqStart = Date()
+var seqLast: Float = 0
+for _ in 0..<steps { seqLast = try seqStep() }
+let seqOurs = Double(steps) / Date().timeIntervalSince(seqStart)
+print("Sequence spectrogram VAE training (shipped), \(seq.parameterCount) parameters, batch \(seqConfig.batchSize) × \(seqConfig.nMels) mels × \(seqConfig.cropFrames) frames, \(steps) steps")
+report(seqOurs, seqLast, try runPeer("specseq", seqURL))

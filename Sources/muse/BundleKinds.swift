@@ -11,4 +11,5 @@ let bundleRegistry = BundleRegistry([
     SpectrogramVAE.bundleKind,
     GPT.bundleKind,
     CharRNN.bundleKind,
+    SpectrogramSequenceVAE.bundleKind,
 ])

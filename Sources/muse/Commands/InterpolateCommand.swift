@@ -17,8 +17,12 @@ struct InterpolateCommand: ParsableCommand {
         discussion: """
             MusicVAE bundles (MIDI in, MIDI out): encodes the first 2-bar melody window of each file to its latent \
             mean, decodes --steps points from A to B (both included) and writes them as consecutive 2-bar windows.
-            Spectrogram VAE bundles (audio in, WAV out): encodes the first log-mel patch of each clip, decodes each \
-            step, joins the patches with crossfades and inverts mel → linear → Griffin-Lim; --png draws the result.
+            Spectrogram VAE bundles (audio in, WAV out): encodes each clip's log-mel spectrogram to its latent \
+            sequence; both clips are cut to the shorter one (and to --seconds), so the sequences align frame by frame. \
+            --mode steps decodes --steps points of each latent frame's path (A first, B last) and plays them one \
+            after another with --gap-seconds of silence between; --mode morph decodes one clip whose latent frames \
+            move from A's to B's over its length. The spectrogram is inverted mel → linear → Griffin-Lim; --png \
+            draws it. (Older patch-VAE bundles encode the first patch of each clip.)
             """)
 
     @Option(help: "Model bundle folder, or a `muse train music-vae`/`spec-vae` output folder (its newest checkpoint is used).")
@@ -49,7 +53,16 @@ struct InterpolateCommand: ParsableCommand {
     var png: String?
 
     @Option(name: .customLong("n-iter"), help: "Griffin-Lim iterations (spectrogram VAE only).")
-    var nIter = 32
+    var nIter = SpectrogramSequenceVAE.defaultIterations
+
+    @Option(help: "steps: --steps clips from A to B; morph: one clip changing from A into B (spectrogram VAE only).")
+    var mode = "steps"
+
+    @Option(help: "Seconds of each clip used at most (spectrogram VAE only; both are cut to the shorter one).")
+    var seconds = 4.0
+
+    @Option(name: .customLong("gap-seconds"), help: "Silence between the steps (spectrogram VAE, --mode steps).")
+    var gapSeconds = 0.25
 
     @Option(help: "Also render the MusicVAE interpolation to this WAV file through the SoundFont synthesizer.")
     var wav: String?
@@ -60,12 +73,15 @@ struct InterpolateCommand: ParsableCommand {
     func validate() throws {
         guard steps >= 2 else { throw ValidationError("--steps must be at least 2 (the two endpoints), got \(steps)") }
         guard temperature >= 0 else { throw ValidationError("--temperature must not be negative") }
+        guard SpectrogramInterpolationMode(rawValue: mode) != nil else { throw ValidationError("--mode must be steps or morph, got \(mode)") }
+        guard seconds > 0, gapSeconds >= 0, nIter > 0 else { throw ValidationError("--seconds and --n-iter must be positive, --gap-seconds not negative") }
     }
 
     func run() throws {
         let model = try naming(bundle) { try bundleRegistry.load(URL(fileURLWithPath: bundle), for: .interpolate).model }
         switch model {
         case let vae as MusicVAE: try interpolateMIDI(vae)
+        case let vae as SpectrogramSequenceVAE: try interpolateAudio(vae)
         case let vae as SpectrogramVAE: try interpolateAudio(vae)
         default: preconditionFailure("a registered kind can interpolate but this command does not handle it")
         }
@@ -85,7 +101,26 @@ struct InterpolateCommand: ParsableCommand {
         if let wav { try renderWAV(sequence, to: wav, soundfont: soundfont) }
     }
 
-    /// Audio in, WAV (and PNG) out.
+    /// Audio in, WAV (and PNG) out, through a latent sequence.
+    func interpolateAudio(_ model: SpectrogramSequenceVAE) throws {
+        let start = try naming(a) { try model.normalizedLogMel(of: AudioFile.read(a), name: a) }
+        let end = try naming(b) { try model.normalizedLogMel(of: AudioFile.read(b), name: b) }
+        let walk = SpectrogramInterpolationMode(rawValue: mode) ?? .steps
+        let maxFrames = max(1, Int(seconds * Double(model.config.sampleRate) / Double(model.config.hopLength)))
+        let clips = try model.interpolate(start, end, steps: steps, spherical: slerp, mode: walk, maxFrames: maxFrames)
+        let gapFrames = Int(gapSeconds * Double(model.config.sampleRate) / Double(model.config.hopLength))
+        let gap = [Float](repeating: 0, count: model.config.nMels * gapFrames)
+        let joined = model.joined(clips.enumerated().flatMap { $0.offset == 0 || gapFrames == 0 ? [$0.element] : [gap, $0.element] })
+        let (audio, db) = try model.audio(fromNormalized: joined, iterations: nIter)
+        try createParentDirectory(of: output)
+        try AudioFile.write(audio, to: output)
+        if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
+        let each = Double(clips[0].count / model.config.nMels * model.config.hopLength) / Double(model.config.sampleRate)
+        print("wrote \(output): " + (walk == .morph ? "one morph" : "\(steps) steps") + String(format: " of %.2f s, %.2f s in all", each, audio.durationSeconds)
+              + " (\(slerp ? "slerp" : "linear"))" + (png.map { ", picture \($0)" } ?? ""))
+    }
+
+    /// Audio in, WAV (and PNG) out, through an older patch VAE.
     func interpolateAudio(_ model: SpectrogramVAE) throws {
         let start = try naming(a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
         let end = try naming(b) { try model.patches(of: AudioFile.read(b), name: b)[0] }

@@ -7,7 +7,7 @@ import MuseAudioModels
 struct ReconstructCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconstruct",
-        abstract: "Encode audio with a spectrogram VAE and decode it again (log-mel patches → latent means → Griffin-Lim).")
+        abstract: "Encode audio with a spectrogram VAE and decode it again (log-mel → latent means → log-mel → Griffin-Lim).")
 
     @Option(help: "Spectrogram VAE bundle folder, or a `muse train spec-vae` output folder (its newest checkpoint is used).")
     var bundle = "runs/specvae"
@@ -22,16 +22,29 @@ struct ReconstructCommand: ParsableCommand {
     var png: String?
 
     @Option(name: .customLong("n-iter"), help: "Griffin-Lim iterations (librosa's n_iter).")
-    var nIter = 32
+    var nIter = SpectrogramSequenceVAE.defaultIterations
+
+    func validate() throws { guard nIter > 0 else { throw ValidationError("--n-iter must be positive") } }
 
     func run() throws {
-        let model = try naming(bundle) { try bundleRegistry.load(SpectrogramVAE.self, from: URL(fileURLWithPath: bundle), for: .reconstruct) }
-        let (audio, db, patches) = try naming(input) {
-            try model.reconstruct(AudioFile.read(input), name: input, iterations: nIter)
+        let model = try naming(bundle) { try bundleRegistry.load(URL(fileURLWithPath: bundle), for: .reconstruct).model }
+        let buffer = try naming(input) { try AudioFile.read(input) }
+        let written: (audio: AudioBuffer, detail: String)
+        switch model {
+        case let vae as SpectrogramSequenceVAE:
+            let (audio, db, decoded) = try naming(input) { try vae.reconstruct(buffer, name: input, iterations: nIter) }
+            let error = try LogMelError.meanAbsoluteDecibels(melPower: vae.melPower(fromNormalized: vae.normalizedLogMel(of: buffer, name: input).values),
+                                                             vae.melPower(fromNormalized: decoded))
+            if let png { try createParentDirectory(of: png); try vae.writePicture(db, to: png) }
+            written = (audio, String(format: "log-mel error of the model %.2f dB", error))
+        case let vae as SpectrogramVAE:
+            let (audio, db, patches) = try naming(input) { try vae.reconstruct(buffer, name: input, iterations: nIter) }
+            if let png { try createParentDirectory(of: png); try vae.writePicture(db, to: png) }
+            written = (audio, "\(patches) patches")
+        default: preconditionFailure("a registered kind can reconstruct but this command does not handle it")
         }
         try createParentDirectory(of: output)
-        try AudioFile.write(audio, to: output)
-        if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
-        print("wrote \(output): \(String(format: "%.2f", audio.durationSeconds)) s from \(patches) patches")
+        try AudioFile.write(written.audio, to: output)
+        print("wrote \(output): \(String(format: "%.2f", written.audio.durationSeconds)) s, \(written.detail)" + (png.map { ", picture \($0)" } ?? ""))
     }
 }

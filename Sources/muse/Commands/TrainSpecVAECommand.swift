@@ -7,13 +7,15 @@ import MuseTraining
 struct TrainSpecVAECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spec-vae",
-        abstract: "Train a convolutional VAE on log-mel patches of a folder of audio files.",
+        abstract: "Train a spectrogram VAE with a latent sequence on the log-mel spectrograms of a folder of audio files.",
         discussion: """
-            Patches are 64 frames × 128 mels by default (librosa's melspectrogram at 22050 Hz, n_fft 2048, hop 512). \
-            Checkpoints (checkpoint-<step>/ with model.safetensors, config.json, optimizer state) go to --output every \
-            --checkpoint-every steps. Ctrl-C finishes the current step, saves and exits; running the same command again \
-            resumes and ends with the same weights as an uninterrupted run. `muse interpolate`/`reconstruct` read the \
-            output folder's newest checkpoint.
+            The model is fully convolutional over time (mel bins as channels): --downsamplings stride-2 convolutions \
+            give one latent vector of --z-channels values per 2^downsamplings frames (librosa's melspectrogram at \
+            22050 Hz, n_fft 2048, hop 512, 128 mels), so it takes clips of any length. Each step trains on random \
+            --crop-frames windows. Checkpoints (checkpoint-<step>/ with model.safetensors, config.json, optimizer \
+            state) go to --output every --checkpoint-every steps. Ctrl-C finishes the current step, saves and exits; \
+            running the same command again resumes and ends with the same weights as an uninterrupted run. \
+            `muse reconstruct`, `interpolate` and `evaluate spec-vae` read the output folder's newest checkpoint.
             """)
 
     @Option(help: "Folder of audio files (WAV, FLAC, OGG; searched recursively).")
@@ -23,28 +25,34 @@ struct TrainSpecVAECommand: ParsableCommand {
     var output = "runs/specvae"
 
     @Option(name: .customLong("num-steps"), help: "Optimizer steps.")
-    var numSteps = 2000
+    var numSteps = 1500
 
-    @Option(name: .customLong("batch-size"), help: "Patches per step.")
-    var batchSize = SpectrogramVAEConfig().batchSize
+    @Option(name: .customLong("batch-size"), help: "Crops per step.")
+    var batchSize = SpectrogramSequenceVAEConfig().batchSize
 
-    @Option(name: .customLong("z-size"), help: "Latent size.")
-    var zSize = SpectrogramVAEConfig().zSize
+    @Option(name: .customLong("crop-frames"), help: "Frames per training crop (a multiple of 2^downsamplings).")
+    var cropFrames = SpectrogramSequenceVAEConfig().cropFrames
+
+    @Option(name: .customLong("z-channels"), help: "Latent values per reduced frame.")
+    var zChannels = SpectrogramSequenceVAEConfig().zChannels
+
+    @Option(name: .customLong("hidden-channels"), help: "Channels of the hidden convolutions.")
+    var hiddenChannels = SpectrogramSequenceVAEConfig().hiddenChannels
+
+    @Option(help: "Stride-2 convolutions: one latent frame per 2^N spectrogram frames.")
+    var downsamplings = SpectrogramSequenceVAEConfig().downsamplings
 
     @Option(name: .customLong("n-mels"), help: "Mel bins (librosa n_mels).")
-    var nMels = SpectrogramVAEConfig().nMels
-
-    @Option(name: .customLong("patch-frames"), help: "Frames per patch.")
-    var patchFrames = SpectrogramVAEConfig().patchFrames
+    var nMels = SpectrogramSequenceVAEConfig().nMels
 
     @Option(name: .customLong("max-beta"), help: "Final KL weight β.")
-    var maxBeta = SpectrogramVAEConfig().maxBeta
+    var maxBeta = SpectrogramSequenceVAEConfig().maxBeta
 
     @Option(name: .customLong("beta-warmup-steps"), help: "Steps over which β rises linearly from 0.")
-    var betaWarmupSteps = SpectrogramVAEConfig().betaWarmupSteps
+    var betaWarmupSteps = SpectrogramSequenceVAEConfig().betaWarmupSteps
 
     @Option(name: .customLong("learning-rate"), help: "Adam learning rate.")
-    var learningRate = SpectrogramVAEConfig().learningRate
+    var learningRate = SpectrogramSequenceVAEConfig().learningRate
 
     @Option(name: .customLong("max-files"), help: "Read at most this many audio files.")
     var maxFiles = 10_000
@@ -64,23 +72,22 @@ struct TrainSpecVAECommand: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)  // keep our lines in order with the progress lines on stderr
-        do {
-            var config = SpectrogramVAEConfig()
-            (config.batchSize, config.zSize, config.nMels, config.patchFrames) = (batchSize, zSize, nMels, patchFrames)
-            (config.maxBeta, config.betaWarmupSteps, config.learningRate, config.seed) = (maxBeta, betaWarmupSteps, learningRate, seed)
-            let model = try SpectrogramVAE(config: config)
-            let (train, eval, summary) = try SpectrogramVAEDataset.patches(directory: audio, model: model, maxFiles: maxFiles,
-                                                                           evalRatio: schedule.evalRatio, seed: seed)
-            print("audio \(audio): \(summary)")
-            guard !train.isEmpty else { throw SpectrogramVAEError.invalidConfiguration("no patches to train on in \(audio)") }
-            let task = try SpectrogramVAETrainingTask(model: model, train: train, eval: eval)
-            var options = TrainerOptions(numSteps: numSteps, outputDirectory: URL(fileURLWithPath: output),
-                                         learningRate: config.learningRate, clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
-            schedule.apply(to: &options)
-            trainer.apply(to: &options)
-            options.runSettings = ["audio": audio, "maxFiles": String(maxFiles)]
-            try runTraining(task: task, options: options, logEvery: schedule.logEvery,
-                               header: "model: \(model.parameterCount) parameters, z \(config.zSize), batch \(config.batchSize)")
-        }
+        var config = SpectrogramSequenceVAEConfig()
+        (config.batchSize, config.cropFrames, config.zChannels, config.hiddenChannels) = (batchSize, cropFrames, zChannels, hiddenChannels)
+        (config.downsamplings, config.nMels, config.maxBeta, config.betaWarmupSteps) = (downsamplings, nMels, maxBeta, betaWarmupSteps)
+        (config.learningRate, config.seed) = (learningRate, seed)
+        let model = try SpectrogramSequenceVAE(config: config)
+        let (train, eval, summary) = try SpectrogramVAEDataset.spectrograms(directory: audio, model: model, maxFiles: maxFiles,
+                                                                            evalRatio: schedule.evalRatio, seed: seed)
+        print("audio \(audio): \(summary)")
+        guard !train.isEmpty else { throw SpectrogramVAEError.invalidConfiguration("no clips to train on in \(audio)") }
+        let task = try SpectrogramSequenceVAETrainingTask(model: model, train: train, eval: eval)
+        var options = TrainerOptions(numSteps: numSteps, outputDirectory: URL(fileURLWithPath: output),
+                                     learningRate: config.learningRate, clipNorm: config.gradientClipNorm, seed: seed &+ 0x5eed)
+        schedule.apply(to: &options)
+        trainer.apply(to: &options)
+        options.runSettings = ["audio": audio, "maxFiles": String(maxFiles)]
+        try runTraining(task: task, options: options, logEvery: schedule.logEvery,
+                        header: "model: \(model.parameterCount) parameters, latent \(config.zChannels) × frames/\(config.framesPerLatent), batch \(config.batchSize) × \(config.cropFrames) frames")
     }
 }
