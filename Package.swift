@@ -58,6 +58,7 @@ let package = Package(
             dependencies: [
                 "MuseSupport", "MuseCore", "MuseTraining", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding",
                 "MuseModels", "MuseAudioModels", "MuseText",
+                "MuseImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -1,4 +1,5 @@
 import MuseAudioModels
+import MuseImage
 import MuseModels
 import MuseTraining
 
@@ -8,4 +9,7 @@ let bundleRegistry = BundleRegistry([
     MelodyRNN.bundleKind,
     MusicVAE.bundleKind,
     SpectrogramVAE.bundleKind,
+    DCGAN.bundleKind,
+    ImageVAE.bundleKind,
+    ImageClassifier.bundleKind,
 ])
