@@ -65,7 +65,7 @@ func evaluateGenerator(_ model: any PictureGenerator, options: ImageEvaluationOp
                  report.floor.sampleCount, report.floor.frechetDistance))
     print(String(format: "labels of the samples (entropy %.3f bits of %.3f):", report.samples.labelEntropyBits, log2(Double(classifier.config.classes))))
     for (name, share) in zip(report.classNames, report.samples.labelDistribution) {
-        print(String(format: "  %-12@ %5.1f%%", name as NSString, share * 100))
+        print("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: " %5.1f%%", share * 100))
     }
 }
 
