@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "MuseSupport", "MuseCore", "MuseTraining", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding",
                 "MuseModels", "MuseAudioModels", "MuseText",
+                "MuseImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -76,7 +77,7 @@ let package = Package(
         .testTarget(name: "MuseAudioModelsTests", dependencies: ["MuseAudioModels", "MuseTraining", "MuseCore", "MuseSupport", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore", "MuseTraining", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MuseImageTests", dependencies: ["MuseImage", "MuseCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseImageTests", dependencies: ["MuseImage", "MuseCore", "MuseTraining"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
         .target(name: "BenchSupport", path: "Benchmarks/Support"),

@@ -1,4 +1,5 @@
 import MuseAudioModels
+import MuseImage
 import MuseModels
 import MuseText
 import MuseTraining
@@ -12,4 +13,7 @@ let bundleRegistry = BundleRegistry([
     GPT.bundleKind,
     CharRNN.bundleKind,
     SpectrogramSequenceVAE.bundleKind,
+    DCGAN.bundleKind,
+    ImageVAE.bundleKind,
+    ImageClassifier.bundleKind,
 ])

@@ -29,6 +29,13 @@ public struct ImageFolder: Sendable {
         files = found.sorted()
     }
 
+    /// A folder made of the given picture files, in this order (a subset of another's `files`).
+    /// - Throws: `ImageError.unreadable` when `files` is empty.
+    public init(files: [String]) throws {
+        guard !files.isEmpty else { throw ImageError.unreadable(file: "<pictures>", reason: "no picture files given") }
+        self.files = files
+    }
+
     /// Picture `index`, read, converted to `layout` (`.grey` or `.rgb`) and fitted to
     /// `width × height`.
     /// - Throws: `ImageError` naming the file.

@@ -1,4 +1,5 @@
 import CPNG
+import MuseCore
 import Foundation
 
 /// Reads and writes PNG through libpng's simplified API (`png_image_*`), which reports errors
@@ -109,9 +110,15 @@ public enum PNGFile {
     }
 
     /// Writes `image` as an 8-bit PNG to `path` (temporary file in the same folder, then rename).
-    /// - Throws: `ImageError` as `encode(_:)`, or `.writeFailed` naming the file.
+    /// - Throws: `ImageError` as `encode(_:)`, or `.writeFailed` naming the file; `SupportError.io`
+    ///   when the rename into place fails.
     public static func write(_ image: Image, to path: String) throws {
-        try writeAtomically(try encode(image), to: path)
+        let data = try encode(image)
+        try AtomicFile.write(toPath: path) { temporary in
+            do { try data.write(to: URL(fileURLWithPath: temporary)) } catch {
+                throw ImageError.writeFailed(file: path, reason: error.localizedDescription)
+            }
+        }
     }
 
     /// Divides 16-bit premultiplied colour by alpha (rounded), in place; fully transparent pixels
@@ -135,22 +142,5 @@ public enum PNGFile {
         withUnsafeBytes(of: &image.message) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
-    }
-}
-
-/// Writes `data` to `path` under a temporary name in the same folder, then renames it into
-/// place, so an interrupted run never leaves a half-written picture.
-/// - Throws: `ImageError.writeFailed` naming the file.
-func writeAtomically(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temp = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-    do { try data.write(to: temp) } catch {
-        throw ImageError.writeFailed(file: path, reason: error.localizedDescription)
-    }
-    guard rename(temp.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temp)
-        throw ImageError.writeFailed(file: path, reason: reason)
     }
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 /// `muse evaluate`: score music under a trained model.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "evaluate", abstract: "Score music, audio or text under a trained model bundle.",
-        subcommands: [EvaluateMelodyRNNCommand.self, EvaluateSpecVAECommand.self, EvaluateGPTCommand.self, EvaluateCharRNNCommand.self])
+        commandName: "evaluate", abstract: "Score music, audio, text or pictures under a trained model bundle.",
+        subcommands: [EvaluateMelodyRNNCommand.self, EvaluateSpecVAECommand.self, EvaluateGPTCommand.self, EvaluateCharRNNCommand.self,
+                      EvaluateDCGANCommand.self, EvaluateImageVAECommand.self])
 }

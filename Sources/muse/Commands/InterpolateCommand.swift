@@ -2,9 +2,11 @@ import ArgumentParser
 import Foundation
 import MuseAudio
 import MuseCore
+import MuseTraining
 import MuseEncoding
 import MuseMIDI
 import MuseAudioModels
+import MuseImage
 import MuseModels
 import MuseSynth
 
@@ -23,16 +25,18 @@ struct InterpolateCommand: ParsableCommand {
             after another with --gap-seconds of silence between; --mode morph decodes one clip whose latent frames \
             move from A's to B's over its length. The spectrogram is inverted mel → linear → Griffin-Lim; --png \
             draws it. (Older patch-VAE bundles encode the first patch of each clip.)
+            DCGAN and image-VAE bundles (no inputs, PNG out): walks from the noise (latent) drawn with --seed to the \
+            one drawn with --seed + 1 and writes the --steps decoded pictures as one row.
             """)
 
     @Option(help: "Model bundle folder, or a `muse train music-vae`/`spec-vae` output folder (its newest checkpoint is used).")
     var bundle = "runs/musicvae"
 
-    @Argument(help: "The start input (MIDI for a MusicVAE, audio for a spectrogram VAE).")
-    var a: String
+    @Argument(help: "The start input (MIDI for a MusicVAE, audio for a spectrogram VAE; none for a DCGAN).")
+    var a: String?
 
     @Argument(help: "The end input.")
-    var b: String
+    var b: String?
 
     @Option(help: "Points on the latent path, both ends included (at least 2).")
     var steps = 8
@@ -83,12 +87,14 @@ struct InterpolateCommand: ParsableCommand {
         case let vae as MusicVAE: try interpolateMIDI(vae)
         case let vae as SpectrogramSequenceVAE: try interpolateAudio(vae)
         case let vae as SpectrogramVAE: try interpolateAudio(vae)
+        case let generator as any PictureGenerator: try interpolateImages(generator)
         default: preconditionFailure("a registered kind can interpolate but this command does not handle it")
         }
     }
 
     /// MIDI in, MIDI (and WAV) out.
     func interpolateMIDI(_ model: MusicVAE) throws {
+        let (a, b) = try inputs()
         let converter = model.config.converter
         let start = try naming(a) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: a), file: a) }
         let end = try naming(b) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: b), file: b) }
@@ -122,6 +128,7 @@ struct InterpolateCommand: ParsableCommand {
 
     /// Audio in, WAV (and PNG) out, through an older patch VAE.
     func interpolateAudio(_ model: SpectrogramVAE) throws {
+        let (a, b) = try inputs()
         let start = try naming(a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
         let end = try naming(b) { try model.patches(of: AudioFile.read(b), name: b)[0] }
         let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp)
@@ -131,6 +138,29 @@ struct InterpolateCommand: ParsableCommand {
         if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
         print("wrote \(output): \(steps) steps, \(String(format: "%.2f", audio.durationSeconds)) s (\(slerp ? "slerp" : "linear"))"
               + (png.map { ", picture \($0)" } ?? ""))
+    }
+}
+
+extension InterpolateCommand {
+    /// The two input files a VAE bundle needs.
+    /// - Throws: `ValidationError` when one is missing.
+    func inputs() throws -> (String, String) {
+        guard let a, let b else { throw ValidationError("this bundle interpolates between two input files: give A and B") }
+        return (a, b)
+    }
+
+    /// Noise or latents in, one row of PNG pictures out.
+    func interpolateImages(_ model: any PictureGenerator) throws {
+        guard a == nil, b == nil else { throw ValidationError("a picture bundle takes no input files (it walks between --seed and --seed + 1)") }
+        var first = SplitMix64(seed: seed), second = SplitMix64(seed: seed &+ 1)
+        let size = model.latentSize
+        let start = Tensor.randn([size], using: &first), end = Tensor.randn([size], using: &second)
+        let path = LatentPath.points(from: start.scalars, to: end.scalars, steps: steps, spherical: slerp)
+        let images = try model.pictures(fromLatents: Tensor(path.flatMap { $0 }, shape: [steps, size]))
+        let png = output.hasSuffix(".mid") ? (output as NSString).deletingPathExtension + ".png" : output
+        try createParentDirectory(of: png)
+        try ImageGrid.write(tensor: images, rows: 1, columns: steps, to: png)
+        print("wrote \(png): \(steps) pictures from seed \(seed) to \(seed &+ 1) (\(slerp ? "slerp" : "linear"))")
     }
 }
 

@@ -4,5 +4,6 @@ import ArgumentParser
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a model on a corpus (resumes from the output folder's newest checkpoint).",
-        subcommands: [TrainMelodyRNNCommand.self, TrainMusicVAECommand.self, TrainSpecVAECommand.self, TrainGPTCommand.self, TrainCharRNNCommand.self])
+        subcommands: [TrainMelodyRNNCommand.self, TrainMusicVAECommand.self, TrainSpecVAECommand.self, TrainGPTCommand.self,
+                      TrainCharRNNCommand.self, TrainDCGANCommand.self, TrainImageVAECommand.self, TrainImageClassifierCommand.self])
 }

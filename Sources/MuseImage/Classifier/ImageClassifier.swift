@@ -1,0 +1,160 @@
+import Foundation
+import MuseCore
+import MuseTraining
+
+/// A small CNN classifier: two blocks of [Conv 3×3 → BN → ReLU → Conv 3×3 stride 2 → BN → ReLU]
+/// (32 then 64 channels; 28 → 14 → 7), Flatten → Dense(128) → ReLU (the features) → Dropout →
+/// Dense(classes). Pictures in [−1, 1] (the generators' range).
+public final class ImageClassifier: Module {
+    /// Sizes and settings.
+    public let config: ImageClassifierConfig
+    public let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d
+    public let conv3: Conv2d, bn3: BatchNorm2d, conv4: Conv2d, bn4: BatchNorm2d
+    public let fc1: Linear, dropout: Dropout, fc2: Linear
+    public var isTraining = true
+    public var children: [(name: String, module: any Module)] {
+        [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3),
+         ("conv4", conv4), ("bn4", bn4), ("fc1", fc1), ("dropout", dropout), ("fc2", fc2)]
+    }
+
+    /// PyTorch-initialised layers drawn from `config.seed`.
+    /// - Throws: `ImageError.invalidArgument` for a config the network cannot take.
+    public init(config: ImageClassifierConfig) throws {
+        try config.validate()
+        self.config = config
+        var rng = SplitMix64(seed: config.seed)
+        let (a, b) = (config.convChannels[0], config.convChannels[1]), s = config.imageSize / 4
+        conv1 = Conv2d(inChannels: config.channels, outChannels: a, kernelSize: 3, padding: 1, bias: false, using: &rng)
+        bn1 = BatchNorm2d(numFeatures: a)
+        conv2 = Conv2d(inChannels: a, outChannels: a, kernelSize: 3, stride: 2, padding: 1, bias: false, using: &rng)
+        bn2 = BatchNorm2d(numFeatures: a)
+        conv3 = Conv2d(inChannels: a, outChannels: b, kernelSize: 3, padding: 1, bias: false, using: &rng)
+        bn3 = BatchNorm2d(numFeatures: b)
+        conv4 = Conv2d(inChannels: b, outChannels: b, kernelSize: 3, stride: 2, padding: 1, bias: false, using: &rng)
+        bn4 = BatchNorm2d(numFeatures: b)
+        fc1 = Linear(inFeatures: b * s * s, outFeatures: config.featureSize, using: &rng)
+        dropout = Dropout(probability: config.dropout, seed: config.seed &+ 0xD0)
+        fc2 = Linear(inFeatures: config.featureSize, outFeatures: config.classes, using: &rng)
+    }
+
+    /// - Parameter pictures: [N, channels, size, size] in [−1, 1]
+    /// - Returns: the penultimate activations [N, featureSize] (after ReLU).
+    /// - Throws: `TensorError` for a wrong input shape.
+    public func features(_ pictures: Tensor) throws -> Tensor {
+        var x = try bn1(conv1(pictures)).relu()
+        x = try bn2(conv2(x)).relu()
+        x = try bn3(conv3(x)).relu()
+        x = try bn4(conv4(x)).relu()
+        return try fc1(x.flatten(startAxis: 1)).relu()
+    }
+
+    /// - Returns: class logits [N, classes].
+    /// - Throws: `TensorError` for a wrong input shape.
+    public func callAsFunction(_ pictures: Tensor) throws -> Tensor {
+        try fc2(dropout(features(pictures)))
+    }
+
+    /// Features and predicted classes of `pictures` in evaluation mode, in batches of `batchSize`,
+    /// without gradients; restores the mode.
+    /// - Returns: features [N, featureSize] and the argmax class of each picture.
+    /// - Throws: `TensorError` for a wrong input shape.
+    public func featuresAndPredictions(_ pictures: Tensor, batchSize: Int = 500) throws -> (features: Tensor, predictions: [Int]) {
+        let was = isTraining
+        train(false)
+        defer { train(was) }
+        var values: [Float] = [], predictions: [Int] = []
+        let n = pictures.shape[0]
+        try noGrad {
+            for start in stride(from: 0, to: n, by: max(1, batchSize)) {
+                let x = try pictures.narrow(axis: 0, start: start, length: min(batchSize, n - start))
+                let f = try features(x)
+                let logits = try fc2(f)
+                values += f.scalars
+                predictions += try logits.argmax(axis: 1).scalars.map { Int($0) }
+            }
+        }
+        return (try Tensor(values, shape: [n, config.featureSize]), predictions)
+    }
+
+    /// The `image-classifier` bundle kind: `muse evaluate` uses it for Fréchet distances.
+    public static let bundleKind = BundleKind(name: ImageClassifierConfig.bundleKind, summary: "small CNN picture classifier (Fréchet-distance features)",
+                                              capabilities: [.evaluate]) { try load(bundle: $0) }
+
+    /// Loads an opened bundle (evaluation mode).
+    /// - Throws: `TrainingError` naming the field or tensor that does not fit, `ImageError` for a bad config.
+    public static func load(bundle: ModelBundle) throws -> ImageClassifier {
+        let model = try ImageClassifier(config: bundle.config(ImageClassifierConfig.self))
+        try bundle.loadWeights(into: model)
+        model.train(false)
+        return model
+    }
+}
+
+/// The classifier as a `LossTrainingTask`: cross-entropy on `batchSize` distinct training
+/// pictures per step (with a random horizontal flip when `flip`); evaluation reports the test
+/// `accuracy` and `loss`.
+public final class ImageClassifierTrainingTask: LossTrainingTask {
+    /// The model.
+    public let model: ImageClassifier
+    /// Training pictures [n, c, s, s] in [−1, 1] and their labels.
+    public let pictures: Tensor, labels: [Int]
+    /// Test pictures and labels.
+    public let testPictures: Tensor, testLabels: [Int]
+    /// Mirror half of each batch left–right (Fashion-MNIST's classes are symmetric).
+    public let flip: Bool
+    public var module: any Module { model }
+    public var bundleKind: String { ImageClassifierConfig.bundleKind }
+
+    /// - Throws: `ImageError.invalidArgument` when counts of pictures and labels differ or a label is out of range.
+    public init(model: ImageClassifier, pictures: Tensor, labels: [Int], testPictures: Tensor, testLabels: [Int], flip: Bool = true) throws {
+        guard pictures.shape[0] == labels.count, testPictures.shape[0] == testLabels.count, labels.count >= model.config.batchSize else {
+            throw ImageError.invalidArgument(name: "labels", value: "\(labels.count)", reason: "must match the pictures and fill a batch")
+        }
+        guard (labels + testLabels).allSatisfy({ (0..<model.config.classes).contains($0) }) else {
+            throw ImageError.invalidArgument(name: "labels", value: "…", reason: "must be in 0..<\(model.config.classes)")
+        }
+        (self.model, self.pictures, self.labels, self.testPictures, self.testLabels, self.flip) = (model, pictures, labels, testPictures, testLabels, flip)
+    }
+
+    public func configJSON() throws -> Data { try ModelBundle.encode(model.config) }
+
+    public var randomStates: [String: UInt64] {
+        get { ["dropout": model.dropout.generator.state] }
+        set { if let s = newValue["dropout"] { model.dropout.generator = SplitMix64(seed: s) } }
+    }
+
+    /// Distinct indices, then one flip coin per picture, from `generator`.
+    public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
+        let indices = BatchSampling.distinctIndices(model.config.batchSize, from: labels.count, using: &generator)
+        let batch = try pictures.indexSelect(axis: 0, indices: indices)
+        if flip {
+            let side = model.config.imageSize, plane = side * side, perPicture = model.config.channels * plane
+            let coins = indices.map { _ in generator.next() & 1 == 1 }
+            batch.withUnsafeMutableBufferPointer { p in
+                for (i, coin) in coins.enumerated() where coin {
+                    for row in 0..<(perPicture / side) {
+                        let base = i * perPicture + row * side
+                        for x in 0..<(side / 2) { p.swapAt(base + x, base + side - 1 - x) }
+                    }
+                }
+            }
+        }
+        return try crossEntropy(logits: model(batch), targets: indices.map { labels[$0] })
+    }
+
+    /// `accuracy` (fraction of test pictures classified right) and `loss` (mean cross-entropy).
+    public func evaluate() throws -> Metrics {
+        var correct = 0, loss = 0.0
+        let n = testLabels.count
+        try noGrad {
+            for start in stride(from: 0, to: n, by: 500) {
+                let length = min(500, n - start)
+                let logits = try model(testPictures.narrow(axis: 0, start: start, length: length))
+                let targets = Array(testLabels[start..<(start + length)])
+                loss += Double(try crossEntropy(logits: logits, targets: targets).item()) * Double(length)
+                correct += zip(try logits.argmax(axis: 1).scalars, targets).filter { Int($0) == $1 }.count
+            }
+        }
+        return Metrics(["accuracy": Double(correct) / Double(max(n, 1)), "loss": loss / Double(max(n, 1))])
+    }
+}
