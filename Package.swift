@@ -86,6 +86,7 @@ let package = Package(
         .executableTarget(name: "bench-dsp", dependencies: ["BenchSupport", "MuseSupport", "MuseDSP", "MuseAudio", "CFFTW"], path: "Benchmarks/DSPBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-melody", dependencies: ["BenchSupport", "MuseModels", "MuseTraining", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-relative-attention", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/RelativeAttentionBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-music-transformer", dependencies: ["BenchSupport", "MuseModels", "MuseCore"], path: "Benchmarks/MusicTransformerBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

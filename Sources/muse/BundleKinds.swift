@@ -7,5 +7,6 @@ import MuseTraining
 let bundleRegistry = BundleRegistry([
     MelodyRNN.bundleKind,
     MusicVAE.bundleKind,
+    MusicTransformer.bundleKind,
     SpectrogramVAE.bundleKind,
 ])

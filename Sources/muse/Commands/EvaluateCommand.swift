@@ -4,5 +4,5 @@ import ArgumentParser
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate", abstract: "Score music under a trained model bundle.",
-        subcommands: [EvaluateMelodyRNNCommand.self])
+        subcommands: [EvaluateMelodyRNNCommand.self, EvaluateMusicTransformerCommand.self])
 }

@@ -4,5 +4,5 @@ import ArgumentParser
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a model on a corpus (resumes from the output folder's newest checkpoint).",
-        subcommands: [TrainMelodyRNNCommand.self, TrainMusicVAECommand.self, TrainSpecVAECommand.self])
+        subcommands: [TrainMelodyRNNCommand.self, TrainMusicVAECommand.self, TrainSpecVAECommand.self, TrainMusicTransformerCommand.self])
 }
