@@ -51,7 +51,7 @@ struct TrainMusicTransformerCommand: ParsableCommand {
     var batchSize: Int = 8
 
     @Option(name: .customLong("num-steps"), help: "Total training steps.")
-    var numSteps: Int = 1500
+    var numSteps: Int = 500
 
     @Option(name: .customLong("learning-rate"), help: "Adam peak learning rate (linear warm-up, then cosine decay to a tenth).")
     var learningRate: Float = 1e-3
