@@ -62,43 +62,52 @@ public struct MusicTransformerCache {
         }
         let relative = model.layers[l].relativeAttention
         let tableRows = relative?.maxRelativePosition ?? 0
-        let table = relative?.relativeEmbeddings.scalars ?? []          // [H, M, D]
         let scale = 1 / Float(d).squareRoot()
         var merged = [Float](repeating: 0, count: b * e)
         var scores = [Float](repeating: 0, count: t + 1)
+        let table = relative?.relativeEmbeddings ?? Tensor.zeros([1])      // [H, M, D], read in place
+        table.withUnsafeBufferPointer { tp in
+        qkv.withUnsafeBufferPointer { qp in
         keys[l].withUnsafeBufferPointer { kp in
-            values[l].withUnsafeBufferPointer { vp in
-                for row in 0..<b {
-                    for head in 0..<h {
-                        let q = row * 3 * e + head * d
-                        var m = -Float.infinity
-                        for j in 0...t {
-                            let k = (j * b + row) * e + head * d
-                            var s: Float = 0
-                            for c in 0..<d { s += qkv[q + c] * kp[k + c] }
-                            let r = tableRows - 1 + j - t                      // relative distance j − t
-                            if relative != nil && r >= 0 {
-                                let er = (head * tableRows + r) * d
-                                for c in 0..<d { s += qkv[q + c] * table[er + c] }
-                            }
-                            s *= scale
-                            scores[j] = s
-                            m = max(m, s)
+        values[l].withUnsafeBufferPointer { vp in
+        merged.withUnsafeMutableBufferPointer { mp in
+        scores.withUnsafeMutableBufferPointer { sp in
+            guard let tb = tp.baseAddress, let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress,
+                  let mb = mp.baseAddress, let sb = sp.baseAddress else { return }
+            for row in 0..<b {
+                for head in 0..<h {
+                    let q = qb + row * 3 * e + head * d
+                    var m = -Float.infinity
+                    // Relative rows for distances j − t exist for j ≥ t − (M − 1).
+                    let firstRelative = relative == nil ? t + 1 : max(0, t - (tableRows - 1))
+                    for j in 0...t {
+                        let k = kb + (j * b + row) * e + head * d
+                        var s: Float = 0
+                        if j >= firstRelative {
+                            let er = tb + (head * tableRows + tableRows - 1 + j - t) * d
+                            for c in 0..<d { s += q[c] * (k[c] + er[c]) }
+                        } else {
+                            for c in 0..<d { s += q[c] * k[c] }
                         }
-                        var sum: Float = 0
-                        for j in 0...t {
-                            scores[j] = Foundation.exp(scores[j] - m)
-                            sum += scores[j]
-                        }
-                        let out = row * e + head * d
-                        for j in 0...t {
-                            let p = scores[j] / sum, v = (j * b + row) * e + head * d
-                            for c in 0..<d { merged[out + c] += p * vp[v + c] }
-                        }
+                        s *= scale
+                        sb[j] = s
+                        m = max(m, s)
+                    }
+                    var sum: Float = 0
+                    for j in 0...t {
+                        let x = Foundation.exp(sb[j] - m)
+                        sb[j] = x
+                        sum += x
+                    }
+                    let inv = 1 / sum
+                    let out = mb + row * e + head * d
+                    for j in 0...t {
+                        let p = sb[j] * inv, v = vb + (j * b + row) * e + head * d
+                        for c in 0..<d { out[c] += p * v[c] }
                     }
                 }
             }
-        }
+        } } } } } }
         return merged
     }
 }
