@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 import MuseCore
 
@@ -76,35 +77,26 @@ public struct MusicTransformerCache {
                   let mb = mp.baseAddress, let sb = sp.baseAddress else { return }
             for row in 0..<b {
                 for head in 0..<h {
+                    // One GEMV per term: scores = scale·K·q (+ scale·Er·q over the rows that exist), out = Vᵀ·p.
                     let q = qb + row * 3 * e + head * d
-                    var m = -Float.infinity
-                    // Relative rows for distances j − t exist for j ≥ t − (M − 1).
+                    let n = Int32(t + 1), ld = Int32(b * e)
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, n, Int32(d), scale, kb + row * e + head * d, ld, q, 1, 0, sb, 1)
                     let firstRelative = relative == nil ? t + 1 : max(0, t - (tableRows - 1))
-                    for j in 0...t {
-                        let k = kb + (j * b + row) * e + head * d
-                        var s: Float = 0
-                        if j >= firstRelative {
-                            let er = tb + (head * tableRows + tableRows - 1 + j - t) * d
-                            for c in 0..<d { s += q[c] * (k[c] + er[c]) }
-                        } else {
-                            for c in 0..<d { s += q[c] * k[c] }
-                        }
-                        s *= scale
-                        sb[j] = s
-                        m = max(m, s)
+                    if firstRelative <= t {
+                        let er = tb + (head * tableRows + tableRows - 1 + firstRelative - t) * d
+                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(t + 1 - firstRelative), Int32(d), scale, er, Int32(d), q, 1, 1,
+                                    sb + firstRelative, 1)
                     }
+                    var m = -Float.infinity
+                    for j in 0...t { m = max(m, sb[j]) }
                     var sum: Float = 0
                     for j in 0...t {
                         let x = Foundation.exp(sb[j] - m)
                         sb[j] = x
                         sum += x
                     }
-                    let inv = 1 / sum
-                    let out = mb + row * e + head * d
-                    for j in 0...t {
-                        let p = sb[j] * inv, v = vb + (j * b + row) * e + head * d
-                        for c in 0..<d { out[c] += p * v[c] }
-                    }
+                    cblas_sgemv(CblasRowMajor, CblasTrans, n, Int32(d), 1 / sum, vb + row * e + head * d, ld, sb, 1, 0,
+                                mb + row * e + head * d, 1)
                 }
             }
         } } } } } }
