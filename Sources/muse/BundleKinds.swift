@@ -9,6 +9,7 @@ import MuseTraining
 let bundleRegistry = BundleRegistry([
     MelodyRNN.bundleKind,
     MusicVAE.bundleKind,
+    MusicTransformer.bundleKind,
     SpectrogramVAE.bundleKind,
     GPT.bundleKind,
     CharRNN.bundleKind,

@@ -62,7 +62,7 @@ final class BundleCLITests: CLITestCase {
         let cases: [([String], String)] = [
             (["interpolate", "--bundle", "melody", "a.mid", "b.mid"], "melody is a melody-rnn bundle; muse interpolate works with: music-vae, spectrogram-vae, spectrogram-sequence-vae, dcgan, image-vae"),
             (["reconstruct", "--bundle", "musicvae", "a.wav"], "musicvae is a music-vae bundle; muse reconstruct works with: spectrogram-vae, spectrogram-sequence-vae"),
-            (["generate", "melody-rnn", "--bundle", "specvae"], "specvae is a spectrogram-vae bundle; muse generate works with: melody-rnn, gpt, char-rnn"),
+            (["generate", "melody-rnn", "--bundle", "specvae"], "specvae is a spectrogram-vae bundle; muse generate works with: melody-rnn, music-transformer, gpt, char-rnn"),
             (["sample", "music-vae", "--bundle", "melody"], "melody is a melody-rnn bundle; muse sample works with: music-vae, dcgan, image-vae"),
         ]
         for (arguments, message) in cases {

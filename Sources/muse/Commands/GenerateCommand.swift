@@ -4,5 +4,5 @@ import ArgumentParser
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate", abstract: "Generate music with a trained model bundle.",
-        subcommands: [GenerateMelodyRNNCommand.self, GenerateGPTCommand.self, GenerateCharRNNCommand.self])
+        subcommands: [GenerateMelodyRNNCommand.self, GenerateMusicTransformerCommand.self, GenerateGPTCommand.self, GenerateCharRNNCommand.self])
 }
