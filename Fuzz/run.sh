@@ -19,6 +19,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-60}
 targets=${*:-$(ls Fuzz/Targets | sed 's/\.swift$//')}
 mkdir -p "$OUT/crashes" "$OUT/logs"
 failed=0
+export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"
 for target in $targets; do
     exe="$OUT/fuzz-$target"
     [ -x "$exe" ] || { echo "$target: not built (Fuzz/build.sh $target)"; failed=1; continue; }
