@@ -149,13 +149,16 @@ public struct ModelBundle {
             if let step { object["step"] = step }
             if let metrics, !metrics.isEmpty { object["metrics"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(metrics)) }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            try AtomicFile.write(data, to: directory.appendingPathComponent("config.json"))
+            try BundleFileWriter.write(data, to: directory.appendingPathComponent("config.json"))
             var metadata = ["kind": kind, "format": "pt"]
             if let step { metadata["step"] = String(step) }
-            try module.save(to: directory.appendingPathComponent("model.safetensors"), metadata: metadata)
-            for (name, data) in extraFiles { try AtomicFile.write(data, to: directory.appendingPathComponent(name)) }
+            try BundleFileWriter.write(SafeTensors.encode(module.stateDict(), metadata: metadata),
+                                       to: directory.appendingPathComponent("model.safetensors"))
+            for (name, data) in extraFiles { try BundleFileWriter.write(data, to: directory.appendingPathComponent(name)) }
         } catch let error as TrainingError {
             throw error
+        } catch let SupportError.io(file, reason) {
+            throw TrainingError.io(file: file, reason: reason)
         } catch {
             throw TrainingError.io(file: directory.path, reason: "\(error)")
         }

@@ -16,6 +16,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case invalidOption(String)
     /// Reading or writing a file failed.
     case io(file: String, reason: String)
+    /// A checkpoint file that is not what was written: truncated, bytes changed (its CRC-32
+    /// differs from `checksums.json`), or unreadable.
+    case damagedCheckpoint(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "\(folder) holds a run made with \(field) = \(saved), not \(current): use the same settings to resume, or --fresh to start over (its checkpoints are deleted)"
         case let .invalidOption(what): return what
         case let .io(file, reason): return "\(file): \(reason)"
+        case let .damagedCheckpoint(file, reason): return "\(file): damaged checkpoint: \(reason)"
         }
     }
 }
