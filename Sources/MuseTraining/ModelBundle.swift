@@ -42,8 +42,14 @@ public struct ModelBundle {
             folder = latest.url
         }
         let url = folder.appendingPathComponent("config.json")
+        // The size is checked before reading; an empty file is never read (FileManager.contents
+        // leaks its 4 KiB buffer on an empty file, found by fuzz-bundle).
+        guard let size = ((try? fm.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue else {
+            throw TrainingError.missingFile(file: url.path)
+        }
+        guard size < 1 << 22 else { throw TrainingError.badField(file: url.path, field: "(file)", reason: "\(size) bytes is too large for a config") }
+        guard size > 0 else { throw TrainingError.badField(file: url.path, field: "(root)", reason: "not a JSON object") }
         guard let data = fm.contents(atPath: url.path) else { throw TrainingError.missingFile(file: url.path) }
-        guard data.count < 1 << 22 else { throw TrainingError.badField(file: url.path, field: "(file)", reason: "\(data.count) bytes is too large for a config") }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw TrainingError.badField(file: url.path, field: "(root)", reason: "not a JSON object")
         }
