@@ -10,7 +10,7 @@ BUILDFLAGS := -c release -Xswiftc -enable-testing
 JOBS       ?= $(shell nproc)
 MUSE       := .build/release/muse
 
-.PHONY: all setup build corpora demo test bench bench-mpi clean
+.PHONY: all setup build corpora demo test bench bench-mpi clean fuzz sanitize
 
 all: build
 
@@ -40,3 +40,15 @@ bench-mpi: build corpora
 
 clean:
 	rm -rf .build .build-bench
+
+# Coverage-guided fuzzing of every reader of outside bytes (libFuzzer + AddressSanitizer), see
+# Fuzz/README.md. FUZZ_SECONDS per target (default 60); FUZZ_TARGETS to pick some.
+fuzz:
+	@Fuzz/build.sh $(FUZZ_TARGETS)
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) Fuzz/run.sh $(FUZZ_TARGETS)
+
+# The test suite under AddressSanitizer then ThreadSanitizer (separate build folders; slow).
+# SANITIZE_FILTER limits the tests run (a swift test --filter pattern).
+sanitize: setup
+	@scripts/sanitize.sh address "$(SANITIZE_FILTER)"
+	@scripts/sanitize.sh thread "$(SANITIZE_FILTER)"

@@ -27,28 +27,38 @@ public enum AudioFile {
 
     /// Decodes every frame of `path` at its own sample rate, samples as libsndfile's normalised
     /// floats (PCM scaled to [-1, 1), as `soundfile.read(dtype="float32")`).
+    ///
+    /// The frame count in a FLAC or Ogg header is only a claim: the samples are decoded in blocks of
+    /// at most 2^16 and the buffer grows as they arrive, so memory follows the audio the file really
+    /// holds, never the header (a 100-byte FLAC that declares 2^30 frames costs one block, then
+    /// throws `.truncated`).
+    /// - Parameter maxSampleCount: largest `frames × channels` accepted, declared or decoded.
     /// - Returns: a planar buffer `[channels, frames]`.
     /// - Throws: `AudioError` (missing, not audio, truncated, empty, too large).
-    public static func read(_ path: String) throws -> AudioBuffer {
-        let handle = try SndFileHandle(readingPath: path)
+    public static func read(_ path: String, maxSampleCount: Int = AudioFile.maxSampleCount) throws -> AudioBuffer {
+        let handle = try SndFileHandle(readingPath: path, maxSampleCount: maxSampleCount)
         defer { handle.close() }
         let frames = Int(handle.info.frames)
         let channels = Int(handle.info.channels)
         guard frames > 0 else { throw AudioError.empty(path: path) }
-        var interleaved = [Float](repeating: 0, count: frames * channels)
-        let got = interleaved.withUnsafeMutableBufferPointer { buf -> Int in
-            var total = 0
-            // Read in blocks so a decoder that stops early is noticed.
-            while total < frames {
-                let want = min(1 << 16, frames - total)
-                let n = Int(sf_readf_float(handle.file, buf.baseAddress! + total * channels, sf_count_t(want)))
-                if n <= 0 { break }
-                total += n
+        let blockFrames = max(1, (1 << 16) / channels)
+        var block = [Float](repeating: 0, count: blockFrames * channels)
+        var interleaved: [Float] = []
+        // A first guess from the file's size (16-bit PCM holds a sample in 2 bytes); grows if short.
+        interleaved.reserveCapacity(min(frames * channels, handle.fileSize / 2 + block.count))
+        var total = 0
+        // Read in blocks so a decoder that stops early is noticed before anything large is allocated.
+        while total < frames {
+            let want = min(blockFrames, frames - total)
+            let n = block.withUnsafeMutableBufferPointer { buf -> Int in
+                Int(sf_readf_float(handle.file, buf.baseAddress!, sf_count_t(want)))
             }
-            return total
+            if n <= 0 { break }
+            interleaved.append(contentsOf: block[0..<(min(n, want) * channels)])
+            total += min(n, want)
         }
-        guard got == frames else {
-            throw AudioError.truncated(path: path, field: "frames", declared: frames, available: got)
+        guard total == frames else {
+            throw AudioError.truncated(path: path, field: "frames", declared: frames, available: total)
         }
         return AudioBuffer(interleaved: interleaved, channelCount: channels,
                            sampleRate: Double(handle.info.samplerate))
@@ -122,13 +132,17 @@ final class SndFileHandle {
     let file: OpaquePointer
     let info: SF_INFO
 
-    init(readingPath path: String) throws {
+    /// The file's length in bytes.
+    let fileSize: Int
+
+    init(readingPath path: String, maxSampleCount: Int = AudioFile.maxSampleCount) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw AudioError.fileNotFound(path: path)
         }
         if isDirectory.boolValue { throw AudioError.unreadable(path: path, reason: "is a directory") }
         try RIFFValidator.validate(path: path)
+        let fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
         var info = SF_INFO()
         guard let file = sf_open(path, Int32(SFM_READ), &info) else {
             throw AudioError.unreadable(path: path, reason: String(cString: sf_strerror(nil)))
@@ -142,12 +156,13 @@ final class SndFileHandle {
             sf_close(file)
             throw AudioError.unreadable(path: path, reason: "sample rate \(info.samplerate) Hz")
         }
-        guard info.frames >= 0, info.frames <= Int64(AudioFile.maxSampleCount / Int(info.channels)) else {
+        let maxFrames = max(0, maxSampleCount) / Int(info.channels)
+        guard info.frames >= 0, info.frames <= Int64(maxFrames) else {
             sf_close(file)
-            throw AudioError.tooLarge(path: path, field: "frames", value: Int(info.frames),
-                                      limit: AudioFile.maxSampleCount / Int(info.channels))
+            throw AudioError.tooLarge(path: path, field: "frames", value: Int(info.frames), limit: maxFrames)
         }
         self.file = file
+        self.fileSize = fileSize
         self.info = info
     }
 

@@ -3,7 +3,8 @@ import Foundation
 
 /// FFTW single-precision real-FFT plans, made once per size and reused from any thread.
 ///
-/// FFTW's planner is not thread-safe, so planning happens under a lock; execution uses FFTW's
+/// FFTW's planner is process-global and not thread-safe, so planning happens under the one
+/// process-wide `FFTWPlannerLock` (a per-cache lock guards only the cache's dictionary); execution uses FFTW's
 /// new-array interface (`fftwf_execute_dft_r2c(plan, in, out)`), which is thread-safe, on arrays
 /// from `fftwf_malloc` (SIMD-aligned like the planning arrays, as FFTW requires). Plans are made
 /// with `FFTW_MEASURE` (a few milliseconds once per size, then the fastest codelets) and are never
@@ -54,9 +55,11 @@ public final class FFTPlanCache: @unchecked Sendable {
         let real = fftwf_alloc_real(size)!
         let complex = fftwf_alloc_complex(size / 2 + 1)!
         defer { fftwf_free(real); fftwf_free(complex) }
-        let forward = fftwf_plan_dft_r2c_1d(Int32(size), real, complex, plannerFlags)!
-        let inverse = fftwf_plan_dft_c2r_1d(Int32(size), complex, real, plannerFlags)!
-        let plan = Plan(size: size, forward: forward, inverse: inverse)
+        let plan = FFTWPlannerLock.withLock { () -> Plan in
+            let forward = fftwf_plan_dft_r2c_1d(Int32(size), real, complex, plannerFlags)!
+            let inverse = fftwf_plan_dft_c2r_1d(Int32(size), complex, real, plannerFlags)!
+            return Plan(size: size, forward: forward, inverse: inverse)
+        }
         plans[size] = plan
         return plan
     }

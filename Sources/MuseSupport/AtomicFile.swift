@@ -70,6 +70,22 @@ public enum AtomicFile {
         }
     }
 
+    /// Removes the temporary files and folders that writers killed before their rename left in
+    /// `directory` (`.NAME.tmp-PID-N` whose process PID no longer exists). Returns their names.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        var removed: [String] = []
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+            let fields = name[marker.upperBound...].split(separator: "-")
+            guard fields.count == 2, let pid = Int32(fields[0]), UInt32(fields[1]) != nil else { continue }
+            guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))) != nil { removed.append(name) }
+        }
+        return removed
+    }
+
     /// Reads a whole file, refusing files larger than `maximumBytes` before reading them.
     /// - Throws: `SupportError.io` naming the file.
     public static func read(_ url: URL, maximumBytes: Int = 1 << 40) throws -> Data {

@@ -3,9 +3,24 @@ import MuseCore
 
 /// A checkpoint folder `checkpoint-<step>/` of a training run: a model bundle (`config.json`,
 /// `model.safetensors`) plus `optimizer.safetensors` (PyTorch-style keys, prefixed by the
-/// optimizer's name when a task has several) and `training_state.json`. Built under a temporary
-/// name and renamed into place, so an interrupted run never leaves a half-written checkpoint.
+/// optimizer's name when a task has several) and `training_state.json`, and last `checksums.json`
+/// (the size and CRC-32 of every other file, so a truncated or changed file is noticed on resume).
+/// Built under a temporary name and renamed into place, so an interrupted run never leaves a
+/// half-written checkpoint.
 public enum Checkpoint {
+    /// Name of the file that records each file's size and CRC-32.
+    public static let checksumsFileName = "checksums.json"
+
+    /// `checksums.json`: `{"version": 1, "files": {"config.json": {"bytes": 312, "crc32": "1a2b3c4d"}, …}}`.
+    struct Checksums: Codable {
+        struct Entry: Codable, Equatable {
+            var bytes: Int
+            var crc32: String
+        }
+        var version: Int
+        var files: [String: Entry]
+    }
+
     /// Folder name of the checkpoint after `step` optimizer steps (zero-padded so names sort).
     public static func folderName(step: Int) -> String { String(format: "checkpoint-%08d", step) }
 
@@ -37,18 +52,71 @@ public enum Checkpoint {
                 try ModelBundle.writeContents(to: temporary, kind: task.bundleKind, configJSON: task.configJSON(), step: state.step,
                                               metrics: state.evaluations.last?.metrics, module: task.module,
                                               extraFiles: task.extraFiles)
-                try SafeTensors.write(optimizerState, to: temporary.appendingPathComponent("optimizer.safetensors"))
+                try BundleFileWriter.write(SafeTensors.encode(optimizerState), to: temporary.appendingPathComponent("optimizer.safetensors"))
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(state).write(to: temporary.appendingPathComponent("training_state.json"))
+                try BundleFileWriter.write(encoder.encode(state), to: temporary.appendingPathComponent("training_state.json"))
+                try writeChecksums(in: temporary)
             }
+        } catch let TrainingError.io(file, reason), let SupportError.io(file, reason) {
+            // Named by where the file would have landed, not by the temporary folder.
+            let name = URL(fileURLWithPath: file).lastPathComponent
+            throw TrainingError.io(file: name.hasPrefix(".") ? final.path : final.appendingPathComponent(name).path, reason: reason)
         } catch let error as TrainingError {
             throw error
         } catch {
             throw TrainingError.io(file: final.path, reason: "cannot write checkpoint: \(error)")
         }
-        for old in list(in: directory).dropLast(max(1, keep)) { try? FileManager.default.removeItem(at: old.url) }
+        // Renamed out of the listing first, so a kill during the deletion leaves no half-deleted
+        // checkpoint that looks whole (the hidden remains are removed on the next run).
+        for old in list(in: directory).dropLast(max(1, keep)) {
+            let doomed = URL(fileURLWithPath: AtomicFile.temporaryPath(for: old.url.path))
+            if rename(old.url.path, doomed.path) == 0 { try? FileManager.default.removeItem(at: doomed) }
+        }
         return final
+    }
+
+    /// Records the size and CRC-32 of every file in `folder` in its `checksums.json`.
+    static func writeChecksums(in folder: URL) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0 != checksumsFileName }
+        var files: [String: Checksums.Entry] = [:]
+        for name in names {
+            let url = folder.appendingPathComponent(name)
+            let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+            files[name] = .init(bytes: size, crc32: String(format: "%08x", try CRC32.checksum(ofFile: url)))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try BundleFileWriter.write(encoder.encode(Checksums(version: 1, files: files)), to: folder.appendingPathComponent(checksumsFileName))
+    }
+
+    /// Checks every file of a checkpoint against its `checksums.json` (size, then CRC-32). A
+    /// checkpoint written before checksums existed has none and passes.
+    /// - Throws: `TrainingError.damagedCheckpoint` naming the first file that differs.
+    public static func verify(_ checkpoint: URL) throws {
+        let url = checkpoint.appendingPathComponent(checksumsFileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        guard let data = FileManager.default.contents(atPath: url.path), data.count < 1 << 20,
+              let checksums = try? JSONDecoder().decode(Checksums.self, from: data) else {
+            throw TrainingError.damagedCheckpoint(file: url.path, reason: "unreadable checksum list")
+        }
+        for (name, expected) in checksums.files.sorted(by: { $0.key < $1.key }) {
+            let file = checkpoint.appendingPathComponent(name)
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+                  let size = (attributes[.size] as? NSNumber)?.intValue else {
+                throw TrainingError.damagedCheckpoint(file: file.path, reason: "missing")
+            }
+            guard size == expected.bytes else {
+                throw TrainingError.damagedCheckpoint(file: file.path, reason: "\(size) bytes, \(expected.bytes) were written")
+            }
+            guard let value = try? CRC32.checksum(ofFile: file) else {
+                throw TrainingError.damagedCheckpoint(file: file.path, reason: "unreadable")
+            }
+            let crc = String(format: "%08x", value)
+            guard crc == expected.crc32 else {
+                throw TrainingError.damagedCheckpoint(file: file.path, reason: "CRC-32 \(crc), \(expected.crc32) was written")
+            }
+        }
     }
 
     /// Reads `training_state.json` of a checkpoint.

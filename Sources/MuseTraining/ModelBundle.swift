@@ -42,8 +42,14 @@ public struct ModelBundle {
             folder = latest.url
         }
         let url = folder.appendingPathComponent("config.json")
+        // The size is checked before reading; an empty file is never read (FileManager.contents
+        // leaks its 4 KiB buffer on an empty file, found by fuzz-bundle).
+        guard let size = ((try? fm.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue else {
+            throw TrainingError.missingFile(file: url.path)
+        }
+        guard size < 1 << 22 else { throw TrainingError.badField(file: url.path, field: "(file)", reason: "\(size) bytes is too large for a config") }
+        guard size > 0 else { throw TrainingError.badField(file: url.path, field: "(root)", reason: "not a JSON object") }
         guard let data = fm.contents(atPath: url.path) else { throw TrainingError.missingFile(file: url.path) }
-        guard data.count < 1 << 22 else { throw TrainingError.badField(file: url.path, field: "(file)", reason: "\(data.count) bytes is too large for a config") }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw TrainingError.badField(file: url.path, field: "(root)", reason: "not a JSON object")
         }
@@ -149,13 +155,16 @@ public struct ModelBundle {
             if let step { object["step"] = step }
             if let metrics, !metrics.isEmpty { object["metrics"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(metrics)) }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            try AtomicFile.write(data, to: directory.appendingPathComponent("config.json"))
+            try BundleFileWriter.write(data, to: directory.appendingPathComponent("config.json"))
             var metadata = ["kind": kind, "format": "pt"]
             if let step { metadata["step"] = String(step) }
-            try module.save(to: directory.appendingPathComponent("model.safetensors"), metadata: metadata)
-            for (name, data) in extraFiles { try AtomicFile.write(data, to: directory.appendingPathComponent(name)) }
+            try BundleFileWriter.write(SafeTensors.encode(module.stateDict(), metadata: metadata),
+                                       to: directory.appendingPathComponent("model.safetensors"))
+            for (name, data) in extraFiles { try BundleFileWriter.write(data, to: directory.appendingPathComponent(name)) }
         } catch let error as TrainingError {
             throw error
+        } catch let SupportError.io(file, reason) {
+            throw TrainingError.io(file: file, reason: reason)
         } catch {
             throw TrainingError.io(file: directory.path, reason: "\(error)")
         }

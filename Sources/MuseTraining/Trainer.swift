@@ -66,20 +66,53 @@ public final class Trainer {
         if options.fresh {
             for old in Checkpoint.list(in: options.outputDirectory) { try? FileManager.default.removeItem(at: old.url) }
         }
-        if let latest = Checkpoint.list(in: options.outputDirectory).last {
-            let saved = try Checkpoint.readState(latest.url)
-            try Checkpoint.checkSameRun(latest.url, saved: saved, configJSON: task.configJSON(), run: state.run ?? [:])
-            try ModelBundle.open(latest.url).loadWeights(into: task.module)
-            let optimizerState = try SafeTensors.read(contentsOf: latest.url.appendingPathComponent("optimizer.safetensors"))
+        AtomicFile.removeStaleTemporaries(in: options.outputDirectory)
+        // Newest checkpoint first; a damaged one is moved aside and the one before it is used.
+        var firstDamage: Error?
+        for candidate in Checkpoint.list(in: options.outputDirectory).reversed() {
+            do {
+                try resume(from: candidate.url)
+                if firstDamage != nil { progress.message("resuming from \(candidate.url.lastPathComponent)") }
+                firstDamage = nil
+                break
+            } catch let error as TrainingError {
+                switch error {
+                case .runMismatch, .wrongKind, .invalidOption: throw error
+                default: break
+                }
+                firstDamage = firstDamage ?? error
+                let aside = candidate.url.deletingLastPathComponent().appendingPathComponent("damaged-" + candidate.url.lastPathComponent)
+                try? FileManager.default.removeItem(at: aside)
+                let moved = (try? FileManager.default.moveItem(at: candidate.url, to: aside)) != nil
+                progress.message("\(candidate.url.lastPathComponent) is unusable (\(error))"
+                                 + (moved ? "; moved to \(aside.lastPathComponent)" : ""))
+            }
+        }
+        if let damage = firstDamage { throw damage }  // no good checkpoint left: say why, start nothing
+    }
+
+    /// Loads weights, optimizer state and training state from `checkpoint` after checking its
+    /// checksums. Errors other than a run mismatch mean the checkpoint is damaged.
+    func resume(from checkpoint: URL) throws {
+        try Checkpoint.verify(checkpoint)
+        let saved = try Checkpoint.readState(checkpoint)
+        try Checkpoint.checkSameRun(checkpoint, saved: saved, configJSON: task.configJSON(), run: state.run ?? [:])
+        do {
+            try ModelBundle.open(checkpoint).loadWeights(into: task.module)
+            let optimizerState = try SafeTensors.read(contentsOf: checkpoint.appendingPathComponent("optimizer.safetensors"))
             for slot in optimizers {
                 try slot.optimizer.loadStateDict(Checkpoint.optimizerState(optimizerState, name: slot.name, single: optimizers.count == 1))
             }
-            state = saved
-            state.run = try Self.runIdentity(task, options)
-            dataGenerator.state = saved.dataGeneratorState
-            task.randomStates = saved.randomStates
-            resumedFrom = latest.url
+        } catch let error as TrainingError {
+            throw error
+        } catch {
+            throw TrainingError.damagedCheckpoint(file: checkpoint.path, reason: "\(error)")
         }
+        state = saved
+        state.run = try Self.runIdentity(task, options)
+        dataGenerator.state = saved.dataGeneratorState
+        task.randomStates = saved.randomStates
+        resumedFrom = checkpoint
     }
 
     /// The task's run settings plus the trainer's own that change the result.

@@ -18,6 +18,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case io(file: String, reason: String)
     /// Data-parallel training failed: MPI reported an error, or another process stopped answering.
     case distributed(rank: Int, worldSize: Int, reason: String)
+    /// A checkpoint file that is not what was written: truncated, bytes changed (its CRC-32
+    /// differs from `checksums.json`), or unreadable.
+    case damagedCheckpoint(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -33,6 +36,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case let .invalidOption(what): return what
         case let .io(file, reason): return "\(file): \(reason)"
         case let .distributed(rank, worldSize, reason): return "rank \(rank) of \(worldSize): \(reason)"
+        case let .damagedCheckpoint(file, reason): return "\(file): damaged checkpoint: \(reason)"
         }
     }
 }

@@ -83,6 +83,21 @@ final class ModelBundleTests: XCTestCase {
         }
     }
 
+    /// Found by fuzz-bundle: an empty config.json (FileManager.contents leaked on it) is refused
+    /// from its size alone, as is one over 4 MiB, before anything is read.
+    func testEmptyAndOversizedConfigsAreRefusedBySize() throws {
+        try writeJSON("")
+        XCTAssertThrowsError(try ModelBundle.open(folder)) {
+            XCTAssertEqual($0 as? TrainingError, .badField(file: folder.appendingPathComponent("config.json").path, field: "(root)", reason: "not a JSON object"))
+        }
+        try Data(count: 1 << 22).write(to: folder.appendingPathComponent("config.json"))
+        XCTAssertThrowsError(try ModelBundle.open(folder)) {
+            guard case let .badField(_, field, reason)? = $0 as? TrainingError else { return XCTFail("\($0)") }
+            XCTAssertEqual(field, "(file)")
+            XCTAssertTrue(reason.hasPrefix("4194304 bytes"), reason)
+        }
+    }
+
     func testRegistryLoadsByKindAndNamesTheKindsThatCan() throws {
         final class Toy {}
         let registry = BundleRegistry([

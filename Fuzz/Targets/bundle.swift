@@ -1,0 +1,15 @@
+// fuzz-modules: MuseSupport MuseCore MuseTraining
+// A model bundle's config.json through ModelBundle.open (version, kind, config, step, metrics).
+import Foundation
+import MuseTraining
+
+let bundleFuzzFolder = URL(fileURLWithPath: NSTemporaryDirectory() + "muse-fuzz-bundle-\(getpid())")
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzBundle(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    try? FileManager.default.createDirectory(at: bundleFuzzFolder, withIntermediateDirectories: true)
+    let config = bundleFuzzFolder.appendingPathComponent("config.json")
+    guard (try? Data(bytes: data, count: size).write(to: config)) != nil else { return 0 }
+    _ = try? ModelBundle.open(bundleFuzzFolder)
+    return 0
+}

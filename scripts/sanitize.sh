@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds and runs the test suite under a sanitizer, in its own build folder (.build-address,
+# .build-thread) so the release build is untouched.
+#   scripts/sanitize.sh address|thread [swift test --filter pattern]
+# ThreadSanitizer cannot see inside OpenBLAS's and FFTW's own (uninstrumented) threads; races it
+# reports there are listed in scripts/tsan.supp with the reason.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+sanitizer=${1:?usage: scripts/sanitize.sh address|thread [filter]}
+filter=${2:-}
+build=(-c release -Xswiftc -enable-testing --sanitize="$sanitizer" --build-path ".build-$sanitizer")
+swift build "${build[@]}" -j "${JOBS:-$(nproc)}" --build-tests || exit $?
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-suppressions=$PWD/scripts/tsan.supp:halt_on_error=0:report_signal_unsafe=0}
+swift test "${build[@]}" --skip-build ${filter:+--filter "$filter"}
+status=$?
+echo "sanitize $sanitizer: exit $status"
+exit $status
