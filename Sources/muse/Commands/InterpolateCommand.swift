@@ -109,6 +109,7 @@ struct InterpolateCommand: ParsableCommand {
 
     /// Audio in, WAV (and PNG) out, through a latent sequence.
     func interpolateAudio(_ model: SpectrogramSequenceVAE) throws {
+        let (a, b) = try inputs()
         let start = try naming(a) { try model.normalizedLogMel(of: AudioFile.read(a), name: a) }
         let end = try naming(b) { try model.normalizedLogMel(of: AudioFile.read(b), name: b) }
         let walk = SpectrogramInterpolationMode(rawValue: mode) ?? .steps
