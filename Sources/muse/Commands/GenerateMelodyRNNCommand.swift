@@ -87,24 +87,7 @@ struct GenerateMelodyRNNCommand: ParsableCommand {
                 try sequence.writeMIDI(to: path)
                 print("wrote \(path): \(sequence.notes.count) notes, \(melodies[k].count) steps")
             }
-            guard wav || play else { return }
-            do {
-                let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: synth.soundfont)
-                if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
-                if wav {
-                    for (k, sequence) in sequences.enumerated() {
-                        let path = (outputDir as NSString).appendingPathComponent(String(format: "%@_%02d.wav", stamp, k + 1))
-                        try AudioFile.write(synth.finished(Renderer.render(sequence, font: font, settings: synth.settings)), to: path, format: .wavPCM16)
-                        print("wrote \(path)")
-                    }
-                }
-                if play, let first = sequences.first {
-                    let renderer = Renderer(sequence: first, font: font, settings: synth.settings)
-                    let report = try AudioPlayer(sink: ALSASink(device: device)).play(renderer)
-                    print(String(format: "%@ %.2f s on %@", report.stoppedEarly ? "stopped after" : "played",
-                                 Double(report.framesPlayed) / renderer.sampleRate, device))
-                }
-            }
+            try renderGenerated(sequences, stamp: stamp, outputDir: outputDir, wav: wav, play: play, device: device, synth: synth)
         }
     }
 }

@@ -51,3 +51,26 @@ struct SynthOptions: ParsableArguments {
         return s
     }
 }
+
+/// Writes `<stamp>_NN.wav` beside each generated `<stamp>_NN.mid` in `outputDir` (rendered through
+/// the SoundFont synthesizer) when `wav`, and plays the first on `device` when `play`: what every
+/// `muse generate …` command does after writing its MIDI files.
+func renderGenerated(_ sequences: [NoteSequence], stamp: String, outputDir: String, wav: Bool, play: Bool,
+                     device: String, synth: SynthOptions) throws {
+    guard wav || play else { return }
+    let (font, notice) = try SoundFontLocator.loadOrBuiltIn(explicit: synth.soundfont)
+    if let notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
+    if wav {
+        for (k, sequence) in sequences.enumerated() {
+            let path = (outputDir as NSString).appendingPathComponent(String(format: "%@_%02d.wav", stamp, k + 1))
+            try AudioFile.write(synth.finished(Renderer.render(sequence, font: font, settings: synth.settings)), to: path, format: .wavPCM16)
+            print("wrote \(path)")
+        }
+    }
+    if play, let first = sequences.first {
+        let renderer = Renderer(sequence: first, font: font, settings: synth.settings)
+        let report = try AudioPlayer(sink: ALSASink(device: device)).play(renderer)
+        print(String(format: "%@ %.2f s on %@", report.stoppedEarly ? "stopped after" : "played",
+                     Double(report.framesPlayed) / renderer.sampleRate, device))
+    }
+}
