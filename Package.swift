@@ -90,6 +90,7 @@ let package = Package(
         .executableTarget(name: "bench-melody", dependencies: ["BenchSupport", "MuseModels", "MuseTraining", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-nanogpt", dependencies: ["BenchSupport", "MuseText", "MuseTraining", "MuseCore"], path: "Benchmarks/NanoGPTBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-relative-attention", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/RelativeAttentionBenchmark", swiftSettings: fast),
+        .executableTarget(name: "ablation-music-transformer", dependencies: ["MuseModels", "MuseTraining", "MuseCore", "MuseEncoding"], path: "Benchmarks/MusicTransformerAblation", swiftSettings: fast),
         .executableTarget(name: "bench-music-transformer", dependencies: ["BenchSupport", "MuseModels", "MuseCore"], path: "Benchmarks/MusicTransformerBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
