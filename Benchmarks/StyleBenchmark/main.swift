@@ -25,6 +25,9 @@ for (i, w) in bank.weights.enumerated() { file["w\(i)"] = w }
 let path = work.appendingPathComponent("style.safetensors")
 try SafeTensors.write(file, to: path)
 
+// The peer runs first: a child forked later would inherit this process's peak RSS in its own figure.
+let peer = try runJSON(peerPython, [peerScript("bench_style_peer.py"), path.path, "\(side)"])
+let theirs = number(peer, "step_seconds")
 let objective = try StyleObjective(bank: bank, style: style, content: content, weights: weights, inputOffset: 0.5)
 let values = x.scalars
 var loss: Float = 0
@@ -33,8 +36,6 @@ let ours = try medianSeconds(5) {
     loss = v.total
     precondition(g.count == values.count)
 }
-let peer = try runJSON(peerPython, [peerScript("bench_style_peer.py"), path.path, "\(side)"])
-let theirs = number(peer, "step_seconds")
 print("bench-style (release, \(Parallel.coreCount) cores; peer: PyTorch CPU, 2 threads), one loss+gradient evaluation, median of 5")
 print("picture \(side)×\(side), filters \(scales.map { "\($0.kernelWidth)/\($0.stride)" }.joined(separator: " ")) (size/stride) × 128, content + style + TV")
 print(String(format: "  iteration: ours %.0f ms, torch %.0f ms, speed ours/torch %.2f×", ours * 1e3, theirs * 1e3, theirs / ours))

@@ -24,8 +24,10 @@ public struct AudioStyleConfig: Codable, Equatable, Sendable {
     /// Adam's learning rate (log1p-magnitude units).
     public var learningRate: Float = 0.05
     /// Start a transfer from the content (`content`) or from noise (`noise`, as the paper); a
-    /// texture always starts from noise.
-    public var initialization = "noise"
+    /// texture always starts from noise. From noise, ReLU units that the content switches on but
+    /// the noise leaves off get no gradient, so part of the content term never falls: the content
+    /// start keeps the content's timing with fewer steps.
+    public var initialization = "content"
     /// Griffin-Lim iterations for the phase of the output.
     public var griffinLimIterations = 100
     /// Longest clip taken, in seconds (longer inputs are cut).

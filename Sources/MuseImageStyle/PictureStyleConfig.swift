@@ -6,9 +6,9 @@ public struct PictureStyleConfig: Codable, Equatable, Sendable {
     public var size = 384
     /// Optimisation steps (L-BFGS iterations or Adam updates).
     public var steps = 300
-    /// Term weights. The content and style terms are relative squared distances, so 1 : 10^4
-    /// keeps the content's layout under the style's colours and strokes.
-    public var weights = StyleWeights(content: 1, style: 1e4, totalVariation: 1)
+    /// Term weights. The content and style terms are relative squared distances; 1 : 1000 keeps
+    /// the content's layout under the style's colours and strokes.
+    public var weights = StyleWeights(content: 1, style: 1e3, totalVariation: 1)
     /// Seed of the random filters and of the starting noise.
     public var seed: UInt64 = 0
     /// Kernel sides of the random network's scales, in pixels.

@@ -20,7 +20,9 @@ final class LBFGSTests: XCTestCase {
         XCTAssertEqual(result.x[0], 1, accuracy: 1e-3)
         XCTAssertEqual(result.x[1], 1, accuracy: 1e-3)
         XCTAssertLessThan(result.value, 1e-6)
-        XCTAssertLessThan(result.iterations, 100)  // steepest descent needs thousands
+        // torch.optim.LBFGS(history_size=10, line_search_fn="strong_wolfe") takes 36 iterations
+        // (44 evaluations); steepest descent needs thousands.
+        XCTAssertLessThanOrEqual(result.iterations, 45, "\(result.iterations) iterations, \(result.evaluations) evaluations")
     }
 
     func testTenDimensionalRosenbrockReachesTheMinimum() throws {
@@ -44,7 +46,8 @@ final class LBFGSTests: XCTestCase {
             (zip(c, x).reduce(0) { $0 + $1.0 * Double($1.1 * $1.1) }, zip(c, x).map { Float(2 * $0.0) * $0.1 })
         }
         XCTAssertTrue(result.converged)
-        XCTAssertLessThan(result.iterations, 15)
+        // torch.optim.LBFGS(history_size=10, line_search_fn="strong_wolfe") takes 19 here.
+        XCTAssertLessThanOrEqual(result.iterations, 19)
         XCTAssertLessThan(result.value, 1e-8)
     }
 

@@ -5,7 +5,7 @@ import XCTest
 
 /// Bad picture files are refused with one typed error before any pixel buffer is allocated.
 final class PictureInputTests: XCTestCase {
-    /// A PNG holding only a signature, an IHDR chunk of the given size (8-bit RGB) and IEND.
+    /// A PNG holding a signature, an IHDR chunk of the given size (8-bit RGB), a tiny IDAT and IEND.
     func headerOnlyPNG(width: UInt32, height: UInt32) -> Data {
         func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
             var typed = Array(type.utf8) + body
@@ -16,7 +16,8 @@ final class PictureInputTests: XCTestCase {
         }
         func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
         let ihdr = be(width) + be(height) + [8, 2, 0, 0, 0]
-        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IEND", []))
+        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
+                    + chunk("IEND", []))
     }
 
     func write(_ data: Data, _ name: String) throws -> String {

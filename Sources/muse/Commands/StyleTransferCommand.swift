@@ -41,7 +41,7 @@ struct StyleTransferCommand: ParsableCommand {
     @Option(help: "Weight of the content term (default 1; ignored for a texture).")
     var contentWeight: Float?
 
-    @Option(help: "Weight of the style (Gram) term (default 1e4 for pictures, 100 for sound).")
+    @Option(help: "Weight of the style (Gram) term (default 1000 for pictures, 100 for sound).")
     var styleWeight: Float?
 
     @Option(help: "Weight of the total-variation term (default 1 for pictures, 0 for sound).")
@@ -56,7 +56,7 @@ struct StyleTransferCommand: ParsableCommand {
     @Option(help: "Adam's learning rate (default 0.02 for pictures, 0.05 for sound).")
     var learningRate: Float?
 
-    @Option(help: "Start a transfer from the content or from noise (default content for pictures, noise for sound).")
+    @Option(help: "Start a transfer from the content or from noise (default content).")
     var initialization: String?
 
     @Option(help: "Picture filter sizes in pixels, comma-separated.")
