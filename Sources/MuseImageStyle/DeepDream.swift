@@ -89,8 +89,8 @@ public final class DeepDream {
             sizes.append((max(1, Int((Float(height) / f).rounded())), max(1, Int((Float(width) / f).rounded()))))
         }
         var generator = SplitMix64(seed: config.seed)
-        var detail = [Float](repeating: 0, count: c * sizes.last!.0 * sizes.last!.1)
-        var detailSize = sizes.last!
+        var detailSize = sizes[sizes.count - 1]  // octaves >= 1 (validated)
+        var detail = [Float](repeating: 0, count: c * detailSize.0 * detailSize.1)
         var x = base
         for (octave, (h, w)) in sizes.reversed().enumerated() {
             let octaveBase = PlaneResize.bilinear(base, channels: c, from: (height, width), to: (h, w))

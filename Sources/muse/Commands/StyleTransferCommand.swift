@@ -41,7 +41,7 @@ struct StyleTransferCommand: ParsableCommand {
     @Option(help: "Weight of the content term (default 1; ignored for a texture).")
     var contentWeight: Float?
 
-    @Option(help: "Weight of the style (Gram) term (default 1000 for pictures, 100 for sound).")
+    @Option(help: "Weight of the style (Gram) term (default 1000 for pictures, 10 for sound).")
     var styleWeight: Float?
 
     @Option(help: "Weight of the total-variation term (default 1 for pictures, 0 for sound).")
@@ -77,6 +77,9 @@ struct StyleTransferCommand: ParsableCommand {
     @Option(help: "Sound: Griffin-Lim iterations for the phase.")
     var griffinLimIterations = AudioStyleConfig().griffinLimIterations
 
+    @Option(help: "Sound: longest part of each clip used, in seconds.")
+    var maxSeconds = AudioStyleConfig().maximumSeconds
+
     @Option(help: "Print the losses every this many steps (0: only the summary).")
     var logEvery = 10
 
@@ -110,6 +113,7 @@ struct StyleTransferCommand: ParsableCommand {
             config.nFFT = nFFT
             config.hopLength = hopLength
             config.griffinLimIterations = griffinLimIterations
+            config.maximumSeconds = maxSeconds
             if let filters { config.filters = filters }
             if let contentWeight { config.weights.content = contentWeight }
             if let styleWeight { config.weights.style = styleWeight }
