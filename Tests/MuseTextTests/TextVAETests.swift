@@ -76,6 +76,17 @@ final class TextVAETests: XCTestCase {
         XCTAssertTrue(lines.allSatisfy { $0.count <= 6 && $0.allSatisfy { $0 < 8 } })
     }
 
+    func testSampledLinesNeverHoldALineBreak() throws {
+        let tokenizer = try CharacterTokenizer(training: "ab\ncd\r\n")
+        let model = TextVAEModel(model: try TextVAE(config: TextVAEConfig(tokenizerVocabSize: tokenizer.vocabularySize, hiddenSize: 8, latentSize: 2), seed: 1),
+                                 tokenizer: tokenizer)
+        XCTAssertEqual(model.lineBreakIDs.count, 2)
+        var rng = SplitMix64(seed: 2)
+        let lines = try model.sample(count: 50, temperature: 3, using: &rng)
+        XCTAssertTrue(lines.contains { !$0.isEmpty })
+        XCTAssertFalse(lines.contains { $0.contains("\n") || $0.contains("\r") })
+    }
+
     func testKLAnnealingScheduleValues() {
         let linear = KLAnnealing(kind: .linear, warmupSteps: 1000)
         XCTAssertEqual(linear.weight(atStep: 0), 0)

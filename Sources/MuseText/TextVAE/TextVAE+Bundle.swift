@@ -10,10 +10,16 @@ public final class TextVAEModel {
     /// The tokenizer it was trained with.
     public let tokenizer: any TextTokenizer
 
+    /// Tokenizer ids whose text holds a line break (never generated: the end id stands for it).
+    public let lineBreakIDs: [Int]
+
     /// Pairs a model with its tokenizer.
     public init(model: TextVAE, tokenizer: any TextTokenizer) {
         self.model = model
         self.tokenizer = tokenizer
+        lineBreakIDs = (0..<tokenizer.vocabularySize).filter { id in
+            ((try? tokenizer.decodeBytes([Int32(id)])) ?? []).contains { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        }
     }
 
     /// Text of generated ids (a byte-level token cut mid-character becomes U+FFFD).
@@ -24,7 +30,7 @@ public final class TextVAEModel {
     public func sample(count: Int, temperature: Float, using generator: inout SplitMix64) throws -> [String] {
         guard count > 0 else { return [] }
         let z = Tensor.randn([count, model.config.latentSize], using: &generator)
-        return try model.generate(z: z, temperature: temperature, using: &generator).map(text)
+        return try model.generate(z: z, temperature: temperature, banned: lineBreakIDs, using: &generator).map(text)
     }
 
     /// Token ids of one line of text.
@@ -39,7 +45,7 @@ public final class TextVAEModel {
     public func reconstruct(_ lines: [String]) throws -> [String] {
         let means = try model.means(of: lines.enumerated().map { try ids($0.element, name: "line \($0.offset + 1)") })
         var unused = SplitMix64(seed: 0)
-        return try model.generate(z: means, temperature: 0, using: &unused).map(text)
+        return try model.generate(z: means, temperature: 0, banned: lineBreakIDs, using: &unused).map(text)
     }
 
     /// `steps` lines decoded (greedily, or sampled at `temperature`) from points on the line (or
@@ -50,7 +56,7 @@ public final class TextVAEModel {
         let means = try model.means(of: [ids(first, name: "first line"), ids(second, name: "second line")]).scalars
         let z = model.config.latentSize
         let path = LatentPath.points(from: Array(means[0..<z]), to: Array(means[z...]), steps: max(2, steps), spherical: spherical)
-        return try model.generate(z: Tensor(path.flatMap { $0 }, shape: [path.count, z]), temperature: temperature, using: &generator).map(text)
+        return try model.generate(z: Tensor(path.flatMap { $0 }, shape: [path.count, z]), temperature: temperature, banned: lineBreakIDs, using: &generator).map(text)
     }
 }
 

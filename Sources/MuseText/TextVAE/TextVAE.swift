@@ -109,10 +109,11 @@ public final class TextVAE: Module {
     }
 
     /// Decodes each row of z [B, Z] into a line: begin, then one token at a time fed back until
-    /// the end id or `config.maxLength` tokens (begin and mask ids are never chosen).
-    /// - Parameters: temperature 0 = the most likely token (greedy); > 0 samples.
+    /// the end id or `config.maxLength` tokens (begin and mask ids are never chosen, nor `banned`).
+    /// - Parameters: temperature 0 = the most likely token (greedy); > 0 samples; banned: ids
+    ///   never chosen (the tokens holding a newline, so a line stays one line).
     /// - Returns: B lines of tokenizer ids (end excluded).
-    public func generate<G: RandomNumberGenerator>(z: Tensor, temperature: Float, using generator: inout G) throws -> [[Int]] {
+    public func generate<G: RandomNumberGenerator>(z: Tensor, temperature: Float, banned: [Int] = [], using generator: inout G) throws -> [[Int]] {
         let b = z.shape[0], v = config.vocabSize
         let wasTraining = isTraining
         eval()
@@ -131,6 +132,7 @@ public final class TextVAE: Module {
                         for c in 0..<v { row[c] = p[s * v + c] }
                         row[config.bosID] = -.infinity
                         row[config.unkID] = -.infinity
+                        for id in banned where id >= 0 && id < v { row[id] = -.infinity }
                         if lines[s].count == config.maxLength { row.withUnsafeMutableBufferPointer { r in for c in 0..<v where c != config.eosID { r[c] = -.infinity } } }
                         let id = row.withUnsafeBufferPointer { TokenSampling.pick($0, temperature: temperature, topK: nil, using: &generator) }
                         if id == config.eosID { done[s] = true } else { lines[s].append(id); inputs[s] = id }
