@@ -154,6 +154,30 @@ final class TextVAETests: XCTestCase {
         return (root, model, tokenizer, text)
     }
 
+    func testAStoppedRunResumesExactlyWithWordDropoutAndTheAnnealedKLWeight() throws {
+        let root = try scratchDirectory(self)
+        let text = "the cat sat\na dog ran far\nbirds sing\nrain falls down\nto be or not\n"
+        let tokenizer = try CharacterTokenizer(training: text)
+        let lines = try TextLines.encode(Array(text.utf8), with: tokenizer, file: nil)
+        let config = TextVAEConfig(tokenizerVocabSize: tokenizer.vocabularySize, embeddingSize: 8, hiddenSize: 12, latentSize: 3, wordDropout: 0.3,
+                                   klAnnealing: KLAnnealing(kind: .linear, warmupSteps: 4), maxLength: 20)
+        func run(_ name: String, steps: Int, stopAfter: Int? = nil) throws -> TextVAE {
+            let model = try TextVAE(config: config, seed: 4)
+            let task = try TextVAETrainingTask(model: model, tokenizer: tokenizer, lines: lines, batchSize: 3, validationFraction: 0.2)
+            var options = TrainerOptions(numSteps: steps, outputDirectory: root.appendingPathComponent(name), learningRate: 1e-2)
+            (options.evalEvery, options.checkpointEvery) = (0, 100)
+            let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(silent: true))
+            if let stopAfter { trainer.afterStep = { if $0 == stopAfter { trainer.interrupt.requestStop() } } }
+            _ = try trainer.run()
+            return model
+        }
+        let whole = try run("whole", steps: 6)
+        _ = try run("parts", steps: 6, stopAfter: 2)
+        let resumed = try run("parts", steps: 6)
+        let a = whole.stateDict(), b = resumed.stateDict()
+        for (name, t) in a { XCTAssertEqual(t.scalars, b[name]?.scalars, name) }
+    }
+
     func testInterpolationEndpointsDecodeToTheInputsAfterATinyOverfitRun() throws {
         let (root, _, _, text) = try overfit(steps: 300)
         let loaded = try TextVAE.load(bundle: ModelBundle.open(root))
