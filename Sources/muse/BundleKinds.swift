@@ -17,4 +17,5 @@ let bundleRegistry = BundleRegistry([
     DCGAN.bundleKind,
     ImageVAE.bundleKind,
     ImageClassifier.bundleKind,
+    TextVAE.bundleKind,
 ])

@@ -60,10 +60,10 @@ final class BundleCLITests: CLITestCase {
     func testCommandsRefuseKindsThatCannotInOneLine() throws {
         _ = try writeBundles()
         let cases: [([String], String)] = [
-            (["interpolate", "--bundle", "melody", "a.mid", "b.mid"], "melody is a melody-rnn bundle; muse interpolate works with: music-vae, spectrogram-vae, spectrogram-sequence-vae, dcgan, image-vae"),
+            (["interpolate", "--bundle", "melody", "a.mid", "b.mid"], "melody is a melody-rnn bundle; muse interpolate works with: music-vae, spectrogram-vae, spectrogram-sequence-vae, dcgan, image-vae, text-vae"),
             (["reconstruct", "--bundle", "musicvae", "a.wav"], "musicvae is a music-vae bundle; muse reconstruct works with: spectrogram-vae, spectrogram-sequence-vae"),
             (["generate", "melody-rnn", "--bundle", "specvae"], "specvae is a spectrogram-vae bundle; muse generate works with: melody-rnn, music-transformer, gpt, char-rnn"),
-            (["sample", "music-vae", "--bundle", "melody"], "melody is a melody-rnn bundle; muse sample works with: music-vae, dcgan, image-vae"),
+            (["sample", "music-vae", "--bundle", "melody"], "melody is a melody-rnn bundle; muse sample works with: music-vae, dcgan, image-vae, text-vae"),
         ]
         for (arguments, message) in cases {
             let r = try muse(arguments)

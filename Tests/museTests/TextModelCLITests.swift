@@ -72,4 +72,41 @@ final class TextModelCLITests: CLITestCase {
         XCTAssertTrue(result.err.hasPrefix("muse: error: --start: offset 0: character U+52 \"R\" is not in the vocabulary"), result.err)
         XCTAssertEqual(result.err.split(separator: "\n").count, 1, result.err)
     }
+
+    func testTextVAETrainsSamplesInterpolatesAndEvaluates() throws {
+        let text = try write(Array(Self.poem.utf8), "poems.txt")
+        let trained = try muse(["train", "text-vae", "--text", text, "--output", "run", "--max-iters", "4", "--eval-interval", "2", "--seed", "3",
+                                "--embedding-size", "8", "--hidden-size", "16", "--latent-size", "4", "--batch-size", "4", "--kl-warmup-steps", "2"])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        XCTAssertTrue(trained.out.contains("step 4/4: checkpoint"), trained.out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/checkpoint-00000004/vocab.json").path))
+        let sampled = try muse(["sample", "text-vae", "--bundle", "run", "--num-samples", "3", "--temperature", "1", "--seed", "1"])
+        XCTAssertEqual(sampled.status, 0, sampled.err)
+        XCTAssertEqual(sampled.out.split(separator: "\n", omittingEmptySubsequences: false).count, 4, sampled.out)
+        let walked = try muse(["interpolate", "--bundle", "run", "床前明月光，疑是地上霜。", "舉頭望明月，低頭思故鄉。", "--steps", "5"])
+        XCTAssertEqual(walked.status, 0, walked.err)
+        XCTAssertEqual(walked.out.split(separator: "\n", omittingEmptySubsequences: false).count, 6, walked.out)
+        let unknown = try muse(["interpolate", "--bundle", "run", "ROMEO", "床前", "--steps", "3"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.err.contains("is not in the vocabulary"), unknown.err)
+        let scored = try muse(["evaluate", "text-vae", "--bundle", "run", text, "--json"])
+        XCTAssertEqual(scored.status, 0, scored.err)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(scored.out.utf8)) as? [String: Any])
+        XCTAssertEqual(report["lines"] as? Int, 60)
+        XCTAssertEqual(report["tokens"] as? Int, Self.poem.unicodeScalars.count)  // each line's characters and its end
+        let rec = try XCTUnwrap(report["reconstructionNatsPerLine"] as? Double), kl = try XCTUnwrap(report["klNatsPerLine"] as? Double)
+        XCTAssertEqual(try XCTUnwrap(report["elboNatsPerLine"] as? Double), -(rec + kl), accuracy: 1e-9)
+        XCTAssertNotNil(report["unigramBitsPerCharacter"] as? Double)
+    }
+
+    func testVerseLengthsOfTheCorpusAndOfGeneratedPoems() throws {
+        let text = try write(Array(Self.poem.utf8), "poems.txt")
+        let verses = try muse(["text", "verses", text])
+        XCTAssertEqual(verses.status, 0, verses.err)
+        XCTAssertEqual(verses.out, "120 verses, 120 of 5 or 7 characters (100.0%); by length: 5: 120\n")
+        _ = try trainTiny("char-rnn", ["--rnn-size", "8", "--num-layers", "1", "--seq-length", "8", "--batch-size", "2"])
+        let generated = try muse(["generate", "char-rnn", "--bundle", "run", "--start", "床", "--max-new-tokens", "40", "--num-samples", "2", "--line-lengths"])
+        XCTAssertEqual(generated.status, 0, generated.err)
+        XCTAssertTrue(generated.out.contains("verse lengths of the generated text: "), generated.out)
+    }
 }

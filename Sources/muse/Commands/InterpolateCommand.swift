@@ -9,6 +9,7 @@ import MuseAudioModels
 import MuseImage
 import MuseModels
 import MuseSynth
+import MuseText
 
 /// `muse interpolate --bundle runs/musicvae a.mid b.mid --steps 8 -o output/interp.mid`: walks
 /// the latent line between two inputs and writes the decoded steps one after another.
@@ -27,12 +28,14 @@ struct InterpolateCommand: ParsableCommand {
             draws it. (Older patch-VAE bundles encode the first patch of each clip.)
             DCGAN and image-VAE bundles (no inputs, PNG out): walks from the noise (latent) drawn with --seed to the \
             one drawn with --seed + 1 and writes the --steps decoded pictures as one row.
+            Text-VAE bundles (two lines of text in, lines out): encodes each line to its posterior mean and prints the \
+            --steps lines decoded from the points between them (greedily; --temperature above 0 samples).
             """)
 
     @Option(help: "Model bundle folder, or a `muse train music-vae`/`spec-vae` output folder (its newest checkpoint is used).")
     var bundle = "runs/musicvae"
 
-    @Argument(help: "The start input (MIDI for a MusicVAE, audio for a spectrogram VAE; none for a DCGAN).")
+    @Argument(help: "The start input (MIDI for a MusicVAE, audio for a spectrogram VAE, a line of text for a text VAE; none for a DCGAN).")
     var a: String?
 
     @Argument(help: "The end input.")
@@ -44,8 +47,8 @@ struct InterpolateCommand: ParsableCommand {
     @Flag(help: "Walk the great circle (slerp) instead of the straight line.")
     var slerp = false
 
-    @Option(help: "Sampling temperature of the decoder; 0 decodes greedily (argmax). Magenta's default is 0.5.")
-    var temperature: Float = 0.5
+    @Option(help: "Sampling temperature of the decoder; 0 decodes greedily (argmax). Default: Magenta's 0.5 for a MusicVAE, 0 for a text VAE.")
+    var temperature: Float?
 
     @Option(help: "Random seed for sampling.")
     var seed: UInt64 = 0
@@ -76,7 +79,7 @@ struct InterpolateCommand: ParsableCommand {
 
     func validate() throws {
         guard steps >= 2 else { throw ValidationError("--steps must be at least 2 (the two endpoints), got \(steps)") }
-        guard temperature >= 0 else { throw ValidationError("--temperature must not be negative") }
+        guard (temperature ?? 0) >= 0 else { throw ValidationError("--temperature must not be negative") }
         guard SpectrogramInterpolationMode(rawValue: mode) != nil else { throw ValidationError("--mode must be steps or morph, got \(mode)") }
         guard seconds > 0, gapSeconds >= 0, nIter > 0 else { throw ValidationError("--seconds and --n-iter must be positive, --gap-seconds not negative") }
     }
@@ -88,6 +91,7 @@ struct InterpolateCommand: ParsableCommand {
         case let vae as SpectrogramSequenceVAE: try interpolateAudio(vae)
         case let vae as SpectrogramVAE: try interpolateAudio(vae)
         case let generator as any PictureGenerator: try interpolateImages(generator)
+        case let vae as TextVAEModel: try interpolateText(vae)
         default: preconditionFailure("a registered kind can interpolate but this command does not handle it")
         }
     }
@@ -99,7 +103,7 @@ struct InterpolateCommand: ParsableCommand {
         let start = try naming(a) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: a), file: a) }
         let end = try naming(b) { try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: b), file: b) }
         var rng = SplitMix64(seed: seed)
-        let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp, temperature: temperature, using: &rng)
+        let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp, temperature: temperature ?? 0.5, using: &rng)
         let sequence = try converter.sequence(fromClassWindows: path)
         try createParentDirectory(of: output)
         try sequence.writeMIDI(to: output)
@@ -148,6 +152,15 @@ extension InterpolateCommand {
     func inputs() throws -> (String, String) {
         guard let a, let b else { throw ValidationError("this bundle interpolates between two input files: give A and B") }
         return (a, b)
+    }
+
+    /// Two lines of text in, `steps` lines printed (greedy unless --temperature is given).
+    func interpolateText(_ model: TextVAEModel) throws {
+        let (a, b) = try inputs()
+        var rng = SplitMix64(seed: seed)
+        for line in try model.interpolate(from: a, to: b, steps: steps, spherical: slerp, temperature: temperature ?? 0, using: &rng) {
+            print(line)
+        }
     }
 
     /// Noise or latents in, one row of PNG pictures out.

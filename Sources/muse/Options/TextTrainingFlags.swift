@@ -76,6 +76,9 @@ struct TextGenerationFlags: ParsableArguments {
     @Option(help: "Seed of the sampling.")
     var seed: UInt64 = 1337
 
+    @Flag(name: .customLong("line-lengths"), help: "After the samples, count the Han characters of their verses (Chinese poems: the share of 5 or 7).")
+    var lineLengths = false
+
     func validate() throws {
         guard maxNewTokens > 0, numSamples > 0 else { throw ValidationError("--max-new-tokens and --num-samples must be positive") }
         guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be a finite number ≥ 0") }
@@ -91,10 +94,14 @@ struct TextGenerationFlags: ParsableArguments {
         var generator = SplitMix64(seed: seed)
         let samples = try model.generate(prompt: prompt, samples: numSamples, maxNewTokens: maxNewTokens, temperature: temperature,
                                          topK: topK == 0 ? nil : topK, using: &generator)
+        var verses = VerseLengths(measuring: "")
         for tokens in samples {
-            print(try model.tokenizer.decode((prompt + tokens).map(Int32.init), lossy: true))
+            let text = try model.tokenizer.decode((prompt + tokens).map(Int32.init), lossy: true)
+            print(text)
             print("---------------")
+            verses = verses + VerseLengths(measuring: try model.tokenizer.decode(tokens.map(Int32.init), lossy: true))
         }
+        if lineLengths { print("verse lengths of the generated text: " + verses.summary) }
     }
 }
 
