@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries (Debian -dev packages).
@@ -53,6 +54,12 @@ let package = Package(
         .target(name: "MuseText", dependencies: ["MuseCore", "MuseTraining"], swiftSettings: fast),
         // Image models and readers: no audio libraries.
         .target(name: "MuseImage", dependencies: ["MuseCore", "MuseTraining", "CBLAS", "CLAPACK", "CPNG", "CTurboJPEG", "CZlib"], swiftSettings: fast),
+        // `muse studio`: the local web page and JSON API over the music and audio models (Hummingbird).
+        .target(name: "MuseStudio", dependencies: [
+            "MuseSupport", "MuseCore", "MuseTraining", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding",
+            "MuseModels", "MuseAudioModels",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
@@ -61,6 +68,7 @@ let package = Package(
                 "MuseSupport", "MuseCore", "MuseTraining", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding",
                 "MuseModels", "MuseAudioModels", "MuseText",
                 "MuseImage",
+                "MuseStudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -77,6 +85,7 @@ let package = Package(
         .testTarget(name: "MuseAudioModelsTests", dependencies: ["MuseAudioModels", "MuseTraining", "MuseCore", "MuseSupport", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore", "MuseTraining", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseStudioTests", dependencies: ["MuseStudio", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseCore", "MuseMIDI"]),
         .testTarget(name: "MuseImageTests", dependencies: ["MuseImage", "MuseCore", "MuseTraining"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
