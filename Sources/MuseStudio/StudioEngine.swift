@@ -214,7 +214,8 @@ public final class StudioEngine: @unchecked Sendable {
         do {
             return try converter.firstWindow(of: NoteSequence(contentsOfMIDIFile: url.path), file: field)
         } catch {
-            throw StudioError.badRequest("\(field): \(String(describing: error).replacingOccurrences(of: url.path, with: field))")
+            let message = String(describing: error).replacingOccurrences(of: url.path, with: field)
+            throw StudioError.badRequest(message.hasPrefix(field + ":") ? message : "\(field): \(message)")
         }
     }
 

@@ -22,6 +22,7 @@ struct Muse: ParsableCommand {
             ReconstructCommand.self,
             BundleCommand.self,
             EncodeCommand.self,
+            StudioCommand.self,
         ])
 
     /// Parses and runs a subcommand. Help and `--version` print as usual; a command that failed

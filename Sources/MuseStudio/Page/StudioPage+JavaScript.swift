@@ -82,7 +82,9 @@ const colors = ["#6cb4ff", "#ffb86c", "#8be98b", "#ff7eb6", "#c9a0ff", "#f1fa8c"
 async function drawCurves(id) {
   let data;
   try { data = await api("/api/runs/" + encodeURIComponent(id) + "/metrics"); } catch (e) { $("#chart-box").hidden = true; return; }
-  const names = Object.keys(data.series).filter((n) => data.series[n].length > 0).sort();
+  // Loss curves share a scale; counts (eval_steps, clips) would flatten them, so losses only when there are any.
+  let names = Object.keys(data.series).filter((n) => data.series[n].length > 0).sort();
+  if (names.some((n) => n.includes("loss"))) names = names.filter((n) => n.includes("loss"));
   $("#chart-box").hidden = names.length === 0;
   $("#chart-title").textContent = "Training of " + id;
   const canvas = $("#chart"), g = canvas.getContext("2d");
@@ -117,8 +119,13 @@ async function upload(file, kind) {
   return info.id;
 }
 
+function field(form, name) {
+  // namedItem, not form.elements[name]: "length" would be the number of controls.
+  return form.elements.namedItem(name);
+}
+
 function numberField(form, name) {
-  const v = form.elements[name] && form.elements[name].value;
+  const f = field(form, name), v = f && f.value;
   return v === "" || v == null ? undefined : Number(v);
 }
 
@@ -218,9 +225,8 @@ for (const panel of ["continue", "generate", "interpolate"]) {
     showPanel(panel);
     const form = $("#form-" + panel);
     for (const [k, v] of q.entries()) {
-      const field = form.elements[k];
-      if (field && field.tagName !== "SELECT" && field.type !== "file") field.value = v;
-      else if (field && field.tagName === "SELECT") field.value = v;
+      const f = field(form, k);
+      if (f && f.type !== "file" && f.type !== "checkbox") f.value = v;
     }
     if (q.get("go") === "1") submit(panel);
   }
