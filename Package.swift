@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries (Debian -dev packages).
@@ -60,6 +61,12 @@ let package = Package(
         .target(name: "MuseImageStyle", dependencies: ["MuseStyle", "MuseImage", "MuseCore"], swiftSettings: fast),
         // Audio style transfer and texture (Ulyanov and Lebedev) on log-magnitude spectrograms.
         .target(name: "MuseAudioStyle", dependencies: ["MuseStyle", "MuseCore", "MuseAudio", "MuseDSP"], swiftSettings: fast),
+        // `muse studio`: the local web page and JSON API over the music and audio models (Hummingbird).
+        .target(name: "MuseStudio", dependencies: [
+            "MuseSupport", "MuseCore", "MuseTraining", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding",
+            "MuseModels", "MuseAudioModels",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
@@ -69,6 +76,7 @@ let package = Package(
                 "MuseModels", "MuseAudioModels", "MuseText",
                 "MuseImage",
                 "MuseStyle", "MuseImageStyle", "MuseAudioStyle",
+                "MuseStudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -85,6 +93,7 @@ let package = Package(
         .testTarget(name: "MuseAudioModelsTests", dependencies: ["MuseAudioModels", "MuseTraining", "MuseCore", "MuseSupport", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "museTests", dependencies: ["muse", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore", "MuseTraining", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseStudioTests", dependencies: ["MuseStudio", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseCore", "MuseMIDI"]),
         .testTarget(name: "MuseImageTests", dependencies: ["MuseImage", "MuseCore", "MuseTraining"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseStyleTests", dependencies: ["MuseStyle", "MuseImageStyle", "MuseAudioStyle", "MuseImage", "MuseCore", "MuseAudio"], resources: [.copy("Fixtures")]),
 

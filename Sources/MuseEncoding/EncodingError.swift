@@ -22,6 +22,8 @@ public enum EncodingError: Error, Equatable, CustomStringConvertible {
     /// A note that would start or end before step 0, or at a time that is not a finite number
     /// of steps, found while quantizing.
     case badTime(seconds: Double)
+    /// A primer list (Magenta's `"[60, -2, 62]"`) with an entry that is not an integer.
+    case badPrimer(entry: String, position: Int)
 
     public var description: String {
         switch self {
@@ -36,6 +38,7 @@ public enum EncodingError: Error, Equatable, CustomStringConvertible {
         case let .performanceEventOutOfRange(kind, value, allowed):
             return "\(kind) \(value) is outside the encoding's \(allowed.lowerBound)...\(allowed.upperBound)"
         case let .badTime(seconds): return "note time \(seconds) s is before 0 or too large to quantize"
+        case let .badPrimer(entry, position): return "primer entry \(position) '\(entry)' is not an integer event"
         }
     }
 }

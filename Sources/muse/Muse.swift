@@ -23,6 +23,7 @@ struct Muse: ParsableCommand {
             BundleCommand.self,
             EncodeCommand.self,
             StyleTransferCommand.self, DreamCommand.self,
+            StudioCommand.self,
         ])
 
     /// Parses and runs a subcommand. Help and `--version` print as usual; a command that failed

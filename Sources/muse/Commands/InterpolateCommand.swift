@@ -114,34 +114,28 @@ struct InterpolateCommand: ParsableCommand {
     /// Audio in, WAV (and PNG) out, through a latent sequence.
     func interpolateAudio(_ model: SpectrogramSequenceVAE) throws {
         let (a, b) = try inputs()
-        let start = try naming(a) { try model.normalizedLogMel(of: AudioFile.read(a), name: a) }
-        let end = try naming(b) { try model.normalizedLogMel(of: AudioFile.read(b), name: b) }
+        let clipA = try naming(a) { try AudioFile.read(a) }
+        let clipB = try naming(b) { try AudioFile.read(b) }
         let walk = SpectrogramInterpolationMode(rawValue: mode) ?? .steps
-        let maxFrames = max(1, Int(seconds * Double(model.config.sampleRate) / Double(model.config.hopLength)))
-        let clips = try model.interpolate(start, end, steps: steps, spherical: slerp, mode: walk, maxFrames: maxFrames)
-        let gapFrames = Int(gapSeconds * Double(model.config.sampleRate) / Double(model.config.hopLength))
-        let gap = [Float](repeating: 0, count: model.config.nMels * gapFrames)
-        let joined = model.joined(clips.enumerated().flatMap { $0.offset == 0 || gapFrames == 0 ? [$0.element] : [gap, $0.element] })
-        let (audio, db) = try model.audio(fromNormalized: joined, iterations: nIter)
+        let result = try model.interpolateAudio(clipA, named: a, clipB, named: b, steps: steps, spherical: slerp, mode: walk,
+                                                maxSeconds: seconds, gapSeconds: gapSeconds, iterations: nIter)
         try createParentDirectory(of: output)
-        try AudioFile.write(audio, to: output)
-        if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
-        let each = Double(clips[0].count / model.config.nMels * model.config.hopLength) / Double(model.config.sampleRate)
-        print("wrote \(output): " + (walk == .morph ? "one morph" : "\(steps) steps") + String(format: " of %.2f s, %.2f s in all", each, audio.durationSeconds)
+        try AudioFile.write(result.audio, to: output)
+        if let png { try createParentDirectory(of: png); try model.writePicture(result.decibels, to: png) }
+        print("wrote \(output): " + (walk == .morph ? "one morph" : "\(steps) steps") + String(format: " of %.2f s, %.2f s in all", result.stepSeconds, result.audio.durationSeconds)
               + " (\(slerp ? "slerp" : "linear"))" + (png.map { ", picture \($0)" } ?? ""))
     }
 
     /// Audio in, WAV (and PNG) out, through an older patch VAE.
     func interpolateAudio(_ model: SpectrogramVAE) throws {
         let (a, b) = try inputs()
-        let start = try naming(a) { try model.patches(of: AudioFile.read(a), name: a)[0] }
-        let end = try naming(b) { try model.patches(of: AudioFile.read(b), name: b)[0] }
-        let path = try model.interpolate(from: start, to: end, steps: steps, spherical: slerp)
-        let (audio, db) = try model.audio(from: path, iterations: nIter)
+        let clipA = try naming(a) { try AudioFile.read(a) }
+        let clipB = try naming(b) { try AudioFile.read(b) }
+        let result = try model.interpolateAudio(clipA, named: a, clipB, named: b, steps: steps, spherical: slerp, iterations: nIter)
         try createParentDirectory(of: output)
-        try AudioFile.write(audio, to: output)
-        if let png { try createParentDirectory(of: png); try model.writePicture(db, to: png) }
-        print("wrote \(output): \(steps) steps, \(String(format: "%.2f", audio.durationSeconds)) s (\(slerp ? "slerp" : "linear"))"
+        try AudioFile.write(result.audio, to: output)
+        if let png { try createParentDirectory(of: png); try model.writePicture(result.decibels, to: png) }
+        print("wrote \(output): \(steps) steps, \(String(format: "%.2f", result.audio.durationSeconds)) s (\(slerp ? "slerp" : "linear"))"
               + (png.map { ", picture \($0)" } ?? ""))
     }
 }
