@@ -59,7 +59,8 @@ public final class DataParallel {
     /// Initialises MPI when the process was started by `mpirun` (the environment names a world
     /// size); `nil` for a plain run, which never touches MPI. `MUSE_MPI_TIMEOUT_SECONDS` in the
     /// environment (`mpirun -x MUSE_MPI_TIMEOUT_SECONDS=60 …`) overrides `timeoutSeconds`;
-    /// `MUSE_MPI_OVERLAP=0` turns the overlapped all-reduce off.
+    /// `MUSE_MPI_OVERLAP=0` turns the overlapped all-reduce off; `MUSE_MPI_BUCKET_BYTES` sets the
+    /// bucket size.
     /// - Throws: `TrainingError.distributed` if MPI cannot be initialised or disagrees with the
     ///   environment.
     public static func fromEnvironment(environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -73,13 +74,20 @@ public final class DataParallel {
             }
             timeout = value
         }
+        var bytes = bucketBytes
+        if let text = environment["MUSE_MPI_BUCKET_BYTES"] {
+            guard let value = Int(text), value >= 4 else {
+                throw TrainingError.invalidOption("MUSE_MPI_BUCKET_BYTES must be a number of bytes (at least 4), got '\(text)'")
+            }
+            bytes = value
+        }
         let overlap: Bool
         switch environment["MUSE_MPI_OVERLAP"] {
         case nil, "1": overlap = true
         case "0": overlap = false
         case let other?: throw TrainingError.invalidOption("MUSE_MPI_OVERLAP must be 0 or 1, got '\(other)'")
         }
-        return try DataParallel(expectedWorldSize: size, localSize: local, bucketBytes: bucketBytes, timeoutSeconds: timeout, overlap: overlap)
+        return try DataParallel(expectedWorldSize: size, localSize: local, bucketBytes: bytes, timeoutSeconds: timeout, overlap: overlap)
     }
 
     /// Initialises MPI (once per process) and reads this process's rank and the world size.
@@ -276,7 +284,9 @@ public final class DataParallel {
 
     /// Buckets over one optimizer's parameters: indices into its parameter list, in the reverse of
     /// that list (the order back-propagation finishes them), each up to `bucketBytes` (a larger
-    /// tensor alone), and a buffer per bucket so that several can be in flight.
+    /// tensor alone), and a buffer per bucket so that several can be in flight. A buffer holds the
+    /// bucket's gradients, then one flag per parameter (1 where this rank has its gradient), so
+    /// the sum also says which gradients exist on any rank without a collective of its own.
     final class BucketPlan {
         let parameters: [Tensor]
         let buckets: [[Int]]
@@ -301,7 +311,7 @@ public final class DataParallel {
             var bucketOf: [ObjectIdentifier: Int] = [:]
             for (b, members) in buckets.enumerated() { for i in members { bucketOf[ObjectIdentifier(parameters[i])] = b } }
             self.bucketOf = bucketOf
-            buffers = buckets.map { [Float](repeating: 0, count: $0.reduce(0) { $0 + parameters[$1].count }) }
+            buffers = buckets.map { [Float](repeating: 0, count: $0.reduce(0) { $0 + parameters[$1].count } + $0.count) }
         }
 
         /// Whether `parameters` are the ones this plan was made for.
@@ -310,19 +320,18 @@ public final class DataParallel {
         }
     }
 
-    /// One optimizer step's overlapped all-reduce: which buckets still wait for gradients, which
-    /// are in flight, and which parameters have a gradient on some rank.
+    /// One optimizer step's overlapped all-reduce: which buckets still wait for gradients and
+    /// which are in flight.
     final class OverlappedStep {
         let plan: BucketPlan
         let step: Int
-        let present: [Bool]
         var waiting: [Int]
         var launched = 0
         var requests: UnsafeMutablePointer<MPI_Request?>
         var done: [Bool]
 
-        init(plan: BucketPlan, step: Int, present: [Bool], waiting: [Int]) {
-            (self.plan, self.step, self.present, self.waiting) = (plan, step, present, waiting)
+        init(plan: BucketPlan, step: Int, waiting: [Int]) {
+            (self.plan, self.step, self.waiting) = (plan, step, waiting)
             requests = .allocate(capacity: max(1, plan.buckets.count))
             requests.initialize(repeating: nil, count: max(1, plan.buckets.count))
             done = [Bool](repeating: false, count: plan.buckets.count)
@@ -343,12 +352,8 @@ public final class DataParallel {
             plans[context.optimizerName] = plan
         }
         let reachable = ReadyOrderBackward.reachableLeaves(from: loss)
-        var present = parameters.map { $0.grad != nil || reachable.contains(ObjectIdentifier($0)) ? 1.0 : 0.0 }
-        try wait("all-reduce of step \(context.step)'s gradient list") { request in
-            present.withUnsafeMutableBufferPointer { muse_mpi_iallreduce_sum_double($0.baseAddress, Int32($0.count), request) }
-        }
         let waiting = plan.buckets.map { members in members.filter { reachable.contains(ObjectIdentifier(parameters[$0])) }.count }
-        let current = OverlappedStep(plan: plan, step: context.step, present: present.map { $0 > 0 }, waiting: waiting)
+        let current = OverlappedStep(plan: plan, step: context.step, waiting: waiting)
         inFlight = current
         try launchReady(current)
         var busy = Date().timeIntervalSince(started)
@@ -371,7 +376,7 @@ public final class DataParallel {
         }
     }
 
-    /// Packs bucket `b`'s gradients (zeros for a missing one) and starts summing them.
+    /// Packs bucket `b`'s gradients (zeros for a missing one) and presence flags and starts summing them.
     private func launch(_ b: Int, of current: OverlappedStep) throws {
         let plan = current.plan
         try plan.buffers[b].withUnsafeMutableBufferPointer { buffer in
@@ -385,6 +390,7 @@ public final class DataParallel {
                 }
                 offset += p.count
             }
+            for (k, i) in plan.buckets[b].enumerated() { buffer[offset + k] = plan.parameters[i].grad == nil ? 0 : 1 }
             try check(muse_mpi_iallreduce_sum_float(buffer.baseAddress, Int32(buffer.count), current.requests + b),
                       "all-reduce of step \(current.step)'s gradients")
         }
@@ -416,11 +422,12 @@ public final class DataParallel {
                 current.done[b] = true
             }
             plan.buffers[b].withUnsafeBufferPointer { buffer in
+                let flags = buffer.count - plan.buckets[b].count
                 var offset = 0
-                for i in plan.buckets[b] {
+                for (k, i) in plan.buckets[b].enumerated() {
                     let p = plan.parameters[i]
                     defer { offset += p.count }
-                    guard current.present[i] else { continue }
+                    guard buffer[flags + k] > 0 else { continue }  // no rank has this gradient: it stays nil
                     if p.grad == nil { p.grad = Tensor.zeros(p.shape) }
                     p.grad?.withUnsafeMutableBufferPointer { dst in for j in dst.indices { dst[j] = buffer[offset + j] * scale } }
                     reduced += p.count

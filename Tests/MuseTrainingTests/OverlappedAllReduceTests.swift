@@ -70,7 +70,7 @@ final class OverlappedAllReduceTests: XCTestCase {
         for (b, members) in plan.buckets.enumerated() {
             let total = members.reduce(0) { $0 + sizes[$1] }
             XCTAssertTrue(total <= 8 || members.count == 1, "bucket \(b) \(members) holds \(total) values")
-            XCTAssertEqual(plan.buffers[b].count, total)
+            XCTAssertEqual(plan.buffers[b].count, total + members.count, "gradients, then one presence flag per parameter")
         }
         XCTAssertEqual(plan.buckets, [[5, 4], [3], [2, 1], [0]], "4+1 fit, 9 alone (oversized), 2+5, then 3")
         XCTAssertTrue(plan.fits(parameters))
