@@ -7,6 +7,7 @@
 # and a GPT (4 layers, width 128, on this repository's README as text; 3.3 MB of gradients) with
 # 512 kB buckets, so that several buckets can start while back-propagation runs.
 #   scripts/bench_data_parallel.sh [corpus] [steps]      (default corpora/oneills, 40 steps)
+#   BENCH_MODELS=gpt scripts/bench_data_parallel.sh      (one of the two: melody, gpt)
 # Needs the release build (.build/release/muse) and Open MPI (scripts/setup.sh installs it).
 set -euo pipefail
 MUSE=${MUSE:-.build/release/muse}
@@ -29,7 +30,8 @@ run() {  # name, launcher words… -- model words…
   shift
   ${launcher[@]+"${launcher[@]}"} "$MUSE" "$@" --output "$WORK/$name" > "$WORK/$name.log" 2>&1
   local rate reduce
-  rate=$(grep -o "step $STEPS/$STEPS  [0-9.]* steps/s" "$WORK/$name.log" | awk '{print $3}')
+  rate=$(grep -o "step $STEPS/$STEPS  [0-9.]* steps/s" "$WORK/$name.log" | awk '{print $3}' || true)
+  [ -n "$rate" ] || { echo "$name failed:"; tail -3 "$WORK/$name.log"; return 0; }
   reduce=$(grep -o "all-reduce: [0-9.]* ms per step ([0-9]* values" "$WORK/$name.log" | sed 's/all-reduce: //; s/ ms per step (/ ms, /' || true)
   printf "%-16s %8s steps/s   all-reduce %s\n" "$name" "$rate" "${reduce:-none (plain run)}"
 }
@@ -43,7 +45,9 @@ bench() {  # title, model words…
   run np2-after "${MPI[@]}" -x MUSE_MPI_OVERLAP=0 -np 2 -- "$@"
 }
 
-bench "melody RNN 2x128, global batch 64 x 64 steps, corpus $CORPUS" "${MELODY[@]}"
+MODELS=" ${BENCH_MODELS:-melody gpt} "
+[[ $MODELS == *" melody "* ]] && bench "melody RNN 2x128, global batch 64 x 64 steps, corpus $CORPUS" "${MELODY[@]}"
+[[ $MODELS == *" gpt "* ]] || exit 0
 BUCKET_BYTES=${BUCKET_BYTES:-524288}
 MPI=(mpirun --allow-run-as-root --oversubscribe -x MUSE_MPI_BUCKET_BYTES="$BUCKET_BYTES")
 bench "GPT 4x128, global batch 16 x 64 tokens, README.md as text" "${GPT[@]}"
