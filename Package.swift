@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "MuseTraining", dependencies: ["MuseCore", "CMPI"], swiftSettings: fast),
         // Test-only helpers shared by test targets (tolerance asserts, gradient checks, fixtures).
         .target(name: "_MuseTestSupport", dependencies: ["MuseCore"], swiftSettings: fast),
-        .target(name: "MuseMIDI", dependencies: ["MuseSupport"], swiftSettings: fast),
+        .target(name: "MuseMIDI", dependencies: ["MuseSupport", "CZlib"], swiftSettings: fast),
         .target(name: "MuseAudio", dependencies: ["MuseSupport", "CSndFile", "CSoxr", "CSampleRate", "CALSA"], swiftSettings: fast),
         .target(name: "MuseDSP", dependencies: ["MuseSupport", "MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
         .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),

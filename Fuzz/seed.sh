@@ -4,10 +4,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 C=Fuzz/corpus
-mkdir -p $C/midi $C/musicxml $C/soundfont $C/audio $C/safetensors $C/npy $C/bundle $C/melodycache $C/idx $C/png $C/jpeg $C/vocab
+mkdir -p $C/midi $C/musicxml $C/mxl $C/soundfont $C/audio $C/safetensors $C/npy $C/bundle $C/melodycache $C/idx $C/png $C/jpeg $C/vocab
 for f in Tests/MuseMIDITests/Fixtures/midi/*.mid; do
     [ "$(wc -c < "$f")" -le 4096 ] && cp "$f" $C/midi/
 done
+cp Tests/MuseMIDITests/Fixtures/mxl/*.mxl $C/mxl/
 cp Tests/MuseCoreTests/Fixtures/interop.safetensors $C/safetensors/
 cp Tests/MuseTrainingTests/Fixtures/training.safetensors $C/safetensors/
 cp Tests/MuseCoreTests/Fixtures/interop.npy $C/npy/

@@ -12,6 +12,18 @@ import Glibc
 /// place, `MPI_SUM` then ÷ world size, in buckets of `bucketBytes`), and averages each step's
 /// metrics and stop requests. Rank 0 alone prints, evaluates and writes checkpoints.
 ///
+/// With `overlap` (the default) the all-reduce runs alongside back-propagation: buckets are laid
+/// out over each optimizer's parameters in reverse order (the order back-propagation finishes
+/// them, as PyTorch's DDP), and a bucket's non-blocking `MPI_Iallreduce` starts as soon as its last
+/// gradient is final (`ReadyOrderBackward`), in bucket order on every rank; the step waits for all
+/// of them before clipping and the optimizer step. `MUSE_MPI_OVERLAP=0` averages after
+/// back-propagation instead (the same numbers: each value is summed over the same processes).
+///
+/// Each process other than rank 0 offsets the task's random states (dropout generators) by its
+/// rank after the start state is broadcast, so the ranks draw different dropout masks; rank 0's
+/// (saved in checkpoints) are the plain run's. Module buffers (BatchNorm running statistics,
+/// which each rank updates from its own rows) are averaged over the ranks after every step.
+///
 /// A process that stops answering makes the others fail with one line after `timeoutSeconds`
 /// (every collective polls `MPI_Test` against a deadline; MPI errors are returned, not fatal).
 /// MPI is initialised only when the process was started by `mpirun` (see `fromEnvironment`).
@@ -30,7 +42,13 @@ public final class DataParallel {
     public private(set) var allReduceCount = 0
     /// Values reduced per gradient all-reduce (the last one), floats.
     public private(set) var lastReducedValues = 0
+    /// Whether buckets are all-reduced while back-propagation runs (see the type's description).
+    public let overlap: Bool
     private var bucket: [Float]
+    /// Bucket layouts for the overlapped all-reduce, by optimizer name.
+    private var plans: [String: BucketPlan] = [:]
+    /// The overlapped all-reduce of the optimizer step in progress.
+    private var inFlight: OverlappedStep?
     private var finalized = false
 
     /// The world size `mpirun` gave this process (`OMPI_COMM_WORLD_SIZE`), or `nil` for a plain run.
@@ -40,7 +58,9 @@ public final class DataParallel {
 
     /// Initialises MPI when the process was started by `mpirun` (the environment names a world
     /// size); `nil` for a plain run, which never touches MPI. `MUSE_MPI_TIMEOUT_SECONDS` in the
-    /// environment (`mpirun -x MUSE_MPI_TIMEOUT_SECONDS=60 …`) overrides `timeoutSeconds`.
+    /// environment (`mpirun -x MUSE_MPI_TIMEOUT_SECONDS=60 …`) overrides `timeoutSeconds`;
+    /// `MUSE_MPI_OVERLAP=0` turns the overlapped all-reduce off; `MUSE_MPI_BUCKET_BYTES` sets the
+    /// bucket size.
     /// - Throws: `TrainingError.distributed` if MPI cannot be initialised or disagrees with the
     ///   environment.
     public static func fromEnvironment(environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -54,7 +74,20 @@ public final class DataParallel {
             }
             timeout = value
         }
-        return try DataParallel(expectedWorldSize: size, localSize: local, bucketBytes: bucketBytes, timeoutSeconds: timeout)
+        var bytes = bucketBytes
+        if let text = environment["MUSE_MPI_BUCKET_BYTES"] {
+            guard let value = Int(text), value >= 4 else {
+                throw TrainingError.invalidOption("MUSE_MPI_BUCKET_BYTES must be a number of bytes (at least 4), got '\(text)'")
+            }
+            bytes = value
+        }
+        let overlap: Bool
+        switch environment["MUSE_MPI_OVERLAP"] {
+        case nil, "1": overlap = true
+        case "0": overlap = false
+        case let other?: throw TrainingError.invalidOption("MUSE_MPI_OVERLAP must be 0 or 1, got '\(other)'")
+        }
+        return try DataParallel(expectedWorldSize: size, localSize: local, bucketBytes: bytes, timeoutSeconds: timeout, overlap: overlap)
     }
 
     /// Initialises MPI (once per process) and reads this process's rank and the world size.
@@ -63,8 +96,10 @@ public final class DataParallel {
     ///   - localSize: processes sharing this machine's cores.
     ///   - bucketBytes: bytes per all-reduce bucket (at least 4).
     ///   - timeoutSeconds: how long a collective waits for the other processes.
+    ///   - overlap: all-reduce buckets while back-propagation runs.
     /// - Throws: `TrainingError.distributed` naming the failed MPI call.
-    public init(expectedWorldSize: Int? = nil, localSize: Int = 1, bucketBytes: Int = 4 << 20, timeoutSeconds: Double = 600) throws {
+    public init(expectedWorldSize: Int? = nil, localSize: Int = 1, bucketBytes: Int = 4 << 20, timeoutSeconds: Double = 600,
+                overlap: Bool = true) throws {
         if muse_mpi_is_initialized() == 0 {
             let code = muse_mpi_init()
             guard code == 0 else { throw TrainingError.distributed(rank: -1, worldSize: expectedWorldSize ?? -1, reason: "MPI_Init failed: \(Self.errorText(code))") }
@@ -78,6 +113,7 @@ public final class DataParallel {
         self.localSize = max(1, localSize)
         self.bucketBytes = max(4, bucketBytes)
         self.timeoutSeconds = timeoutSeconds
+        self.overlap = overlap
         bucket = [Float](repeating: 0, count: self.bucketBytes / 4)
     }
 
@@ -99,10 +135,43 @@ public final class DataParallel {
             throw TrainingError.invalidOption("the trainer's shard (\(trainer.options.shard)) is not this process's (\(shard)): set options.shard = dataParallel.shard")
         }
         try synchronizeStart(trainer)
-        trainer.gradientHooks.append { [unowned self] context in
-            try self.averageGradients(context.parameters.map(\.tensor), step: context.step)
+        if !shard.isPrimary {
+            trainer.task.randomStates = trainer.task.randomStates.mapValues { Self.offset($0, rank: shard.rank) }
         }
-        trainer.stepSynchronizer = { [unowned self] metrics, stop in try self.synchronize(metrics, stopRequested: stop) }
+        if overlap {
+            trainer.gradientReducer = OverlappedReducer(self)
+        } else {
+            trainer.gradientHooks.append { [unowned self] context in
+                try self.averageGradients(context.parameters.map(\.tensor), step: context.step)
+            }
+        }
+        let buffers = trainer.task.module.namedBuffers().map(\.tensor)
+        trainer.stepSynchronizer = { [unowned self] metrics, stop in
+            if !buffers.isEmpty, shard.worldSize > 1 { try self.averageBuffers(buffers) }
+            return try self.synchronize(metrics, stopRequested: stop)
+        }
+    }
+
+    /// A random state moved to a stream of its own for `rank` (SplitMix64's finaliser of the state
+    /// plus the rank), so that ranks do not share dropout masks.
+    static func offset(_ state: UInt64, rank: Int) -> UInt64 {
+        var z = state &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(rank)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Replaces every buffer (BatchNorm's running statistics) by its mean over the processes.
+    /// - Throws: `TrainingError.distributed` when a collective fails or times out.
+    func averageBuffers(_ buffers: [Tensor]) throws {
+        let scale = 1 / Float(shard.worldSize)
+        for b in buffers where b.count > 0 {
+            try b.withUnsafeMutableBufferPointer { values in
+                guard let base = values.baseAddress else { return }
+                try wait("all-reduce of the module's buffers") { request in muse_mpi_iallreduce_sum_float(base, Int32(values.count), request) }
+                for i in values.indices { values[i] *= scale }
+            }
+        }
     }
 
     /// Broadcasts rank 0's `Trainer.Snapshot` and restores it on every other rank.
@@ -211,15 +280,187 @@ public final class DataParallel {
         return (averaged, values[values.count - 1] > 0)
     }
 
+    // MARK: - Overlapped all-reduce
+
+    /// Buckets over one optimizer's parameters: indices into its parameter list, in the reverse of
+    /// that list (the order back-propagation finishes them), each up to `bucketBytes` (a larger
+    /// tensor alone), and a buffer per bucket so that several can be in flight. A buffer holds the
+    /// bucket's gradients, then one flag per parameter (1 where this rank has its gradient), so
+    /// the sum also says which gradients exist on any rank without a collective of its own.
+    final class BucketPlan {
+        let parameters: [Tensor]
+        let buckets: [[Int]]
+        let bucketOf: [ObjectIdentifier: Int]
+        var buffers: [[Float]]
+
+        init(_ parameters: [Tensor], capacity: Int) {
+            self.parameters = parameters
+            var buckets: [[Int]] = [], current: [Int] = [], filled = 0
+            for i in parameters.indices.reversed() {
+                let n = parameters[i].count
+                if !current.isEmpty, filled + n > capacity {
+                    buckets.append(current)
+                    current = []
+                    filled = 0
+                }
+                current.append(i)
+                filled += n
+            }
+            if !current.isEmpty { buckets.append(current) }
+            self.buckets = buckets
+            var bucketOf: [ObjectIdentifier: Int] = [:]
+            for (b, members) in buckets.enumerated() { for i in members { bucketOf[ObjectIdentifier(parameters[i])] = b } }
+            self.bucketOf = bucketOf
+            buffers = buckets.map { [Float](repeating: 0, count: $0.reduce(0) { $0 + parameters[$1].count } + $0.count) }
+        }
+
+        /// Whether `parameters` are the ones this plan was made for.
+        func fits(_ parameters: [Tensor]) -> Bool {
+            parameters.count == self.parameters.count && zip(parameters, self.parameters).allSatisfy { $0 === $1 }
+        }
+    }
+
+    /// One optimizer step's overlapped all-reduce: which buckets still wait for gradients and
+    /// which are in flight.
+    final class OverlappedStep {
+        let plan: BucketPlan
+        let step: Int
+        var waiting: [Int]
+        var launched = 0
+        var requests: UnsafeMutablePointer<MPI_Request?>
+        var done: [Bool]
+
+        init(plan: BucketPlan, step: Int, waiting: [Int]) {
+            (self.plan, self.step, self.waiting) = (plan, step, waiting)
+            requests = .allocate(capacity: max(1, plan.buckets.count))
+            requests.initialize(repeating: nil, count: max(1, plan.buckets.count))
+            done = [Bool](repeating: false, count: plan.buckets.count)
+        }
+        deinit { requests.deallocate() }
+    }
+
+    /// Starts an optimizer step's overlapped all-reduce and back-propagates `loss`, launching each
+    /// bucket's all-reduce (in bucket order) once its gradients are final.
+    func overlappedBackward(_ loss: Tensor, context: GradientHookContext) throws {
+        let started = Date()
+        let parameters = context.parameters.map(\.tensor)
+        let plan: BucketPlan
+        if let cached = plans[context.optimizerName], cached.fits(parameters) {
+            plan = cached
+        } else {
+            plan = BucketPlan(parameters, capacity: bucket.count)
+            plans[context.optimizerName] = plan
+        }
+        let reachable = ReadyOrderBackward.reachableLeaves(from: loss)
+        let waiting = plan.buckets.map { members in members.filter { reachable.contains(ObjectIdentifier(parameters[$0])) }.count }
+        let current = OverlappedStep(plan: plan, step: context.step, waiting: waiting)
+        inFlight = current
+        try launchReady(current)
+        var busy = Date().timeIntervalSince(started)
+        try ReadyOrderBackward.run(loss) { leaf in
+            guard let b = plan.bucketOf[ObjectIdentifier(leaf)] else { return }
+            let t = Date()
+            current.waiting[b] -= 1
+            try launchReady(current)
+            try poll(current)
+            busy += Date().timeIntervalSince(t)
+        }
+        allReduceSeconds += busy
+    }
+
+    /// Launches the next buckets, in order, whose gradients are all final.
+    private func launchReady(_ current: OverlappedStep) throws {
+        while current.launched < current.plan.buckets.count, current.waiting[current.launched] <= 0 {
+            try launch(current.launched, of: current)
+            current.launched += 1
+        }
+    }
+
+    /// Packs bucket `b`'s gradients (zeros for a missing one) and presence flags and starts summing them.
+    private func launch(_ b: Int, of current: OverlappedStep) throws {
+        let plan = current.plan
+        try plan.buffers[b].withUnsafeMutableBufferPointer { buffer in
+            var offset = 0
+            for i in plan.buckets[b] {
+                let p = plan.parameters[i]
+                if let g = p.grad {
+                    g.withUnsafeBufferPointer { src in for j in src.indices { buffer[offset + j] = src[j] } }
+                } else {
+                    for j in 0..<p.count { buffer[offset + j] = 0 }
+                }
+                offset += p.count
+            }
+            for (k, i) in plan.buckets[b].enumerated() { buffer[offset + k] = plan.parameters[i].grad == nil ? 0 : 1 }
+            try check(muse_mpi_iallreduce_sum_float(buffer.baseAddress, Int32(buffer.count), current.requests + b),
+                      "all-reduce of step \(current.step)'s gradients")
+        }
+    }
+
+    /// Lets MPI progress the oldest unfinished bucket (Open MPI advances non-blocking collectives
+    /// inside MPI calls).
+    private func poll(_ current: OverlappedStep) throws {
+        guard let b = current.done.prefix(current.launched).firstIndex(of: false) else { return }
+        var flag: Int32 = 0
+        try check(muse_mpi_test(current.requests + b, &flag), "all-reduce of step \(current.step)'s gradients")
+        if flag != 0 { current.done[b] = true }
+    }
+
+    /// Launches what is left, waits for every bucket and writes the means into the gradients.
+    func finishOverlapped(context: GradientHookContext) throws {
+        guard let current = inFlight else { return }
+        inFlight = nil
+        let started = Date()
+        for b in current.launched..<current.plan.buckets.count { try launch(b, of: current) }
+        current.launched = current.plan.buckets.count
+        let plan = current.plan
+        let scale = 1 / Float(shard.worldSize)
+        var reduced = 0
+        for b in plan.buckets.indices {
+            if !current.done[b] {
+                let request = current.requests + b
+                try wait("all-reduce of step \(current.step)'s gradients", started: request)
+                current.done[b] = true
+            }
+            plan.buffers[b].withUnsafeBufferPointer { buffer in
+                let flags = buffer.count - plan.buckets[b].count
+                var offset = 0
+                for (k, i) in plan.buckets[b].enumerated() {
+                    let p = plan.parameters[i]
+                    defer { offset += p.count }
+                    guard buffer[flags + k] > 0 else { continue }  // no rank has this gradient: it stays nil
+                    if p.grad == nil { p.grad = Tensor.zeros(p.shape) }
+                    p.grad?.withUnsafeMutableBufferPointer { dst in for j in dst.indices { dst[j] = buffer[offset + j] * scale } }
+                    reduced += p.count
+                }
+            }
+        }
+        lastReducedValues = reduced
+        allReduceSeconds += Date().timeIntervalSince(started)
+        allReduceCount += 1
+    }
+
+    /// The trainer's `GradientReducer` for the overlapped all-reduce.
+    final class OverlappedReducer: GradientReducer {
+        unowned let parallel: DataParallel
+        init(_ parallel: DataParallel) { self.parallel = parallel }
+        func backward(_ loss: Tensor, context: GradientHookContext) throws { try parallel.overlappedBackward(loss, context: context) }
+        func finish(context: GradientHookContext) throws { try parallel.finishOverlapped(context: context) }
+    }
+
     /// Starts a non-blocking collective and polls it to completion, failing after `timeoutSeconds`.
     private func wait(_ what: String, _ start: (UnsafeMutablePointer<MPI_Request?>) -> Int32) throws {
         var request: MPI_Request? = nil
         try check(start(&request), what)
+        try wait(what, started: &request)
+    }
+
+    /// Polls a started collective to completion, failing after `timeoutSeconds`.
+    private func wait(_ what: String, started request: UnsafeMutablePointer<MPI_Request?>) throws {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var done: Int32 = 0
         var polls = 0
         while true {
-            try check(muse_mpi_test(&request, &done), what)
+            try check(muse_mpi_test(request, &done), what)
             if done != 0 { return }
             polls += 1
             if polls > 2000 {

@@ -24,6 +24,9 @@ public final class Trainer {
     /// Called with every optimizer's gradients after back-propagation, before clipping and the
     /// step (data-parallel training all-reduces here).
     public var gradientHooks: [(GradientHookContext) throws -> Void] = []
+    /// Runs the last back-propagation of every optimizer step and finishes the gradients before
+    /// the hooks (data-parallel training overlaps its all-reduce with it); `nil`: `loss.backward()`.
+    public var gradientReducer: (any GradientReducer)?
     /// Called after every step with the step count (e.g. to request a stop in tests).
     public var afterStep: ((Int) -> Void)?
     /// Combines a finished step's metrics and this process's stop request with the other

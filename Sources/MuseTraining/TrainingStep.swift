@@ -27,7 +27,8 @@ public final class TrainingStep {
 
     /// One update of the optimizer `name`: clears its gradients, then `gradientAccumulationSteps`
     /// times draws a micro-batch loss from `loss` and back-propagates it divided by that count (the
-    /// update of an N-times larger batch of mean losses), then runs the gradient hooks, clips the
+    /// update of an N-times larger batch of mean losses; the last back-propagation goes through the
+    /// trainer's `gradientReducer` when it has one), then runs the gradient hooks, clips the
     /// global norm if the options say so, sets the scheduled learning rate and steps.
     /// Reports the mean loss as `loss` (`<name>_loss` when the task has several optimizers).
     /// - Returns: the mean loss over the micro-batches.
@@ -41,14 +42,21 @@ public final class TrainingStep {
         optimizer.zeroGrad()
         let count = trainer.options.gradientAccumulationSteps
         var total = 0.0
-        for _ in 0..<count {
+        let parameters = optimizer.parameters
+        let context = GradientHookContext(optimizerName: slot.name, step: index, parameters: parameters)
+        for micro in 0..<count {
             let value = try loss(&generator)
             total += Double(value.item())
-            (count == 1 ? value : value * (1 / Float(count))).backward()
+            let scaled = count == 1 ? value : value * (1 / Float(count))
+            if micro == count - 1, let reducer = trainer.gradientReducer {
+                try reducer.backward(scaled, context: context)
+            } else {
+                scaled.backward()
+            }
         }
-        let parameters = optimizer.parameters
+        try trainer.gradientReducer?.finish(context: context)
         for hook in trainer.gradientHooks {
-            try hook(GradientHookContext(optimizerName: slot.name, step: index, parameters: parameters))
+            try hook(context)
         }
         if let maxNorm = trainer.options.clipNorm {
             let norm = clipGradientNorm(parameters.map(\.tensor), maxNorm: maxNorm)
@@ -76,4 +84,14 @@ public struct GradientHookContext {
     public let step: Int
     /// Its parameters; each tied tensor appears once. `.grad` may be `nil` for unused ones.
     public let parameters: [(name: String, tensor: Tensor)]
+}
+
+/// Runs the last back-propagation of an optimizer step and makes its gradients final before
+/// the gradient hooks, clipping and the step: data-parallel training starts averaging buckets of
+/// gradients while back-propagation is still running (`DataParallel`).
+public protocol GradientReducer: AnyObject {
+    /// Back-propagates `loss` (the last micro-batch's), accumulating into the parameters' `.grad`.
+    func backward(_ loss: Tensor, context: GradientHookContext) throws
+    /// Completes what `backward` started (waits for the all-reduces); called once per optimizer step.
+    func finish(context: GradientHookContext) throws
 }

@@ -28,6 +28,26 @@ final class CorpusImportCLITests: CLITestCase {
         XCTAssertTrue(info.out.contains("\"Soprano\""), info.out)
     }
 
+    /// A compressed score (.mxl, from scripts/make_mxl_fixtures.py) imports like a plain one; a
+    /// truncated one is skipped with one warning naming it.
+    func testCompressedMXLScoresAreImportedAndATruncatedOneIsSkipped() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../MuseMIDITests/Fixtures/mxl/score.mxl").standardized
+        let bytes = try Data(contentsOf: fixture)
+        let scores = folder.appendingPathComponent("scores")
+        try FileManager.default.createDirectory(at: scores, withIntermediateDirectories: true)
+        try bytes.write(to: scores.appendingPathComponent("song.mxl"))
+        try bytes.prefix(bytes.count / 2).write(to: scores.appendingPathComponent("cut.mxl"))
+        let result = try muse(["corpus", "import-musicxml", scores.path, "--output", "mid"])
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("imported 1 of 2"), result.out)
+        XCTAssertEqual(result.err.split(separator: "\n").count, 1, result.err)
+        XCTAssertTrue(result.err.hasPrefix("muse: warning: skipped ") && result.err.contains("cut.mxl: zip:"), result.err)
+        let info = try muse(["midi", "info", "mid/song.mid"])
+        XCTAssertEqual(info.status, 0)
+        XCTAssertTrue(info.out.contains("notes: 3"), info.out)
+    }
+
     func testAFolderWithoutScoresFails() throws {
         let result = try muse(["corpus", "import-musicxml", folder.path, "--output", "mid"])
         XCTAssertEqual(result.status, 1)

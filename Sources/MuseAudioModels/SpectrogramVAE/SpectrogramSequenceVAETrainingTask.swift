@@ -70,16 +70,25 @@ public final class SpectrogramSequenceVAETrainingTask: LossTrainingTask {
 
     /// Clip indices, crop offsets, then ε ~ N(0, I) shaped as μ, all from `generator`.
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// The global batch's clips, crops and ε from `generator`, of which `shard`'s rows are scored,
+    /// weighted by their share of the batch.
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
         let c = model.config
-        var batch: [[Float]] = []
+        var picks: [(clip: Int, start: Int)] = []
         for _ in 0..<c.batchSize {
-            let clip = train[Int(generator.next() % UInt64(train.count))]
-            let room = clip.frames - c.cropFrames
-            let start = room > 0 ? Int(generator.next() % UInt64(room + 1)) : 0
-            batch.append(crop(clip, start: start))
+            let clip = Int(generator.next() % UInt64(train.count))
+            let room = train[clip].frames - c.cropFrames
+            picks.append((clip, room > 0 ? Int(generator.next() % UInt64(room + 1)) : 0))
         }
-        let epsilon = Tensor.randn([c.batchSize, c.zChannels, 1, c.cropFrames / c.framesPerLatent], using: &generator)
-        return try model.loss(spectrograms: model.tensor(batch, frames: c.cropFrames), epsilon: epsilon, beta: c.beta(atStep: step)).total
+        let allEpsilon = Tensor.randn([c.batchSize, c.zChannels, 1, c.cropFrames / c.framesPerLatent], using: &generator)
+        let rows = try shard.rows(ofBatch: c.batchSize)
+        let batch = picks[rows].map { crop(train[$0.clip], start: $0.start) }
+        let epsilon = try shard.slice(allEpsilon, rows: rows)
+        let loss = try model.loss(spectrograms: model.tensor(batch, frames: c.cropFrames), epsilon: epsilon, beta: c.beta(atStep: step)).total
+        return shard.weighted(loss, local: rows.count, global: c.batchSize)
     }
 
     /// `error_db`: mean absolute log-mel error (dB, `LogMelError`) of the decoded latent means over

@@ -125,11 +125,21 @@ public final class ImageClassifierTrainingTask: LossTrainingTask {
 
     /// Distinct indices, then one flip coin per picture, from `generator`.
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
-        let indices = BatchSampling.distinctIndices(model.config.batchSize, from: labels.count, using: &generator)
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// The global batch's indices and flip coins from `generator`, of which `shard`'s rows are
+    /// scored, weighted by their share of the batch. The BatchNorm layers normalise with the
+    /// statistics of this rank's rows (not the global batch's), as PyTorch's DDP without SyncBatchNorm.
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
+        let all = BatchSampling.distinctIndices(model.config.batchSize, from: labels.count, using: &generator)
+        let allCoins = flip ? all.map { _ in generator.next() & 1 == 1 } : []
+        let rows = try shard.rows(ofBatch: all.count)
+        let indices = Array(all[rows])
         let batch = try pictures.indexSelect(axis: 0, indices: indices)
         if flip {
+            let coins = Array(allCoins[rows])
             let side = model.config.imageSize, plane = side * side, perPicture = model.config.channels * plane
-            let coins = indices.map { _ in generator.next() & 1 == 1 }
             batch.withUnsafeMutableBufferPointer { p in
                 for (i, coin) in coins.enumerated() where coin {
                     for row in 0..<(perPicture / side) {
@@ -139,7 +149,8 @@ public final class ImageClassifierTrainingTask: LossTrainingTask {
                 }
             }
         }
-        return try crossEntropy(logits: model(batch), targets: indices.map { labels[$0] })
+        let loss = try crossEntropy(logits: model(batch), targets: indices.map { labels[$0] })
+        return shard.weighted(loss, local: indices.count, global: all.count)
     }
 
     /// `accuracy` (fraction of test pictures classified right) and `loss` (mean cross-entropy).

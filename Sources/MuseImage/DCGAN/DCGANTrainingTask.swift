@@ -79,17 +79,29 @@ public final class DCGANTrainingTask: TrainingTask {
         try binaryCrossEntropyWithLogits(logits: model.discriminator(model.generator(noise)), targets: Tensor.ones([noise.shape[0], 1]))
     }
 
-    /// Real batch: distinct indices (`BatchSampling.distinctIndices`), then noise, then the generator's noise.
+    /// Real batch: distinct indices (`BatchSampling.distinctIndices`), then noise, then the
+    /// generator's noise. Data-parallel: the global batch's indices and noise are drawn on every
+    /// rank and each scores its rows, both losses weighted by their share of the batch; both
+    /// optimizers' gradients are averaged (the trainer's gradient hook runs per optimizer). The
+    /// generator's BatchNorm normalises with this rank's rows' statistics (as PyTorch's DDP without
+    /// SyncBatchNorm); the running statistics are averaged over the ranks after every step.
     public func trainStep(_ step: TrainingStep) throws {
         let n = model.config.batchSize
+        let shard = step.shard
+        let rows = try shard.rows(ofBatch: n)
         try step.optimize("discriminator") { rng in
             let indices = BatchSampling.distinctIndices(n, from: pictures.shape[0], using: &rng)
-            let real = try pictures.indexSelect(axis: 0, indices: indices)
-            return try discriminatorLoss(real: real, noise: model.noise(count: n, using: &rng))
+            let noise = model.noise(count: n, using: &rng)
+            let real = try pictures.indexSelect(axis: 0, indices: Array(indices[rows]))
+            let loss = try discriminatorLoss(real: real, noise: shard.slice(noise, rows: rows))
+            return shard.weighted(loss, local: rows.count, global: n)
         }
-        try step.optimize("generator") { rng in try generatorLoss(noise: model.noise(count: n, using: &rng)) }
+        try step.optimize("generator") { rng in
+            let noise = model.noise(count: n, using: &rng)
+            return shard.weighted(try generatorLoss(noise: shard.slice(noise, rows: rows)), local: rows.count, global: n)
+        }
         let done = step.index + 1
-        if sampleEvery > 0, done % sampleEvery == 0, let sampleDirectory {
+        if sampleEvery > 0, done % sampleEvery == 0, let sampleDirectory, shard.isPrimary {
             let path = sampleDirectory.appendingPathComponent(String(format: "step-%06d.png", done)).path
             try writeSamples(to: path)
             samplesWritten.append(path)

@@ -45,19 +45,27 @@ public final class ImageVAETrainingTask: LossTrainingTask {
 
     /// Distinct indices (`BatchSampling.distinctIndices`), then ε ~ N(0, I), from `generator`.
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// The global batch's indices and ε from `generator`, of which `shard`'s rows are scored; the
+    /// loss (and the reported KL) weighted by their share of the batch.
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
         let indices = BatchSampling.distinctIndices(model.config.batchSize, from: pictures.shape[0], using: &generator)
-        let batch = try pictures.indexSelect(axis: 0, indices: indices)
-        let epsilon = Tensor.randn([indices.count, model.config.zSize], using: &generator)
+        let allEpsilon = Tensor.randn([indices.count, model.config.zSize], using: &generator)
+        let rows = try shard.rows(ofBatch: indices.count)
+        let batch = try pictures.indexSelect(axis: 0, indices: Array(indices[rows]))
+        let epsilon = try shard.slice(allEpsilon, rows: rows)
         let (total, _, kl) = try model.loss(pictures: batch, epsilon: epsilon)
-        lastStepKL = Double(kl.item())
-        return total
+        lastStepKL = Double(kl.item()) * Double(shard.weight(local: rows.count, global: indices.count))
+        return shard.weighted(total, local: rows.count, global: indices.count)
     }
 
     public func trainStep(_ step: TrainingStep) throws {
-        try step.optimize { try self.trainingLoss(using: &$0) }
+        try step.optimize { try self.trainingLoss(using: &$0, shard: step.shard) }
         step.report("kl", lastStepKL)
         let done = step.index + 1
-        if sampleEvery > 0, done % sampleEvery == 0, let sampleDirectory {
+        if sampleEvery > 0, done % sampleEvery == 0, let sampleDirectory, step.shard.isPrimary {
             let samples = sampleDirectory.appendingPathComponent(String(format: "step-%06d.png", done)).path
             let reconstructions = sampleDirectory.appendingPathComponent(String(format: "reconstructions-%06d.png", done)).path
             try writeSamples(to: samples, rows: 8, columns: 8)

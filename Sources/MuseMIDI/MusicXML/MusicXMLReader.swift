@@ -1,7 +1,7 @@
 import Foundation
 import MuseSupport
 
-/// Reads uncompressed MusicXML (`score-partwise`, versions 1.0–4.0) into a `NoteSequence`, with
+/// Reads MusicXML (`score-partwise`, versions 1.0–4.0; plain or compressed `.mxl`) into a `NoteSequence`, with
 /// the meanings of note_seq's `musicxml_reader`: one instrument per `<score-part>` in part-list
 /// order, program from its `<midi-program>` (1-based in the file, 0-based in the sequence),
 /// channel 10 as drums, velocity 64 until a `<sound dynamics>` says otherwise (dynamics are
@@ -25,10 +25,12 @@ public enum MusicXMLReader {
         return try read(bytes: [UInt8](data), file: path)
     }
 
-    /// Parses MusicXML bytes; `file` names the source in errors.
+    /// Parses MusicXML bytes — plain, or compressed (`.mxl`: a zip archive, recognised by its
+    /// first bytes, whose `META-INF/container.xml` names the score); `file` names the source in errors.
     public static func read(bytes: [UInt8], file: String = "<memory>") throws -> NoteSequence {
+        let xml = isZip(bytes) ? try rootFile(ofArchive: bytes, file: file) : bytes
         let root: XMLElement
-        do { root = try XMLElement.parse(bytes) } catch let error as XMLParseError {
+        do { root = try XMLElement.parse(xml) } catch let error as XMLParseError {
             throw MusicXMLError(file: file, reason: "not well-formed XML at \(error)")
         }
         guard root.name == "score-partwise" else {
@@ -225,8 +227,8 @@ public struct MusicXMLError: Error, Equatable, CustomStringConvertible {
 }
 
 extension MusicXMLReader {
-    /// File name extensions taken as uncompressed MusicXML.
-    public static let extensions: Set<String> = ["xml", "musicxml"]
+    /// File name extensions taken as MusicXML (`mxl`: compressed).
+    public static let extensions: Set<String> = ["xml", "musicxml", "mxl"]
 
     /// Every MusicXML file under `directory`, recursively, sorted by path.
     /// - Throws: `MIDIError.cannotRead` if `directory` cannot be listed.

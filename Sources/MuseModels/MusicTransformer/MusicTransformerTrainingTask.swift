@@ -60,22 +60,40 @@ public final class MusicTransformerTrainingTask: LossTrainingTask {
 
     /// A batch: inputs and targets, B·L row-major (targets −100 past a crop's end).
     public func nextBatch(using generator: inout SplitMix64) throws -> (inputs: [Int], targets: [Int]) {
+        let batch = try nextBatch(using: &generator, shard: .whole)
+        return (batch.inputs, batch.targets)
+    }
+
+    /// Draws the whole global batch's crops from `generator` (so every rank's generator advances
+    /// alike) and keeps `shard`'s rows: their inputs and targets (rows·L row-major), the rows, and
+    /// the scored target tokens of these rows and of the whole batch (for the loss weight).
+    public func nextBatch(using generator: inout SplitMix64, shard: TrainingShard) throws
+        -> (inputs: [Int], targets: [Int], rows: Int, scored: Int, globalScored: Int) {
         let l = model.config.maxSeqLen, b = model.config.batchSize
-        var inputs = [Int](repeating: MusicTransformerConfig.padToken, count: b * l)
-        var targets = [Int](repeating: -100, count: b * l)
-        for row in 0..<b {
-            let crop = try crop(length: l, using: &generator)
+        var crops: [[Int]] = []
+        for _ in 0..<b { crops.append(try crop(length: l, using: &generator)) }
+        let mine = Array(crops[try shard.rows(ofBatch: b)])
+        var inputs = [Int](repeating: MusicTransformerConfig.padToken, count: mine.count * l)
+        var targets = [Int](repeating: -100, count: mine.count * l)
+        for (row, crop) in mine.enumerated() {
             for (t, token) in crop.enumerated() {
                 targets[row * l + t] = token
                 if t + 1 < l { inputs[row * l + t + 1] = token }
             }
         }
-        return (inputs, targets)
+        return (inputs, targets, mine.count, mine.reduce(0) { $0 + $1.count }, crops.reduce(0) { $0 + $1.count })
     }
 
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
-        let (inputs, targets) = try nextBatch(using: &generator)
-        return try model.loss(inputs: inputs, targets: targets, batch: model.config.batchSize)
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// Mean cross-entropy over `shard`'s scored tokens, weighted by their share of the global
+    /// batch's scored tokens (so the ranks' mean is the whole batch's mean).
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
+        let batch = try nextBatch(using: &generator, shard: shard)
+        let loss = try model.loss(inputs: batch.inputs, targets: batch.targets, batch: batch.rows)
+        return shard.weighted(loss, local: batch.scored, global: batch.globalScored)
     }
 
     public func evaluate() throws -> Metrics {

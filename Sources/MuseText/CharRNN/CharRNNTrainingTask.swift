@@ -64,11 +64,14 @@ public final class CharRNNTrainingTask: LossTrainingTask {
     }
 
     /// Batch `k`: inputs and targets, B·T row-major.
-    public func batch(_ k: Int) -> (inputs: [Int], targets: [Int]) {
+    public func batch(_ k: Int) -> (inputs: [Int], targets: [Int]) { batch(k, rows: 0..<batchSize) }
+
+    /// The streams `rows` of batch `k`: inputs and targets, rows·T row-major.
+    public func batch(_ k: Int, rows: Range<Int>) -> (inputs: [Int], targets: [Int]) {
         var x: [Int] = [], y: [Int] = []
-        x.reserveCapacity(batchSize * seqLength)
-        y.reserveCapacity(batchSize * seqLength)
-        for s in streams {
+        x.reserveCapacity(rows.count * seqLength)
+        y.reserveCapacity(rows.count * seqLength)
+        for s in streams[rows] {
             for t in (k * seqLength)..<((k + 1) * seqLength) {
                 x.append(Int(s[t]))
                 y.append(Int(s[t + 1]))
@@ -78,12 +81,21 @@ public final class CharRNNTrainingTask: LossTrainingTask {
     }
 
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// Data-parallel: each rank trains its block of the streams (`shard.rows(ofBatch: batchSize)`)
+    /// and carries the LSTM state of those streams only, from one of its batches to the next (the
+    /// rows of an LSTM are independent, so the ranks together compute the plain run's batch).
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
+        let rows = try shard.rows(ofBatch: batchSize)
         if cursor == 0 { carried = nil }
-        let (x, y) = batch(cursor)
-        let (logits, state) = try model(x, batch: batchSize, length: seqLength, state: carried)
+        let (x, y) = batch(cursor, rows: rows)
+        let (logits, state) = try model(x, batch: rows.count, length: seqLength, state: carried)
         carried = CharRNN.detach(state)
         cursor = (cursor + 1) % batchesPerEpoch
-        return try crossEntropy(logits: logits.reshape([batchSize * seqLength, model.config.vocabSize]), targets: y)
+        let loss = try crossEntropy(logits: logits.reshape([rows.count * seqLength, model.config.vocabSize]), targets: y)
+        return shard.weighted(loss, local: rows.count, global: batchSize)
     }
 
     public func evaluate() throws -> Metrics {

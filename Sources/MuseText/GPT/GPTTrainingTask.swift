@@ -62,12 +62,18 @@ public final class GPTTrainingTask: LossTrainingTask {
 
     /// `batchSize` random windows of `ids`: inputs and next-token targets, each B·T row-major.
     public func batch(from ids: [Int32], using generator: inout SplitMix64) -> (inputs: [Int], targets: [Int]) {
+        batch(from: ids, rows: 0..<batchSize, using: &generator)
+    }
+
+    /// Draws all `batchSize` window offsets from `generator` and returns the windows of `rows` only:
+    /// inputs and next-token targets, each rows·T row-major.
+    public func batch(from ids: [Int32], rows: Range<Int>, using generator: inout SplitMix64) -> (inputs: [Int], targets: [Int]) {
         let t = model.config.blockSize
+        let starts = (0..<batchSize).map { _ in Int(generator.next() % UInt64(ids.count - t)) }
         var inputs: [Int] = [], targets: [Int] = []
-        inputs.reserveCapacity(batchSize * t)
-        targets.reserveCapacity(batchSize * t)
-        for _ in 0..<batchSize {
-            let start = Int(generator.next() % UInt64(ids.count - t))
+        inputs.reserveCapacity(rows.count * t)
+        targets.reserveCapacity(rows.count * t)
+        for start in starts[rows] {
             for i in start..<(start + t) {
                 inputs.append(Int(ids[i]))
                 targets.append(Int(ids[i + 1]))
@@ -77,8 +83,15 @@ public final class GPTTrainingTask: LossTrainingTask {
     }
 
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
-        let (x, y) = batch(from: train, using: &generator)
-        return try model.loss(x, targets: y, batch: batchSize, length: model.config.blockSize).loss
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// The mean loss of `shard`'s windows of the global batch, weighted by their share of it.
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
+        let rows = try shard.rows(ofBatch: batchSize)
+        let (x, y) = batch(from: train, rows: rows, using: &generator)
+        let loss = try model.loss(x, targets: y, batch: rows.count, length: model.config.blockSize).loss
+        return shard.weighted(loss, local: rows.count, global: batchSize)
     }
 
     public func evaluate() throws -> Metrics {

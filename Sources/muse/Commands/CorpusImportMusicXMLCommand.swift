@@ -6,9 +6,9 @@ import MuseMIDI
 struct CorpusImportMusicXMLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-musicxml",
-        abstract: "Convert every MusicXML score (.xml, .musicxml) in a folder to a format-1 MIDI file.")
+        abstract: "Convert every MusicXML score (.xml, .musicxml, compressed .mxl) in a folder to a format-1 MIDI file.")
 
-    @Argument(help: "Folder of uncompressed MusicXML files (searched recursively).")
+    @Argument(help: "Folder of MusicXML files, plain or compressed (.mxl), searched recursively.")
     var directory: String
 
     @Option(name: [.short, .customLong("output")], help: "Folder to write the .mid files to.")

@@ -74,10 +74,12 @@ func runTraining(task: any TrainingTask, options: TrainerOptions, logEvery: Int 
     if primary {
         let saved = Checkpoint.list(in: options.outputDirectory).last?.url.path ?? options.outputDirectory.path
         print("step \(state.step)/\(options.numSteps): checkpoint \(saved)")
-        if let parallel, parallel.allReduceCount > 0 {
-            print(String(format: "all-reduce: %.2f ms per step (%d values, %d steps from step %d)",
-                         1000 * parallel.allReduceSeconds / Double(parallel.allReduceCount), parallel.lastReducedValues,
-                         parallel.allReduceCount, startStep))
+        let steps = state.step - startStep
+        if let parallel, parallel.allReduceCount > 0, steps > 0 {
+            // Per training step (a GAN's step averages two optimizers' gradients).
+            print(String(format: "all-reduce: %.2f ms per step (%d values, %d steps from step %d",
+                         1000 * parallel.allReduceSeconds / Double(steps), parallel.lastReducedValues, steps, startStep)
+                  + (parallel.overlap ? ", overlapped with back-propagation)" : ")"))
         }
     }
     parallel?.finalize()
