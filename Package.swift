@@ -53,6 +53,13 @@ let package = Package(
         .target(name: "MuseText", dependencies: ["MuseCore", "MuseTraining"], swiftSettings: fast),
         // Image models and readers: no audio libraries.
         .target(name: "MuseImage", dependencies: ["MuseCore", "MuseTraining", "CBLAS", "CLAPACK", "CPNG", "CTurboJPEG", "CZlib"], swiftSettings: fast),
+        // Style transfer without pretrained networks: random filter banks, Gram/content/TV losses,
+        // L-BFGS (shared by pictures and sound; MuseCore only).
+        .target(name: "MuseStyle", dependencies: ["MuseCore", "CBLAS"], swiftSettings: fast),
+        // Picture style transfer, texture synthesis and DeepDream on a MuseImage classifier.
+        .target(name: "MuseImageStyle", dependencies: ["MuseStyle", "MuseImage", "MuseCore"], swiftSettings: fast),
+        // Audio style transfer and texture (Ulyanov and Lebedev) on log-magnitude spectrograms.
+        .target(name: "MuseAudioStyle", dependencies: ["MuseStyle", "MuseCore", "MuseAudio", "MuseDSP"], swiftSettings: fast),
 
         // The command-line tool: parses arguments, calls the libraries, prints.
         .executableTarget(
@@ -61,6 +68,7 @@ let package = Package(
                 "MuseSupport", "MuseCore", "MuseTraining", "MuseMIDI", "MuseAudio", "MuseDSP", "MuseSynth", "MuseEncoding",
                 "MuseModels", "MuseAudioModels", "MuseText",
                 "MuseImage",
+                "MuseStyle", "MuseImageStyle", "MuseAudioStyle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -78,6 +86,7 @@ let package = Package(
         .testTarget(name: "museTests", dependencies: ["muse", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore", "MuseTraining", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseImageTests", dependencies: ["MuseImage", "MuseCore", "MuseTraining"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseStyleTests", dependencies: ["MuseStyle", "MuseImageStyle", "MuseAudioStyle", "MuseImage", "MuseCore", "MuseAudio"], resources: [.copy("Fixtures")]),
 
         // Benchmarks (release builds only; each prints ours / peer from one run).
         .target(name: "BenchSupport", path: "Benchmarks/Support"),
@@ -90,6 +99,8 @@ let package = Package(
         .executableTarget(name: "bench-melody", dependencies: ["BenchSupport", "MuseModels", "MuseTraining", "MuseCore", "MuseEncoding"], path: "Benchmarks/MelodyBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-nanogpt", dependencies: ["BenchSupport", "MuseText", "MuseTraining", "MuseCore"], path: "Benchmarks/NanoGPTBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-relative-attention", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/RelativeAttentionBenchmark", swiftSettings: fast),
+        .executableTarget(name: "ablation-music-transformer", dependencies: ["MuseModels", "MuseTraining", "MuseCore", "MuseEncoding"], path: "Benchmarks/MusicTransformerAblation", swiftSettings: fast),
+        .executableTarget(name: "bench-style", dependencies: ["BenchSupport", "MuseStyle", "MuseCore"], path: "Benchmarks/StyleBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-music-transformer", dependencies: ["BenchSupport", "MuseModels", "MuseCore"], path: "Benchmarks/MusicTransformerBenchmark", swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]

@@ -22,6 +22,7 @@ from make_music_transformer_fixtures import MusicTransformer  # noqa: E402
 
 torch.set_num_threads(2)
 VOCAB = 390
+TABLE_ROWS = 512  # the relative table of the shipped configuration (max_seq_len 512)
 
 
 def peak_mb():
@@ -51,7 +52,7 @@ def train(layers, e, h, f, batch, length, steps):
 @torch.no_grad()
 def sample(layers, e, h, f, events):
     torch.manual_seed(1)
-    model = MusicTransformer(VOCAB, e, h, f, layers, True, True, events + 1).eval()
+    model = MusicTransformer(VOCAB, e, h, f, layers, True, True, TABLE_ROWS).eval()
     d = e // h
     keys = [torch.empty(h, 0, d) for _ in layers_range(layers)]
     values = [torch.empty(h, 0, d) for _ in layers_range(layers)]
@@ -67,8 +68,11 @@ def sample(layers, e, h, f, events):
             keys[n] = torch.cat([keys[n], k], dim=1)
             values[n] = torch.cat([values[n], v], dim=1)
             m = a.relative_embeddings.shape[1]
-            er = a.relative_embeddings[:, max(m - t - 1, 0):m]            # distances −t … 0 (M ≥ events)
-            logits = (q @ keys[n].transpose(1, 2) + q @ er.transpose(1, 2)) / d ** 0.5
+            first = max(0, t - (m - 1))                                   # keys farther than M − 1 get no relative term
+            er = a.relative_embeddings[:, m - 1 - (t - first):m]          # distances −(t − first) … 0
+            logits = q @ keys[n].transpose(1, 2)
+            logits[:, :, first:] += q @ er.transpose(1, 2)
+            logits = logits / d ** 0.5
             out = (logits.softmax(-1) @ values[n]).reshape(1, e)
             x = x + a.out_proj(out)
             x = x + layer.linear2(F.relu(layer.linear1(layer.norm2(x))))

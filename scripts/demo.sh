@@ -62,10 +62,17 @@ echo "== interpolate from $a to $b"
 "$MUSE" interpolate --bundle runs/demo-specvae "$a" "$b" --mode morph --seconds 6 -o output/morph.wav --png output/morph.png
 
 echo
+echo "== style transfer without a pretrained network: china.jpg in the style of flower.jpg (random filters, L-BFGS)"
+scripts/build_pictures.sh
+"$MUSE" style-transfer corpora/pictures/china.jpg corpora/pictures/flower.jpg -o output/style-transfer.png \
+  --size "${DEMO_STYLE_SIZE:-160}" --steps "${DEMO_STYLE_STEPS:-40}" --filters 64 --log-every 10
+
+echo
 echo "demo: wrote"
 echo "  output/demo-transposed.mid, output/demo-transposed-quantized.mid (+ .json)"
 ls output/melodies/* | sed 's/^/  /'
 echo "  output/interpolation.wav, output/interpolation.png (5 steps from $(basename "$a") to $(basename "$b"))"
 echo "  output/morph.wav, output/morph.png (one clip turning from the first into the second)"
+echo "  output/style-transfer.png (corpora/pictures/china.jpg painted in the style of flower.jpg)"
 echo "play one with: .build/release/muse play $first"
 echo "play the interpolation with: .build/release/muse play output/interpolation.wav"

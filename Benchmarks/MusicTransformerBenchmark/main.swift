@@ -2,9 +2,11 @@
 // no dropout) beside the same model in PyTorch (scripts/bench_music_transformer_peer.py, CPU,
 // 2 threads), each in its own child process so peak RSS (getrusage) is per run:
 //   train:  median time of one Adam step (forward, backward, clip, update) on random tokens;
-//   sample: cached sampling of N events from nothing, ms per event overall, near event 256 and
-//           near the end (the O(N)-per-event claim: the time per event at 2,048 within 2× of 256
-//           would be O(1); O(N) grows linearly, O(N²) recomputation grows quadratically).
+//   sample: cached sampling of N events from nothing with the shipped relative table (512 rows),
+//           ms per event overall (wall and CPU), near event 256 and near the end; then the
+//           scaling line: mean CPU ms per event of a 2,048-event run over that of a 256-event run.
+//           The attention term is linear in the position (keys, values, relative rows read once
+//           each), the projections constant; an O(N²) recomputation would grow ~64× instead.
 // Usage: bench-music-transformer [LAYERS DMODEL HEADS DFF BATCH LEN EVENTS]  (default: 3 128 4 512 8 256 1024)
 import BenchSupport
 import Foundation
@@ -48,14 +50,15 @@ func train(_ a: [Int]) throws -> [String: Any] {
 
 func sample(_ a: [Int]) throws -> [String: Any] {
     let events = a[6]
-    let model = try MusicTransformer(config: config(a, maxSeqLen: events + 1), seed: 1)
+    let model = try MusicTransformer(config: config(a, maxSeqLen: MusicTransformerConfig().maxSeqLen), seed: 1)
     model.setTraining(false)
-    var cache = MusicTransformerCache(model: model, batch: 1)
+    var cache = MusicTransformerCache(model: model, batch: 1, expectedLength: events)
     var rng = SplitMix64(seed: 3)
     var options = MusicTransformerSamplingOptions()
     options.seed = 3
     var token = 0
     var stamps: [Double] = []
+    let cpu0 = cpuSeconds()
     let t0 = now()
     for _ in 0..<events {
         let logits = try cache.step(model, tokens: [token])
@@ -66,9 +69,18 @@ func sample(_ a: [Int]) throws -> [String: Any] {
         let lo = max(k - 64, 1), hi = min(k + 64, events - 1)
         return (stamps[hi] - stamps[lo]) / Double(hi - lo)
     }
+    let cpu = cpuSeconds() - cpu0
     return ["seconds": stamps[events - 1], "ms_per_event": 1000 * stamps[events - 1] / Double(events),
+            "cpu_ms_per_event": 1000 * cpu / Double(events),
             "ms_per_event_at_256": 1000 * perEventNear(256), "ms_per_event_at_end": 1000 * perEventNear(events - 65),
             "peak_rss_mb": peakRSSMegabytes()]
+}
+
+/// User plus system CPU seconds of this process so far (all threads): the figure load on a shared machine disturbs least.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 let arguments = CommandLine.arguments
@@ -100,4 +112,16 @@ for (name, r) in [("ours", oursSample)] + (peerSample.map { [("torch", $0)] } ??
 }
 if let peerSample {
     print(String(format: "sampling: ours is %.2f× torch's speed", number(peerSample, "seconds") / number(oursSample, "seconds")))
+}
+var scaling: [Int: [String: Any]] = [:]
+for n in [256, 2048] {
+    var shortShape = shape
+    shortShape[6] = String(n)
+    scaling[n] = try runJSON(me, ["child", "sample"] + shortShape)
+}
+if let short = scaling[256], let long = scaling[2048] {
+    print(String(format: "per-event cost, 2,048 events vs 256: CPU %.3f vs %.3f ms/event = %.2f×; wall %.3f vs %.3f ms/event = %.2f×",
+                 number(long, "cpu_ms_per_event"), number(short, "cpu_ms_per_event"),
+                 number(long, "cpu_ms_per_event") / number(short, "cpu_ms_per_event"),
+                 number(long, "ms_per_event"), number(short, "ms_per_event"), number(long, "ms_per_event") / number(short, "ms_per_event")))
 }

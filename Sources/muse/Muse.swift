@@ -22,6 +22,7 @@ struct Muse: ParsableCommand {
             ReconstructCommand.self,
             BundleCommand.self,
             EncodeCommand.self,
+            StyleTransferCommand.self, DreamCommand.self,
         ])
 
     /// Parses and runs a subcommand. Help and `--version` print as usual; a command that failed

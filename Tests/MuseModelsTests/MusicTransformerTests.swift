@@ -83,7 +83,7 @@ final class MusicTransformerTests: XCTestCase {
             var rng = SplitMix64(seed: 9)
             let tokens = [0] + (0..<15).map { _ in 2 + Int(rng.next() % 30) }
             let other = [0] + (0..<15).map { _ in 2 + Int(rng.next() % 30) }
-            var cache = MusicTransformerCache(model: model, batch: 2)
+            var cache = MusicTransformerCache(model: model, batch: 2, expectedLength: 3)  // grows twice mid-sequence
             for t in 0..<tokens.count {
                 let cached = try cache.step(model, tokens: [tokens[t], other[t]])
                 for (row, seq) in [tokens, other].enumerated() {
@@ -193,6 +193,20 @@ final class MusicTransformerTests: XCTestCase {
         let resumed = try train(config: config, steps: 40, folder: dir.appendingPathComponent("b"), evalEvery: 20)
         XCTAssertEqual(straight.randomStates, resumed.randomStates)
         for (name, t) in straight.stateDict() { XCTAssertEqual(resumed.stateDict()[name]?.scalars, t.scalars, "dropout \(dropout): " + name) }
+    }
+
+    /// Evaluating mid-run reads the model and nothing else: the weights after 40 steps are the same
+    /// bits with and without an evaluation at step 20 (the embedding dropout once stayed in
+    /// training mode during evaluation and drew from its generator).
+    func testEvaluationDoesNotChangeTraining() throws {
+        var config = tinyTransformerConfig()
+        config.dropout = 0.1
+        config.learningRate = 3e-3
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("muse-mt-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = try train(config: config, steps: 40, folder: dir.appendingPathComponent("a"), evalEvery: 0)
+        let evaluated = try train(config: config, steps: 40, folder: dir.appendingPathComponent("b"), evalEvery: 20)
+        for (name, t) in plain.stateDict() { XCTAssertEqual(evaluated.stateDict()[name]?.scalars, t.scalars, name) }
     }
 
     func testResumeIsExactWithoutDropout() throws { try resumeMatches(dropout: 0) }

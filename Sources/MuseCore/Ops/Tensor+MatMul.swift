@@ -19,8 +19,40 @@ extension Tensor {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
+        if m == 1 || n == 1 {
+            gemv(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// `gemm` when one side is a single row or column, as `cblas_sgemv`: sgemm would pack the whole
+    /// other matrix for one output row (the cost of every incremental decoding step, one token at a
+    /// time). `C` is cleared first when `beta` is 0, so its old contents (NaN included) never leak in.
+    static func gemv(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 1 {
+            // c[0, j] = Σ_p op(A)[0, p] · op(B)[p, j]: op(B)ᵀ times the row of op(A).
+            if beta == 0 { for j in 0..<n { c[j] = 0 } }
+            let x = a, incx = transposeA ? lda : 1              // op(A)[0, p] = A[p, 0] when transposed
+            if transposeB {                                     // op(B) = Bᵀ, B is n×k: c = B·x
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(ldb), x, Int32(incx), beta, c, 1)
+            } else {                                            // B is k×n: c = Bᵀ·x
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(ldb), x, Int32(incx), beta, c, 1)
+            }
+        } else {
+            // n == 1: c[i, 0] = Σ_p op(A)[i, p] · op(B)[p, 0], a column of C (stride ldc).
+            if beta == 0 { for i in 0..<m { c[i * ldc] = 0 } }
+            let y = b, incy = transposeB ? 1 : ldb              // op(B)[p, 0] = B[0, p] when transposed
+            if transposeA {                                     // op(A) = Aᵀ, A is k×m
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(m), alpha, a, Int32(lda), y, Int32(incy), beta, c, Int32(ldc))
+            } else {                                            // A is m×k
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(k), alpha, a, Int32(lda), y, Int32(incy), beta, c, Int32(ldc))
+            }
+        }
     }
 
     /// Output shape of `op(a)·op(b)` with batch dims, or `nil` if incompatible.

@@ -31,7 +31,9 @@ public final class MusicTransformer: Module {
     public let output: Linear?
     public var isTraining = true
     public var children: [(name: String, module: any Module)] {
-        var c: [(name: String, module: any Module)] = [("embedding", embedding)]
+        // The embedding dropout is a child too (it has no weights): `train(false)` must reach it, or
+        // evaluation would drop embeddings and draw from its generator, changing later training.
+        var c: [(name: String, module: any Module)] = [("embedding", embedding), ("embedding_dropout", embeddingDropout)]
         for (k, layer) in layers.enumerated() { c.append(("layers.\(k)", layer)) }
         c.append(("final_norm", finalNorm))
         if let output { c.append(("output", output)) }

@@ -15,16 +15,24 @@ public struct MusicTransformerCache {
     public let batch: Int
     /// Positions fed so far.
     public private(set) var length = 0
-    /// Per layer: keys [length, batch, E], row-major, appended per step.
+    /// Positions each layer's buffers hold before they grow (doubling, so appends are amortised O(1)).
+    private(set) var capacity: Int
+    /// Per layer: keys [batch, heads, capacity, headDim], row-major; each head's keys are one
+    /// contiguous block, so a query's scores are one GEMV over consecutive memory.
     var keys: [[Float]]
-    /// Per layer: values [length, batch, E].
+    /// Per layer: values [batch, heads, capacity, headDim], laid out as `keys`.
     var values: [[Float]]
+    /// Scores of one query over positions 0…t, reused across steps.
+    private var scores: [Float] = []
 
-    /// An empty cache for `batch` rows of `model`.
-    public init(model: MusicTransformer, batch: Int) {
+    /// An empty cache for `batch` rows of `model`, with room for `expectedLength` positions
+    /// before its buffers grow.
+    public init(model: MusicTransformer, batch: Int, expectedLength: Int = 256) {
         self.batch = batch
-        keys = Array(repeating: [], count: model.layers.count)
-        values = Array(repeating: [], count: model.layers.count)
+        capacity = max(1, expectedLength)
+        let size = batch * model.config.dModel * capacity
+        keys = Array(repeating: [Float](repeating: 0, count: size), count: model.layers.count)
+        values = keys
     }
 
     /// Feeds one token per row at position `length` and returns the next-token logits.
@@ -37,7 +45,9 @@ public struct MusicTransformerCache {
             throw ModelError.invalidArgument("cache of \(batch) rows fed \(tokens.count) tokens")
         }
         let t = length
-        return try noGrad {
+        if t == capacity { grow(model: model) }
+        // Products of `batch` rows are too small for OpenBLAS's workers to pay off.
+        return try BLASThreads.singleThreaded { try noGrad {
             let e = model.config.dModel
             var x = try model.embed(tokens, batch: batch, length: 1, startPosition: t)      // [B, 1, E]
             for (l, layer) in model.layers.enumerated() {
@@ -50,56 +60,73 @@ public struct MusicTransformerCache {
             }
             length += 1
             return try model.logits(fromHidden: x).scalars
+        } }
+    }
+
+    /// Doubles every layer's buffers, moving each head's block to its new place.
+    private mutating func grow(model: MusicTransformer) {
+        let h = model.config.numHeads, d = model.config.dModel / h
+        let newCapacity = capacity * 2
+        func moved(_ old: [Float]) -> [Float] {
+            var new = [Float](repeating: 0, count: batch * h * newCapacity * d)
+            for block in 0..<(batch * h) {
+                let from = block * capacity * d, to = block * newCapacity * d
+                new.replaceSubrange(to..<(to + capacity * d), with: old[from..<(from + capacity * d)])
+            }
+            return new
         }
+        keys = keys.map(moved)
+        values = values.map(moved)
+        capacity = newCapacity
     }
 
     /// Appends the step's keys and values to layer `l` and attends the step's queries over all
-    /// positions 0…t. - Returns: the heads' outputs side by side, [B, E].
+    /// positions 0…t. The (row, head) pairs are independent: they run on the cores in chunks
+    /// when there is enough work, each with OpenBLAS single-threaded (its own workers would only
+    /// spin on products this small, and under load they cost more than the product).
+    /// - Returns: the heads' outputs side by side, [B, E].
     mutating func attendStep(layer l: Int, qkv: [Float], position t: Int, model: MusicTransformer) throws -> [Float] {
-        let e = model.config.dModel, h = model.config.numHeads, d = e / h, b = batch
-        for row in 0..<b {
-            keys[l].append(contentsOf: qkv[(row * 3 * e + e)..<(row * 3 * e + 2 * e)])
-            values[l].append(contentsOf: qkv[(row * 3 * e + 2 * e)..<(row * 3 * e + 3 * e)])
-        }
+        let e = model.config.dModel, h = model.config.numHeads, d = e / h, b = batch, cap = capacity
         let relative = model.layers[l].relativeAttention
         let tableRows = relative?.maxRelativePosition ?? 0
         let scale = 1 / Float(d).squareRoot()
+        let pairs = b * h, span = t + 1
         var merged = [Float](repeating: 0, count: b * e)
-        var scores = [Float](repeating: 0, count: t + 1)
+        if scores.count < pairs * span { scores = [Float](repeating: 0, count: max(pairs * span, 2 * scores.count)) }
         let table = relative?.relativeEmbeddings ?? Tensor.zeros([1])      // [H, M, D], read in place
+        BLASThreads.singleThreaded {
         table.withUnsafeBufferPointer { tp in
         qkv.withUnsafeBufferPointer { qp in
-        keys[l].withUnsafeBufferPointer { kp in
-        values[l].withUnsafeBufferPointer { vp in
+        keys[l].withUnsafeMutableBufferPointer { kp in
+        values[l].withUnsafeMutableBufferPointer { vp in
         merged.withUnsafeMutableBufferPointer { mp in
         scores.withUnsafeMutableBufferPointer { sp in
             guard let tb = tp.baseAddress, let qb = qp.baseAddress, let kb = kp.baseAddress, let vb = vp.baseAddress,
                   let mb = mp.baseAddress, let sb = sp.baseAddress else { return }
-            for row in 0..<b {
-                for head in 0..<h {
+            // About 4·span·d multiply-adds per pair: split across cores past a few hundred thousand.
+            Parallel.forEachChunk(count: pairs, minimumChunk: max(1, (1 << 17) / max(1, 4 * span * d))) { chunk in
+                for pair in chunk {
+                    let row = pair / h, head = pair % h
+                    // This head's key and value blocks [cap, D]; position t gets the new row.
+                    let block = pair * cap * d
+                    let k = kb + block, v = vb + block, sc = sb + pair * span
+                    (k + t * d).update(from: qb + row * 3 * e + e + head * d, count: d)
+                    (v + t * d).update(from: qb + row * 3 * e + 2 * e + head * d, count: d)
                     // One GEMV per term: scores = scale·K·q (+ scale·Er·q over the rows that exist), out = Vᵀ·p.
                     let q = qb + row * 3 * e + head * d
-                    let n = Int32(t + 1), ld = Int32(b * e)
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, n, Int32(d), scale, kb + row * e + head * d, ld, q, 1, 0, sb, 1)
-                    let firstRelative = relative == nil ? t + 1 : max(0, t - (tableRows - 1))
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(span), Int32(d), scale, k, Int32(d), q, 1, 0, sc, 1)
+                    let firstRelative = relative == nil ? span : max(0, t - (tableRows - 1))
                     if firstRelative <= t {
                         let er = tb + (head * tableRows + tableRows - 1 + firstRelative - t) * d
-                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(t + 1 - firstRelative), Int32(d), scale, er, Int32(d), q, 1, 1,
-                                    sb + firstRelative, 1)
+                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(span - firstRelative), Int32(d), scale, er, Int32(d), q, 1, 1,
+                                    sc + firstRelative, 1)
                     }
-                    var m = -Float.infinity
-                    for j in 0...t { m = max(m, sb[j]) }
-                    var sum: Float = 0
-                    for j in 0...t {
-                        let x = Foundation.exp(sb[j] - m)
-                        sb[j] = x
-                        sum += x
-                    }
-                    cblas_sgemv(CblasRowMajor, CblasTrans, n, Int32(d), 1 / sum, vb + row * e + head * d, ld, sb, 1, 0,
+                    let sum = RowSoftmax.exponentiateShifted(sc, count: span)
+                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(span), Int32(d), 1 / sum, v, Int32(d), sc, 1, 0,
                                 mb + row * e + head * d, 1)
                 }
             }
-        } } } } } }
+        } } } } } } }
         return merged
     }
 }

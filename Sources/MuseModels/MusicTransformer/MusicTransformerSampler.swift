@@ -51,8 +51,8 @@ public struct MusicTransformerSampler {
         }
         model.setTraining(false)
         var generator = SplitMix64(seed: options.seed)
-        var cache = MusicTransformerCache(model: model, batch: count)
         let inputs = [MusicTransformerConfig.padToken] + MusicTransformer.tokens(classIndices: primer)
+        var cache = MusicTransformerCache(model: model, batch: count, expectedLength: inputs.count + options.maxEvents)
         var logits: [Float] = []
         for token in inputs { logits = try cache.step(model, tokens: Array(repeating: token, count: count)) }
         var sequences = Array(repeating: primer, count: count)
