@@ -42,6 +42,27 @@ public final class ImageClassifier: Module {
         fc2 = Linear(inFeatures: config.featureSize, outFeatures: config.classes, using: &rng)
     }
 
+    /// Names of the conv → BN → ReLU layers, first first: `conv1`, `conv2` (pooled) or `conv1` … `conv4` (strided).
+    public var layerNames: [String] { (1...convs.count).map { "conv\($0)" } }
+
+    /// Output channels of each layer of `layerNames`.
+    public var layerChannels: [Int] { convs.map { $0.weight.shape[0] } }
+
+    /// The activations after layer `index`'s ReLU (the pooled plan pools between layers, as `features`).
+    /// - Parameter pictures: [N, channels, h, w] in [−1, 1], any h, w the layers take.
+    /// - Throws: `ImageError.invalidArgument` for an index outside `layerNames`; `TensorError` for a wrong input shape.
+    public func activations(_ pictures: Tensor, throughLayer index: Int) throws -> Tensor {
+        guard convs.indices.contains(index) else {
+            throw ImageError.invalidArgument(name: "layer", value: "\(index)", reason: "must be in 0..<\(convs.count)")
+        }
+        var x = pictures
+        for i in 0...index {
+            if i > 0, config.architecture == .pooled { x = try pool(x) }
+            x = try norms[i](convs[i](x)).relu()
+        }
+        return x
+    }
+
     /// - Parameter pictures: [N, channels, size, size] in [−1, 1]
     /// - Returns: the penultimate activations [N, featureSize] (after ReLU).
     /// - Throws: `TensorError` for a wrong input shape.
