@@ -3,10 +3,12 @@
 //       batch 16, causal, dropout 0.1 (fwd + bwd + Adam);
 //   (c) the DCGAN of TensorFlow's DCGAN tutorial (generator Dense → 7×7×256 → ConvT 128 → ConvT 64
 //       → ConvT 1 tanh with BatchNorm + LeakyReLU(0.3); discriminator Conv 64 → Conv 128 → Dense,
-//       LeakyReLU + Dropout 0.3) at batch 64: discriminator step then generator step, Adam 1e-4.
+//       LeakyReLU + Dropout 0.3) at the tutorial's batch 256: discriminator step then generator step,
+//       Adam 1e-4.
 // Weights and data go to a safetensors file the peer loads, so both train the same model. Each
 // model runs in its own child process (ours and the peer's) so peak RSS is per model.
-// Usage: bench-core-layers [transformer|dcgan]   (no argument: both, with the peer)
+// Usage: bench-core-layers [transformer|dcgan] [--dcgan-batch N]   (no model: both, with the peer;
+//        the DCGAN batch defaults to 256)
 import BenchSupport
 import Foundation
 import MuseCore
@@ -124,8 +126,8 @@ final class Discriminator: Module {
     }
 }
 
-func benchDCGAN(work: URL) throws -> [String: Any] {
-    let batch = 64, noise = 100
+func benchDCGAN(work: URL, batch: Int) throws -> [String: Any] {
+    let noise = 100
     var rng = SplitMix64(seed: 3)
     let generator = Generator(noise: noise, using: &rng), discriminator = Discriminator(using: &rng)
     let z = Tensor.randn([batch, noise], using: &rng)
@@ -158,13 +160,18 @@ func benchDCGAN(work: URL) throws -> [String: Any] {
 
 // MARK: - Driver
 
-let arguments = CommandLine.arguments
+var arguments = CommandLine.arguments
+var dcganBatch = 256
+if let flag = arguments.firstIndex(of: "--dcgan-batch"), flag + 1 < arguments.count, let value = Int(arguments[flag + 1]), value > 1 {
+    dcganBatch = value
+    arguments.removeSubrange(flag...(flag + 1))
+}
 if arguments.count == 3 {
-    // Child mode: bench-core-layers <model> <work folder>; prints one JSON line.
+    // Child mode: bench-core-layers <model> <work folder> [--dcgan-batch N]; prints one JSON line.
     let work = URL(fileURLWithPath: arguments[2])
     switch arguments[1] {
     case "transformer": try emit(benchTransformer(work: work))
-    case "dcgan": try emit(benchDCGAN(work: work))
+    case "dcgan": try emit(benchDCGAN(work: work, batch: dcganBatch))
     default: print("unknown model \(arguments[1])"); exit(2)
     }
     exit(0)
@@ -177,10 +184,10 @@ defer { try? FileManager.default.removeItem(at: work) }
 let me = URL(fileURLWithPath: arguments[0]).path
 print("bench-core-layers (release, \(Parallel.coreCount) cores; peer: PyTorch CPU, 2 threads), one training step, median")
 for model in models {
-    let ours = try runJSON(me, [model, work.path])
+    let ours = try runJSON(me, [model, work.path, "--dcgan-batch", "\(dcganBatch)"])
     let peer = try runJSON(peerPython, [script, model, work.path])
     let a = number(ours, "step_seconds"), b = number(peer, "step_seconds")
-    let title = model == "dcgan" ? "(c) DCGAN batch 64 (D step + G step, Adam)" : "(b) Transformer 4×256, 4 heads, ff 1024, vocab 388, seq 256, batch 16 (fwd+bwd+Adam)"
+    let title = model == "dcgan" ? "(c) DCGAN batch \(dcganBatch) (D step + G step, Adam)" : "(b) Transformer 4×256, 4 heads, ff 1024, vocab 388, seq 256, batch 16 (fwd+bwd+Adam)"
     print(title)
     print(String(format: "  step: ours %.1f ms, torch %.1f ms, speed ours/torch %.2f×", a * 1e3, b * 1e3, b / a))
     if model == "dcgan" {

@@ -21,20 +21,22 @@ public final class DeepDream {
     public let config: DeepDreamConfig
     let layerIndex: Int, channel: Int?
 
-    /// The layers a dream can grow (the outputs of the four conv → batch-norm → ReLU blocks).
-    public static let layerNames = ["conv1", "conv2", "conv3", "conv4"]
+    /// The layers a dream can grow: the classifier's conv → batch-norm → ReLU layers
+    /// (`ImageClassifier.layerNames`: conv1, conv2 for the pooled plan, conv1 … conv4 for the strided one).
+    public var layerNames: [String] { classifier.layerNames }
 
     /// - Throws: `StyleError.invalidArgument` for bad settings or a layer name that is not one of
-    ///   `layerNames` (the message lists them) or a channel the layer does not have.
+    ///   the classifier's `layerNames` or `last` (the message lists them) or a channel the layer does not have.
     public init(classifier: ImageClassifier, config: DeepDreamConfig) throws {
         try config.validate()
         let parts = config.layer.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count <= 2, let index = DeepDream.layerNames.firstIndex(of: parts[0]) else {
+        let names = classifier.layerNames
+        let index = parts[0] == "last" ? names.count - 1 : names.firstIndex(of: parts[0])
+        guard parts.count <= 2, let index else {
             throw StyleError.invalidArgument(name: "layer", value: config.layer,
-                                             reason: "valid layers: \(DeepDream.layerNames.joined(separator: ", ")) (optionally :channel, e.g. conv3:5)")
+                                             reason: "valid layers: \(names.joined(separator: ", ")) or last (optionally :channel, e.g. conv2:5)")
         }
-        let channels = [classifier.config.convChannels[0], classifier.config.convChannels[0],
-                        classifier.config.convChannels[1], classifier.config.convChannels[1]][index]
+        let channels = classifier.layerChannels[index]
         var channel: Int? = nil
         if parts.count == 2 {
             guard let c = Int(parts[1]), c >= 0, c < channels else {
@@ -48,11 +50,7 @@ public final class DeepDream {
 
     /// The chosen layer's activations of `pictures` [1, channels, h, w] in [−1, 1].
     public func activations(_ pictures: Tensor) throws -> Tensor {
-        let c = classifier
-        var x = try c.bn1(c.conv1(pictures)).relu()
-        if layerIndex >= 1 { x = try c.bn2(c.conv2(x)).relu() }
-        if layerIndex >= 2 { x = try c.bn3(c.conv3(x)).relu() }
-        if layerIndex >= 3 { x = try c.bn4(c.conv4(x)).relu() }
+        var x = try classifier.activations(pictures, throughLayer: layerIndex)
         if let channel { x = try x.narrow(axis: 1, start: channel, length: 1) }
         return x
     }

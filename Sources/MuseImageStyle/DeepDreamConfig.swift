@@ -2,9 +2,9 @@ import MuseStyle
 
 /// Settings of DeepDream (`muse dream`).
 public struct DeepDreamConfig: Codable, Equatable, Sendable {
-    /// The layer whose activations grow: `conv1` … `conv4` (after batch norm and ReLU),
-    /// optionally `:channel` to grow one channel (`conv3:5`).
-    public var layer = "conv4"
+    /// The layer whose activations grow: one of the classifier's `conv1`, `conv2`, … (after batch
+    /// norm and ReLU) or `last` (its deepest), optionally `:channel` to grow one channel (`conv2:5`).
+    public var layer = "last"
     /// Number of scales, smallest first.
     public var octaves = 4
     /// Ratio between the sides of neighbouring octaves.

@@ -201,7 +201,8 @@ final class ConvolutionTests: XCTestCase {
     }
 
     /// Processing the batch in chunks (a column budget far below one batch, uneven last chunk)
-    /// gives the same outputs and gradients as one chunk, for both convolutions.
+    /// and in parallel batch slices (2 and 3 slices of 5 samples, with per-slice weight-gradient
+    /// partials) gives the same outputs and gradients as one chunk, for both convolutions.
     func testChunkedBatchMatchesSingleChunk() throws {
         var rng = SplitMix64(seed: 23)
         let x = Tensor.randn([5, 3, 6, 5], using: &rng), w = Tensor.randn([4, 3, 3, 3], using: &rng), b = Tensor.randn([4], using: &rng)
@@ -209,17 +210,22 @@ final class ConvolutionTests: XCTestCase {
         let xt = Tensor.randn([5, 4, 3, 3], using: &rng), bt = Tensor.randn([3], using: &rng)
         let probeT = Tensor.randn([5, 3, 6, 6], using: &rng), wt = Tensor.randn([4, 3, 3, 3], using: &rng)
         var results: [[[Float]]] = []
-        for budget in [1 << 22, 2 * 27 * 9] {  // everything at once; 2 samples per chunk (5 = 2 + 2 + 1)
+        // Everything at once; 2 samples per chunk (5 = 2 + 2 + 1); 2 slices (3 + 2 samples) of one
+        // chunk each; 2 slices in chunks of 1; 3 slices (1 + 2 + 2).
+        for (budget, slices) in [(1 << 22, 1), (2 * 27 * 9, 1), (1 << 22, 2), (2 * 27 * 9, 2), (1 << 22, 3)] {
             let inputs = [x, w, b, xt, bt, wt].map { t -> Tensor in let c = t.clone(); c.requiresGrad = true; return c }
-            let y = try inputs[0].conv2d(weight: inputs[1], bias: inputs[2], stride: 2, padding: 1, dilation: 1, columnBudget: budget)
+            let y = try inputs[0].conv2d(weight: inputs[1], bias: inputs[2], stride: 2, padding: 1, dilation: 1, columnBudget: budget,
+                                         slices: slices)
             let yt = try inputs[3].convTranspose2d(weight: inputs[5], bias: inputs[4], stride: 2, padding: 1,
-                                                   outputPadding: 1, dilation: 1, columnBudget: budget)
+                                                   outputPadding: 1, dilation: 1, columnBudget: budget, slices: slices)
             try ((y * probe).sum() + (yt * probeT).sum()).backward()
             results.append([y.scalars, yt.scalars] + inputs.map { $0.grad!.scalars })
         }
-        for (i, name) in ["conv", "convT", "dx", "dw", "db", "dxT", "dbT", "dwT"].enumerated() {
-            XCTAssertEqual(results[0][i].count, results[1][i].count, name)
-            for (a, e) in zip(results[1][i], results[0][i]) { XCTAssertEqual(a, e, accuracy: 1e-5 * (1 + Swift.abs(e)), name) }
+        for run in 1..<results.count {
+            for (i, name) in ["conv", "convT", "dx", "dw", "db", "dxT", "dbT", "dwT"].enumerated() {
+                XCTAssertEqual(results[0][i].count, results[run][i].count, name)
+                for (a, e) in zip(results[run][i], results[0][i]) { XCTAssertEqual(a, e, accuracy: 1e-5 * (1 + Swift.abs(e)), "\(name) run \(run)") }
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import MuseCore
-import MuseImage
+@testable import MuseImage
 import MuseTraining
 import XCTest
 
@@ -15,6 +15,40 @@ final class ImageClassifierTests: XCTestCase {
         XCTAssertEqual(features.shape, [3, 128])
         XCTAssertEqual(predictions.count, 3)
         XCTAssertTrue(model.isTraining, "the mode is restored")
+    }
+
+    func testStridedPlanKeepsItsLayersAndShapes() throws {
+        var config = ImageClassifierConfig()
+        config.architecture = .strided
+        let model = try ImageClassifier(config: config)
+        XCTAssertEqual(model.convs.count, 4)
+        XCTAssertTrue(Set(model.stateDict().keys).isSuperset(of: ["conv4.weight", "bn4.running_mean", "fc1.weight"]))
+        XCTAssertEqual(model.fc1.weight.shape, [128, 64 * 7 * 7])
+        var rng = SplitMix64(seed: 2)
+        XCTAssertEqual(try model(Tensor.uniform([2, 1, 28, 28], low: -1, high: 1, using: &rng)).shape, [2, 10])
+        XCTAssertEqual(try ImageClassifier(config: ImageClassifierConfig()).convs.count, 2, "the default plan pools")
+    }
+
+    /// A bundle config written before `architecture` existed decodes as the strided plan; a new one round-trips.
+    func testConfigWithoutArchitectureDecodesAsStrided() throws {
+        let old = #"{"imageSize":28,"channels":1,"classes":10,"convChannels":[32,64],"featureSize":128,"dropout":0.3,"batchSize":128,"learningRate":0.002,"seed":0}"#
+        XCTAssertEqual(try JSONDecoder().decode(ImageClassifierConfig.self, from: Data(old.utf8)).architecture, .strided)
+        let config = ImageClassifierConfig()
+        XCTAssertEqual(try JSONDecoder().decode(ImageClassifierConfig.self, from: JSONEncoder().encode(config)), config)
+    }
+
+    /// Shifted training pictures move by the drawn offsets, with −1 where nothing moved in.
+    func testShiftMovesPicturesAndFillsBackground() throws {
+        var values = (0..<(2 * 16)).map { Float($0) }
+        values.withUnsafeMutableBufferPointer { p in
+            ImageClassifierTrainingTask.shift(p, shifts: [(1, -2), (0, 0)], channels: 1, side: 4)
+        }
+        let first = Array(values[0..<16]), second = Array(values[16..<32])
+        XCTAssertEqual(first, [-1, -1, -1, -1,
+                               2, 3, -1, -1,
+                               6, 7, -1, -1,
+                               10, 11, -1, -1])
+        XCTAssertEqual(second, (16..<32).map { Float($0) })
     }
 
     func testLearnsTwoSeparableClasses() throws {

@@ -10,6 +10,7 @@ final class DeepDreamTests: XCTestCase {
         var config = ImageClassifierConfig()
         config.channels = channels
         config.convChannels = [8, 16]
+        config.architecture = .strided  // four layers, conv1 … conv4
         config.seed = 5
         let model = try ImageClassifier(config: config)
         model.train(false)
@@ -52,11 +53,28 @@ final class DeepDreamTests: XCTestCase {
         XCTAssertEqual(out.layout, .rgb)
     }
 
+    /// The default (pooled) classifier has two layers; `last` is the deepest, `conv3` is refused.
+    func testPooledClassifierOffersItsTwoLayersAndLast() throws {
+        var netConfig = ImageClassifierConfig()
+        (netConfig.convChannels, netConfig.seed) = ([8, 16], 5)
+        let net = try ImageClassifier(config: netConfig)
+        var config = DeepDreamConfig()
+        (config.octaves, config.steps, config.jitter) = (1, 2, 0)
+        XCTAssertEqual(config.layer, "last")
+        let dream = try DeepDream(classifier: net, config: config)
+        XCTAssertEqual(dream.layerNames, ["conv1", "conv2"])
+        XCTAssertEqual(try dream.activations(Tensor.zeros([1, 1, 24, 24])).shape, [1, 16, 12, 12], "conv2 after one pool")
+        config.layer = "conv3"
+        XCTAssertThrowsError(try DeepDream(classifier: net, config: config)) { error in
+            XCTAssertTrue("\(error)".contains("conv1, conv2 or last"), "\(error)")
+        }
+    }
+
     func testUnknownLayerIsRefusedWithTheValidNames() throws {
         var config = DeepDreamConfig()
         config.layer = "fc9"
         XCTAssertThrowsError(try DeepDream(classifier: classifier(), config: config)) { error in
-            XCTAssertTrue("\(error)".contains("conv1, conv2, conv3, conv4"), "\(error)")
+            XCTAssertTrue("\(error)".contains("conv1, conv2, conv3, conv4 or last"), "\(error)")
         }
         config.layer = "conv4:999"
         XCTAssertThrowsError(try DeepDream(classifier: classifier(), config: config))

@@ -48,21 +48,10 @@ extension Tensor {
                         var mean: Float, variance: Float
                         if training {
                             var sum: Double = 0
-                            for b in 0..<n {
-                                let p = px + (b * c + ch) * l
-                                var part: Float = 0
-                                for i in 0..<l { part += p[i] }
-                                sum += Double(part)
-                            }
+                            for b in 0..<n { sum += Double(BatchNormLanes.sum(px + (b * c + ch) * l, l)) }
                             let mu = sum / Double(m)
                             var sq: Double = 0
-                            for b in 0..<n {
-                                let p = px + (b * c + ch) * l
-                                let muF = Float(mu)
-                                var part: Float = 0
-                                for i in 0..<l { let d = p[i] - muF; part += d * d }
-                                sq += Double(part)
-                            }
+                            for b in 0..<n { sq += Double(BatchNormLanes.squaredDeviations(px + (b * c + ch) * l, l, from: Float(mu))) }
                             mean = Float(mu)
                             variance = Float(sq / Double(m))
                             if let prm, let prv {
@@ -97,9 +86,7 @@ extension Tensor {
                     // Σ g and Σ g·x̂ over the channel.
                     var sumG: Double = 0, sumGX: Double = 0
                     for b in 0..<n {
-                        let p = px + (b * c + ch) * l, q = pg + (b * c + ch) * l
-                        var s1: Float = 0, s2: Float = 0
-                        for i in 0..<l { s1 += q[i]; s2 += q[i] * (p[i] - mean) }
+                        let (s1, s2) = BatchNormLanes.sumAndDot(pg + (b * c + ch) * l, px + (b * c + ch) * l, l, centre: mean)
                         sumG += Double(s1)
                         sumGX += Double(s2)
                     }
@@ -129,6 +116,54 @@ extension Tensor {
             if let bias { result.append(bias.requiresGrad ? db : nil) }
             return result
         }
+    }
+}
+
+/// The per-row reductions of batch norm in 8 float lanes (a scalar running sum waits on each
+/// add's latency; lanes keep several adds in flight). Rows are a channel's values in one sample.
+enum BatchNormLanes {
+    /// Σ p[i] over `count` values.
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD8<Float>(), i = 0
+        while i + 8 <= count {
+            lanes += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < count { total += p[i]; i += 1 }
+        return total
+    }
+
+    /// Σ (p[i] − centre)² over `count` values.
+    @inline(__always)
+    static func squaredDeviations(_ p: UnsafePointer<Float>, _ count: Int, from centre: Float) -> Float {
+        var lanes = SIMD8<Float>(), i = 0
+        let m = SIMD8<Float>(repeating: centre)
+        while i + 8 <= count {
+            let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - m
+            lanes += d * d
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < count { let d = p[i] - centre; total += d * d; i += 1 }
+        return total
+    }
+
+    /// (Σ g[i], Σ g[i]·(x[i] − centre)) over `count` values.
+    @inline(__always)
+    static func sumAndDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, centre: Float) -> (Float, Float) {
+        var s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), i = 0
+        let m = SIMD8<Float>(repeating: centre)
+        while i + 8 <= count {
+            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+            s1 += gv
+            s2 += gv * (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m)
+            i += 8
+        }
+        var a = s1.sum(), b = s2.sum()
+        while i < count { a += g[i]; b += g[i] * (x[i] - centre); i += 1 }
+        return (a, b)
     }
 }
 

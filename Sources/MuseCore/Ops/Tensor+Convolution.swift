@@ -9,10 +9,15 @@ import Foundation
 // conv2d:            Y[O, N·OH·OW] = W[O, C·kH·kW] · im2col(x)         dx = col2im(Wᵀ·dY)
 // conv_transpose2d:  y = col2im(Wᵀ[Cout·kH·kW, Cin] · X[Cin, N·H·W])    dX = W · im2col(dy)
 // so the transposed convolution is exactly the input-gradient of a convolution, and vice versa.
-// The GEMM runs on OpenBLAS threads; im2col, col2im and the batch/channel permutes split over the
-// cores with `Parallel.forEachChunk`. The batch is processed in chunks of samples whose column
-// matrix fits `convColumnBudget` floats (one reused buffer); backward recomputes the columns
-// instead of keeping them, so memory stays flat in the batch size.
+// Threads: with several samples and enough work, the batch is split into one contiguous slice per
+// core, and each core runs im2col, a single-threaded GEMM and col2im on its own slice with its
+// own buffers (OpenBLAS's workers would otherwise spin-wait beside the im2col/col2im loops and
+// take the second core from them); weight gradients are summed from per-core partials. A single
+// sample (or little work) uses OpenBLAS's threads for the GEMM and splits im2col, col2im and the
+// permutes over the cores with `Parallel.forEachChunk`. Within a slice the samples go in chunks
+// whose column matrix fits the core's share of `convColumnBudget` floats (one reused buffer per
+// core); backward recomputes the columns instead of keeping them, so memory stays flat in the
+// batch size.
 
 /// A height/width pair (kernel size, stride, padding, dilation, output padding); an integer
 /// literal sets both, as PyTorch's `int` shorthand.
@@ -59,10 +64,11 @@ struct ConvGeometry {
     }
 
     /// Fills `col` ([rows, columns]) from `image` ([n, channels, height, width]); padding reads as 0.
-    func im2col(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+    /// Split over the cores when `parallel`.
+    func im2col(_ image: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, parallel: Bool = true) {
         let kk = kernel.height * kernel.width, p = columns, plane = height * width
         let per = n * outHeight * outWidth
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(per, 1))) { range in
+        Tensor.forEachChunk(parallel, count: rows, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(per, 1))) { range in
             for r in range {
                 let c = r / kk, ki = (r % kk) / kernel.width, kj = r % kernel.width
                 let offX = kj * dilation.width - padding.width
@@ -101,44 +107,49 @@ struct ConvGeometry {
     }
 
     /// Writes into `image` ([n, channels, height, width]) the sum of every column entry over the
-    /// pixel it was read from (the adjoint of `im2col`). Overwrites `image`.
-    func col2im(_ col: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
-        let kk = kernel.height * kernel.width, p = columns, plane = height * width
-        let work = kk * outHeight * outWidth
-        Parallel.forEachChunk(count: n * channels, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(work, 1))) { range in
-            for bc in range {
-                let b = bc / channels, c = bc % channels
-                let dstPlane = image + bc * plane
-                dstPlane.initialize(repeating: 0, count: plane)
+    /// pixel it was read from (the adjoint of `im2col`). Overwrites `image`. Split over the
+    /// channels (across the cores when `parallel`); within a channel the columns are read in
+    /// memory order (its kH·kW rows, each over the batch) while the writes stay in the channel's
+    /// n planes, so the reads stream instead of jumping between the kH·kW rows of every plane.
+    func col2im(_ col: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, parallel: Bool = true) {
+        let kk = kernel.height * kernel.width, p = columns, plane = height * width, per = outHeight * outWidth
+        let work = n * kk * per
+        Tensor.forEachChunk(parallel, count: channels, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(work, 1))) { range in
+            for c in range {
+                for b in 0..<n { (image + (b * channels + c) * plane).initialize(repeating: 0, count: plane) }
                 for ki in 0..<kernel.height {
                     let offY = ki * dilation.height - padding.height
                     let yr = validRange(offset: offY, stride: stride.height, size: height, outSize: outHeight)
+                    if yr.isEmpty { continue }
                     for kj in 0..<kernel.width {
                         let offX = kj * dilation.width - padding.width
                         let xr = validRange(offset: offX, stride: stride.width, size: width, outSize: outWidth)
                         if xr.isEmpty { continue }
                         let r = (c * kernel.height + ki) * kernel.width + kj
-                        let srcImage = col + r * p + b * outHeight * outWidth
                         let sx = stride.width
-                        for oy in yr {
-                            let src = srcImage + oy * outWidth
-                            let drow = dstPlane + (oy * stride.height + offY) * width + offX
-                            if sx == 1 {
-                                for ox in xr { drow[ox] += src[ox] }
-                            } else if sx == 2 {
-                                // 8 columns added to every other sample of 16 (the others get +0),
-                                // while the 16 lie inside the image row.
-                                var ox = xr.lowerBound
-                                while ox < xr.upperBound - 7 && 2 * ox + 16 <= width - offX {
-                                    let v = UnsafeRawPointer(src + ox).loadUnaligned(as: SIMD8<Float>.self)
-                                    let spread = SIMD16<Float>(v[0], 0, v[1], 0, v[2], 0, v[3], 0, v[4], 0, v[5], 0, v[6], 0, v[7], 0)
-                                    let d = UnsafeMutableRawPointer(drow + 2 * ox)
-                                    d.storeBytes(of: d.loadUnaligned(as: SIMD16<Float>.self) + spread, as: SIMD16<Float>.self)
-                                    ox += 8
+                        for b in 0..<n {
+                            let srcImage = col + r * p + b * per
+                            let dstPlane = image + (b * channels + c) * plane
+                            for oy in yr {
+                                let src = srcImage + oy * outWidth
+                                let drow = dstPlane + (oy * stride.height + offY) * width + offX
+                                if sx == 1 {
+                                    for ox in xr { drow[ox] += src[ox] }
+                                } else if sx == 2 {
+                                    // 8 columns added to every other sample of 16 (the others get +0),
+                                    // while the 16 lie inside the image row.
+                                    var ox = xr.lowerBound
+                                    while ox < xr.upperBound - 7 && 2 * ox + 16 <= width - offX {
+                                        let v = UnsafeRawPointer(src + ox).loadUnaligned(as: SIMD8<Float>.self)
+                                        let spread = SIMD16<Float>(v[0], 0, v[1], 0, v[2], 0, v[3], 0, v[4], 0, v[5], 0, v[6], 0, v[7], 0)
+                                        let d = UnsafeMutableRawPointer(drow + 2 * ox)
+                                        d.storeBytes(of: d.loadUnaligned(as: SIMD16<Float>.self) + spread, as: SIMD16<Float>.self)
+                                        ox += 8
+                                    }
+                                    while ox < xr.upperBound { drow[2 * ox] += src[ox]; ox += 1 }
+                                } else {
+                                    for ox in xr { drow[ox * sx] += src[ox] }
                                 }
-                                while ox < xr.upperBound { drow[2 * ox] += src[ox]; ox += 1 }
-                            } else {
-                                for ox in xr { drow[ox * sx] += src[ox] }
                             }
                         }
                     }
@@ -149,10 +160,22 @@ struct ConvGeometry {
 }
 
 extension Tensor {
-    /// `dst[b, a, s] = src[a, b, s] (+ bias[b])` for `src` of shape [A, B, S] (parallel over rows).
+    /// `Parallel.forEachChunk` when `parallel`, else `body(0..<count)` on this thread.
+    @inline(__always)
+    static func forEachChunk(_ parallel: Bool, count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
+        if parallel {
+            Parallel.forEachChunk(count: count, minimumChunk: minimumChunk, body)
+        } else if count > 0 {
+            body(0..<count)
+        }
+    }
+
+    /// `dst[b, a, s] = src[a, b, s] (+ bias[b])` for `src` of shape [A, B, S] (parallel over rows
+    /// when `parallel`).
     static func swapLeadingAxes(_ src: UnsafePointer<Float>, _ a: Int, _ b: Int, _ s: Int,
-                                into dst: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil, biasOnA: Bool = false) {
-        Parallel.forEachChunk(count: a * b, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(s, 1))) { range in
+                                into dst: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil, biasOnA: Bool = false,
+                                parallel: Bool = true) {
+        forEachChunk(parallel, count: a * b, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(s, 1))) { range in
             for ab in range {
                 let i = ab / b, j = ab % b
                 let from = src + ab * s, to = dst + (j * a + i) * s
@@ -193,17 +216,58 @@ extension Tensor {
         return out
     }
 
-    /// Column buffers hold at most this many floats (16 MiB): the batch is processed in chunks of
-    /// samples so that peak memory stays flat in the batch size, and the one buffer is reused.
+    /// Column buffers hold at most this many floats (16 MiB) in all: the batch is processed in
+    /// chunks of samples so that peak memory stays flat in the batch size, and the buffers are reused.
     static let convColumnBudget = 1 << 22
 
-    /// Calls `body(firstSample, sampleCount)` for consecutive chunks of `chunk` samples out of `n`.
+    /// Multiply-adds (per call) below which a convolution keeps the whole batch on one slice.
+    static let convSliceMinimumWork = 1 << 20
+
+    /// How many batch slices (cores) a convolution of `n` samples, `work` multiply-adds each, uses:
+    /// one per core when there are several samples and enough work (capped by OpenBLAS's thread
+    /// count, which data-parallel training lowers to share the cores between processes), else 1.
+    static func convSlices(samples n: Int, work: Int) -> Int {
+        let cores = Swift.min(Parallel.coreCount, BLASThreads.current)
+        guard cores > 1, n > 1, work.multipliedReportingOverflow(by: n).partialValue >= convSliceMinimumWork else { return 1 }
+        return Swift.min(cores, n)
+    }
+
+    /// Samples per chunk when `slices` slices of `n` samples share a budget of `budget` floats
+    /// for buffers of `floatsPerSample` floats per sample (at least 1).
+    static func convChunk(samples n: Int, slices: Int, budget: Int, floatsPerSample: Int) -> Int {
+        let perSlice = (n + slices - 1) / slices
+        return Swift.max(1, Swift.min(perSlice, budget / slices / Swift.max(floatsPerSample, 1)))
+    }
+
+    /// Runs `body(slice, samples)` on `slices` contiguous slices of `0..<n` at once, OpenBLAS
+    /// single-threaded while more than one runs (inline with one slice).
+    static func forEachBatchSlice(_ n: Int, _ slices: Int, _ body: (Int, Range<Int>) -> Void) {
+        if slices <= 1 { body(0, 0..<n); return }
+        BLASThreads.singleThreaded {
+            DispatchQueue.concurrentPerform(iterations: slices) { i in
+                let lo = i * n / slices, hi = (i + 1) * n / slices
+                if lo < hi { body(i, lo..<hi) }
+            }
+        }
+    }
+
+    /// Calls `body(firstSample, sampleCount)` for consecutive chunks of `chunk` samples of `samples`.
     @inline(__always)
-    static func forEachSampleChunk(_ n: Int, _ chunk: Int, _ body: (Int, Int) -> Void) {
-        var b0 = 0
-        while b0 < n {
-            body(b0, Swift.min(chunk, n - b0))
+    static func forEachSampleChunk(_ samples: Range<Int>, _ chunk: Int, _ body: (Int, Int) -> Void) {
+        var b0 = samples.lowerBound
+        while b0 < samples.upperBound {
+            body(b0, Swift.min(chunk, samples.upperBound - b0))
             b0 += chunk
+        }
+    }
+
+    /// Sums `slices` consecutive partial weight gradients of `count` floats in `parts` into `into`.
+    static func sumPartials(_ parts: Tensor, slices: Int, count: Int, into: Tensor) {
+        let src = parts.storage.pointer, dst = into.storage.pointer
+        for i in 0..<count {
+            var v = src[i]
+            for k in 1..<Swift.max(slices, 1) { v += src[k * count + i] }
+            dst[i] = v
         }
     }
 
@@ -233,9 +297,10 @@ extension Tensor {
         try conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, columnBudget: Tensor.convColumnBudget)
     }
 
-    /// `conv2d` with column buffers of at most `columnBudget` floats (tests use a tiny budget to
-    /// exercise the chunked path).
-    func conv2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, columnBudget: Int) throws -> Tensor {
+    /// `conv2d` with column buffers of at most `columnBudget` floats in all and `slices` batch
+    /// slices (`nil`: `convSlices`); tests use a tiny budget and forced slices to exercise both paths.
+    func conv2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, columnBudget: Int,
+                slices forcedSlices: Int? = nil) throws -> Tensor {
         let op = "conv2d"
         try Tensor.checkPairs(op, [("stride", stride, 1), ("dilation", dilation, 1), ("padding", padding, 0)])
         guard rank == 4, weight.rank == 4, shape[1] == weight.shape[1] else {
@@ -250,44 +315,58 @@ extension Tensor {
             throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(kernel) with padding \(padding) and dilation \(dilation) leaves no output")
         }
         let n = shape[0], s = oh * ow, inPer = count / Swift.max(n, 1), outPer = outC * s
-        var geo = ConvGeometry(n: n, channels: shape[1], height: shape[2], width: shape[3], kernel: kernel, stride: stride,
+        let geo = ConvGeometry(n: n, channels: shape[1], height: shape[2], width: shape[3], kernel: kernel, stride: stride,
                                padding: padding, dilation: dilation, outHeight: oh, outWidth: ow)
         let rows = geo.rows
-        let chunk = Swift.max(1, Swift.min(n, columnBudget / Swift.max(rows * s, 1)))
+        let slices = Swift.max(1, Swift.min(n, forcedSlices ?? Tensor.convSlices(samples: n, work: outC * rows * s)))
+        let inner = slices == 1  // one slice: OpenBLAS's threads, and the loops split over the cores
+        let chunk = Tensor.convChunk(samples: n, slices: slices, budget: columnBudget, floatsPerSample: rows * s)
+        let colSize = rows * chunk * s, ySize = outC * chunk * s
         let x = self
         let out = Tensor(uninitializedShape: [n, outC, oh, ow])
-        let cols = Tensor(uninitializedShape: [rows * chunk * s]), y = Tensor(uninitializedShape: [outC * chunk * s])
+        let cols = Tensor(uninitializedShape: [slices * colSize]), y = Tensor(uninitializedShape: [slices * ySize])
         let biasPointer = bias.map { UnsafePointer($0.storage.pointer) }
-        Tensor.forEachSampleChunk(n, chunk) { b0, nb in
-            // Y [O, nb·S] = W [O, C·kH·kW] · cols [C·kH·kW, nb·S], then to [nb, O, S] (+ bias).
-            geo.n = nb
-            geo.im2col(x.storage.pointer + b0 * inPer, cols.storage.pointer)
-            Tensor.gemm(transposeA: false, transposeB: false, m: outC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
-                        b: cols.storage.pointer, ldb: nb * s, c: y.storage.pointer, ldc: nb * s)
-            Tensor.swapLeadingAxes(y.storage.pointer, outC, nb, s, into: out.storage.pointer + b0 * outPer, bias: biasPointer, biasOnA: true)
+        Tensor.forEachBatchSlice(n, slices) { slice, samples in
+            var geo = geo
+            let colP = cols.storage.pointer + slice * colSize, yP = y.storage.pointer + slice * ySize
+            Tensor.forEachSampleChunk(samples, chunk) { b0, nb in
+                // Y [O, nb·S] = W [O, C·kH·kW] · cols [C·kH·kW, nb·S], then to [nb, O, S] (+ bias).
+                geo.n = nb
+                geo.im2col(x.storage.pointer + b0 * inPer, colP, parallel: inner)
+                Tensor.gemm(transposeA: false, transposeB: false, m: outC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
+                            b: colP, ldb: nb * s, c: yP, ldc: nb * s)
+                Tensor.swapLeadingAxes(yP, outC, nb, s, into: out.storage.pointer + b0 * outPer, bias: biasPointer, biasOnA: true,
+                                       parallel: inner)
+            }
         }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return Tensor.record(out, op, inputs) { g, _ in
             let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
             let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
-            let gy = Tensor(uninitializedShape: [outC * chunk * s]), cols = Tensor(uninitializedShape: [rows * chunk * s])
-            var geo = geo
-            Tensor.forEachSampleChunk(n, chunk) { b0, nb in
-                geo.n = nb
-                Tensor.swapLeadingAxes(g.storage.pointer + b0 * outPer, nb, outC, s, into: gy.storage.pointer)  // dY [O, nb·S]
-                if let dw {
-                    // dW += dY · colsᵀ (columns recomputed rather than kept from the forward pass)
-                    geo.im2col(x.storage.pointer + b0 * inPer, cols.storage.pointer)
-                    Tensor.gemm(transposeA: false, transposeB: true, m: outC, n: rows, k: nb * s, a: gy.storage.pointer, lda: nb * s,
-                                b: cols.storage.pointer, ldb: nb * s, beta: 1, c: dw.storage.pointer, ldc: rows)
-                }
-                if let dx {
-                    // dcols = Wᵀ · dY, scattered back: dx = col2im(dcols)
-                    Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: outC, a: weight.storage.pointer, lda: rows,
-                                b: gy.storage.pointer, ldb: nb * s, c: cols.storage.pointer, ldc: nb * s)
-                    geo.col2im(cols.storage.pointer, dx.storage.pointer + b0 * inPer)
+            let wc = weight.count
+            let dwParts = dw.map { slices == 1 ? $0 : Tensor.zeros([slices * wc]) }
+            let gy = Tensor(uninitializedShape: [slices * ySize]), cols = Tensor(uninitializedShape: [slices * colSize])
+            Tensor.forEachBatchSlice(n, slices) { slice, samples in
+                var geo = geo
+                let colP = cols.storage.pointer + slice * colSize, gyP = gy.storage.pointer + slice * ySize
+                Tensor.forEachSampleChunk(samples, chunk) { b0, nb in
+                    geo.n = nb
+                    Tensor.swapLeadingAxes(g.storage.pointer + b0 * outPer, nb, outC, s, into: gyP, parallel: inner)  // dY [O, nb·S]
+                    if let dwParts {
+                        // dW += dY · colsᵀ (columns recomputed rather than kept from the forward pass)
+                        geo.im2col(x.storage.pointer + b0 * inPer, colP, parallel: inner)
+                        Tensor.gemm(transposeA: false, transposeB: true, m: outC, n: rows, k: nb * s, a: gyP, lda: nb * s,
+                                    b: colP, ldb: nb * s, beta: 1, c: dwParts.storage.pointer + slice * wc, ldc: rows)
+                    }
+                    if let dx {
+                        // dcols = Wᵀ · dY, scattered back: dx = col2im(dcols)
+                        Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: outC, a: weight.storage.pointer, lda: rows,
+                                    b: gyP, ldb: nb * s, c: colP, ldc: nb * s)
+                        geo.col2im(colP, dx.storage.pointer + b0 * inPer, parallel: inner)
+                    }
                 }
             }
+            if let dw, let dwParts, slices > 1 { Tensor.sumPartials(dwParts, slices: slices, count: wc, into: dw) }
             return Tensor.withBiasGradient([dx, dw], bias: bias, gradOutput: g)
         }
     }
@@ -309,9 +388,10 @@ extension Tensor {
                             dilation: dilation, columnBudget: Tensor.convColumnBudget)
     }
 
-    /// `convTranspose2d` with column buffers of at most `columnBudget` floats.
+    /// `convTranspose2d` with column buffers of at most `columnBudget` floats in all and `slices`
+    /// batch slices (`nil`: `convSlices`).
     func convTranspose2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, outputPadding: Size2D,
-                         dilation: Size2D, columnBudget: Int) throws -> Tensor {
+                         dilation: Size2D, columnBudget: Int, slices forcedSlices: Int? = nil) throws -> Tensor {
         let op = "conv_transpose2d"
         try Tensor.checkPairs(op, [("stride", stride, 1), ("dilation", dilation, 1), ("padding", padding, 0),
                                    ("output padding", outputPadding, 0)])
@@ -331,19 +411,26 @@ extension Tensor {
             throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(kernel) with padding \(padding) gives output \(oh)×\(ow)")
         }
         // The output image is the "input" of the adjoint convolution, whose columns are the H×W grid.
-        var geo = ConvGeometry(n: n, channels: outC, height: oh, width: ow, kernel: kernel, stride: stride,
+        let geo = ConvGeometry(n: n, channels: outC, height: oh, width: ow, kernel: kernel, stride: stride,
                                padding: padding, dilation: dilation, outHeight: h, outWidth: w)
         let x = self, s = h * w, rows = geo.rows, inPer = inC * s, outPer = outC * oh * ow
-        let chunk = Swift.max(1, Swift.min(n, columnBudget / Swift.max(rows * s, 1)))
+        let slices = Swift.max(1, Swift.min(n, forcedSlices ?? Tensor.convSlices(samples: n, work: inC * rows * s)))
+        let inner = slices == 1
+        let chunk = Tensor.convChunk(samples: n, slices: slices, budget: columnBudget, floatsPerSample: rows * s)
+        let colSize = rows * chunk * s, xtSize = inC * chunk * s
         let out = Tensor(uninitializedShape: [n, outC, oh, ow])
-        let xt = Tensor(uninitializedShape: [inC * chunk * s]), cols = Tensor(uninitializedShape: [rows * chunk * s])
-        Tensor.forEachSampleChunk(n, chunk) { b0, nb in
-            // cols [Cout·kH·kW, nb·S] = Wᵀ · X [Cin, nb·S], scattered into the output image.
-            geo.n = nb
-            Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xt.storage.pointer)
-            Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: inC, a: weight.storage.pointer, lda: rows,
-                        b: xt.storage.pointer, ldb: nb * s, c: cols.storage.pointer, ldc: nb * s)
-            geo.col2im(cols.storage.pointer, out.storage.pointer + b0 * outPer)
+        let xt = Tensor(uninitializedShape: [slices * xtSize]), cols = Tensor(uninitializedShape: [slices * colSize])
+        Tensor.forEachBatchSlice(n, slices) { slice, samples in
+            var geo = geo
+            let colP = cols.storage.pointer + slice * colSize, xtP = xt.storage.pointer + slice * xtSize
+            Tensor.forEachSampleChunk(samples, chunk) { b0, nb in
+                // cols [Cout·kH·kW, nb·S] = Wᵀ · X [Cin, nb·S], scattered into the output image.
+                geo.n = nb
+                Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xtP, parallel: inner)
+                Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: inC, a: weight.storage.pointer, lda: rows,
+                            b: xtP, ldb: nb * s, c: colP, ldc: nb * s)
+                geo.col2im(colP, out.storage.pointer + b0 * outPer, parallel: inner)
+            }
         }
         if let bias {
             let po = out.storage.pointer, pb = bias.storage.pointer, plane = oh * ow
@@ -358,24 +445,30 @@ extension Tensor {
         return Tensor.record(out, op, inputs) { g, _ in
             let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
             let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
-            let gcols = Tensor(uninitializedShape: [rows * chunk * s]), xt = Tensor(uninitializedShape: [inC * chunk * s])
-            var geo = geo
-            Tensor.forEachSampleChunk(n, chunk) { b0, nb in
-                geo.n = nb
-                geo.im2col(g.storage.pointer + b0 * outPer, gcols.storage.pointer)
-                if let dx {
-                    // dX [Cin, nb·S] = W · im2col(dy), back to [nb, Cin, S]
-                    Tensor.gemm(transposeA: false, transposeB: false, m: inC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
-                                b: gcols.storage.pointer, ldb: nb * s, c: xt.storage.pointer, ldc: nb * s)
-                    Tensor.swapLeadingAxes(xt.storage.pointer, inC, nb, s, into: dx.storage.pointer + b0 * inPer)
-                }
-                if let dw {
-                    // dW += X · im2col(dy)ᵀ
-                    Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xt.storage.pointer)
-                    Tensor.gemm(transposeA: false, transposeB: true, m: inC, n: rows, k: nb * s, a: xt.storage.pointer, lda: nb * s,
-                                b: gcols.storage.pointer, ldb: nb * s, beta: 1, c: dw.storage.pointer, ldc: rows)
+            let wc = weight.count
+            let dwParts = dw.map { slices == 1 ? $0 : Tensor.zeros([slices * wc]) }
+            let gcols = Tensor(uninitializedShape: [slices * colSize]), xt = Tensor(uninitializedShape: [slices * xtSize])
+            Tensor.forEachBatchSlice(n, slices) { slice, samples in
+                var geo = geo
+                let colP = gcols.storage.pointer + slice * colSize, xtP = xt.storage.pointer + slice * xtSize
+                Tensor.forEachSampleChunk(samples, chunk) { b0, nb in
+                    geo.n = nb
+                    geo.im2col(g.storage.pointer + b0 * outPer, colP, parallel: inner)
+                    if let dx {
+                        // dX [Cin, nb·S] = W · im2col(dy), back to [nb, Cin, S]
+                        Tensor.gemm(transposeA: false, transposeB: false, m: inC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
+                                    b: colP, ldb: nb * s, c: xtP, ldc: nb * s)
+                        Tensor.swapLeadingAxes(xtP, inC, nb, s, into: dx.storage.pointer + b0 * inPer, parallel: inner)
+                    }
+                    if let dwParts {
+                        // dW += X · im2col(dy)ᵀ
+                        Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xtP, parallel: inner)
+                        Tensor.gemm(transposeA: false, transposeB: true, m: inC, n: rows, k: nb * s, a: xtP, lda: nb * s,
+                                    b: colP, ldb: nb * s, beta: 1, c: dwParts.storage.pointer + slice * wc, ldc: rows)
+                    }
                 }
             }
+            if let dw, let dwParts, slices > 1 { Tensor.sumPartials(dwParts, slices: slices, count: wc, into: dw) }
             return Tensor.withBiasGradient([dx, dw], bias: bias, gradOutput: g)
         }
     }

@@ -2,19 +2,22 @@ import Foundation
 import MuseCore
 import MuseTraining
 
-/// A small CNN classifier: two blocks of [Conv 3×3 → BN → ReLU → Conv 3×3 stride 2 → BN → ReLU]
-/// (32 then 64 channels; 28 → 14 → 7), Flatten → Dense(128) → ReLU (the features) → Dropout →
-/// Dense(classes). Pictures in [−1, 1] (the generators' range).
+/// A small CNN classifier (`config.architecture`): by default two blocks of [3×3 conv → BN →
+/// ReLU → 2×2 max-pool] (32 then 64 channels; 28 → 14 → 7), Flatten → Dense(128) → ReLU (the
+/// features) → Dropout → Dense(classes). Pictures in [−1, 1] (the generators' range).
 public final class ImageClassifier: Module {
     /// Sizes and settings.
     public let config: ImageClassifierConfig
-    public let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d
-    public let conv3: Conv2d, bn3: BatchNorm2d, conv4: Conv2d, bn4: BatchNorm2d
+    /// The 3×3 convolutions in order (2 pooled, 4 strided), each followed by its batch norm in `norms`.
+    public let convs: [Conv2d], norms: [BatchNorm2d]
+    /// 2×2 max-pool after each convolution of the pooled plan.
+    let pool = MaxPool2d(size: 2)
     public let fc1: Linear, dropout: Dropout, fc2: Linear
     public var isTraining = true
     public var children: [(name: String, module: any Module)] {
-        [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3),
-         ("conv4", conv4), ("bn4", bn4), ("fc1", fc1), ("dropout", dropout), ("fc2", fc2)]
+        var list: [(name: String, module: any Module)] = []
+        for (i, (conv, norm)) in zip(convs, norms).enumerated() { list += [("conv\(i + 1)", conv), ("bn\(i + 1)", norm)] }
+        return list + [("fc1", fc1), ("dropout", dropout), ("fc2", fc2)]
     }
 
     /// PyTorch-initialised layers drawn from `config.seed`.
@@ -24,27 +27,51 @@ public final class ImageClassifier: Module {
         self.config = config
         var rng = SplitMix64(seed: config.seed)
         let (a, b) = (config.convChannels[0], config.convChannels[1]), s = config.imageSize / 4
-        conv1 = Conv2d(inChannels: config.channels, outChannels: a, kernelSize: 3, padding: 1, bias: false, using: &rng)
-        bn1 = BatchNorm2d(numFeatures: a)
-        conv2 = Conv2d(inChannels: a, outChannels: a, kernelSize: 3, stride: 2, padding: 1, bias: false, using: &rng)
-        bn2 = BatchNorm2d(numFeatures: a)
-        conv3 = Conv2d(inChannels: a, outChannels: b, kernelSize: 3, padding: 1, bias: false, using: &rng)
-        bn3 = BatchNorm2d(numFeatures: b)
-        conv4 = Conv2d(inChannels: b, outChannels: b, kernelSize: 3, stride: 2, padding: 1, bias: false, using: &rng)
-        bn4 = BatchNorm2d(numFeatures: b)
+        func conv(_ i: Int, _ o: Int, stride: Int = 1) -> Conv2d {
+            Conv2d(inChannels: i, outChannels: o, kernelSize: 3, stride: Size2D(stride, stride), padding: 1, bias: false, using: &rng)
+        }
+        switch config.architecture {
+        case .pooled:
+            convs = [conv(config.channels, a), conv(a, b)]
+        case .strided:
+            convs = [conv(config.channels, a), conv(a, a, stride: 2), conv(a, b), conv(b, b, stride: 2)]
+        }
+        norms = convs.map { BatchNorm2d(numFeatures: $0.weight.shape[0]) }
         fc1 = Linear(inFeatures: b * s * s, outFeatures: config.featureSize, using: &rng)
         dropout = Dropout(probability: config.dropout, seed: config.seed &+ 0xD0)
         fc2 = Linear(inFeatures: config.featureSize, outFeatures: config.classes, using: &rng)
+    }
+
+    /// Names of the conv → BN → ReLU layers, first first: `conv1`, `conv2` (pooled) or `conv1` … `conv4` (strided).
+    public var layerNames: [String] { (1...convs.count).map { "conv\($0)" } }
+
+    /// Output channels of each layer of `layerNames`.
+    public var layerChannels: [Int] { convs.map { $0.weight.shape[0] } }
+
+    /// The activations after layer `index`'s ReLU (the pooled plan pools between layers, as `features`).
+    /// - Parameter pictures: [N, channels, h, w] in [−1, 1], any h, w the layers take.
+    /// - Throws: `ImageError.invalidArgument` for an index outside `layerNames`; `TensorError` for a wrong input shape.
+    public func activations(_ pictures: Tensor, throughLayer index: Int) throws -> Tensor {
+        guard convs.indices.contains(index) else {
+            throw ImageError.invalidArgument(name: "layer", value: "\(index)", reason: "must be in 0..<\(convs.count)")
+        }
+        var x = pictures
+        for i in 0...index {
+            if i > 0, config.architecture == .pooled { x = try pool(x) }
+            x = try norms[i](convs[i](x)).relu()
+        }
+        return x
     }
 
     /// - Parameter pictures: [N, channels, size, size] in [−1, 1]
     /// - Returns: the penultimate activations [N, featureSize] (after ReLU).
     /// - Throws: `TensorError` for a wrong input shape.
     public func features(_ pictures: Tensor) throws -> Tensor {
-        var x = try bn1(conv1(pictures)).relu()
-        x = try bn2(conv2(x)).relu()
-        x = try bn3(conv3(x)).relu()
-        x = try bn4(conv4(x)).relu()
+        var x = pictures
+        for (conv, norm) in zip(convs, norms) {
+            x = try norm(conv(x)).relu()
+            if config.architecture == .pooled { x = try pool(x) }
+        }
         return try fc1(x.flatten(startAxis: 1)).relu()
     }
 
@@ -91,8 +118,9 @@ public final class ImageClassifier: Module {
 }
 
 /// The classifier as a `LossTrainingTask`: cross-entropy on `batchSize` distinct training
-/// pictures per step (with a random horizontal flip when `flip`); evaluation reports the test
-/// `accuracy` and `loss`.
+/// pictures per step (with a random horizontal flip when `flip`, and a random shift of up to
+/// `maxShift` pixels along each axis, the uncovered border filled with −1, the background);
+/// evaluation reports the test `accuracy` and `loss`.
 public final class ImageClassifierTrainingTask: LossTrainingTask {
     /// The model.
     public let model: ImageClassifier
@@ -102,18 +130,26 @@ public final class ImageClassifierTrainingTask: LossTrainingTask {
     public let testPictures: Tensor, testLabels: [Int]
     /// Mirror half of each batch left–right (Fashion-MNIST's classes are symmetric).
     public let flip: Bool
+    /// Largest random shift along each axis, in pixels (0: none).
+    public let maxShift: Int
     public var module: any Module { model }
     public var bundleKind: String { ImageClassifierConfig.bundleKind }
 
-    /// - Throws: `ImageError.invalidArgument` when counts of pictures and labels differ or a label is out of range.
-    public init(model: ImageClassifier, pictures: Tensor, labels: [Int], testPictures: Tensor, testLabels: [Int], flip: Bool = true) throws {
+    /// - Throws: `ImageError.invalidArgument` when counts of pictures and labels differ, a label is
+    ///   out of range or `maxShift` is negative or not below the picture size.
+    public init(model: ImageClassifier, pictures: Tensor, labels: [Int], testPictures: Tensor, testLabels: [Int], flip: Bool = true,
+                maxShift: Int = 0) throws {
+        guard maxShift >= 0, maxShift < model.config.imageSize else {
+            throw ImageError.invalidArgument(name: "maxShift", value: "\(maxShift)", reason: "must be in 0..<\(model.config.imageSize)")
+        }
         guard pictures.shape[0] == labels.count, testPictures.shape[0] == testLabels.count, labels.count >= model.config.batchSize else {
             throw ImageError.invalidArgument(name: "labels", value: "\(labels.count)", reason: "must match the pictures and fill a batch")
         }
         guard (labels + testLabels).allSatisfy({ (0..<model.config.classes).contains($0) }) else {
             throw ImageError.invalidArgument(name: "labels", value: "…", reason: "must be in 0..<\(model.config.classes)")
         }
-        (self.model, self.pictures, self.labels, self.testPictures, self.testLabels, self.flip) = (model, pictures, labels, testPictures, testLabels, flip)
+        (self.model, self.pictures, self.labels, self.testPictures, self.testLabels) = (model, pictures, labels, testPictures, testLabels)
+        (self.flip, self.maxShift) = (flip, maxShift)
     }
 
     public func configJSON() throws -> Data { try ModelBundle.encode(model.config) }
@@ -123,7 +159,8 @@ public final class ImageClassifierTrainingTask: LossTrainingTask {
         set { if let s = newValue["dropout"] { model.dropout.generator = SplitMix64(seed: s) } }
     }
 
-    /// Distinct indices, then one flip coin per picture, from `generator`.
+    /// Distinct indices, then one flip coin per picture, then (with `maxShift`) one shift per
+    /// picture and axis, from `generator`.
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
         try trainingLoss(using: &generator, shard: .whole)
     }
@@ -149,8 +186,34 @@ public final class ImageClassifierTrainingTask: LossTrainingTask {
                 }
             }
         }
+        if maxShift > 0 {
+            // Shifts are drawn for the whole global batch (every rank draws the same values), then sliced.
+            let span = UInt64(2 * maxShift + 1)
+            let allShifts = all.map { _ in (Int(generator.next() % span) - maxShift, Int(generator.next() % span) - maxShift) }
+            let shifts = Array(allShifts[rows])
+            batch.withUnsafeMutableBufferPointer { p in Self.shift(p, shifts: shifts, channels: model.config.channels, side: model.config.imageSize) }
+        }
         let loss = try crossEntropy(logits: model(batch), targets: indices.map { labels[$0] })
         return shard.weighted(loss, local: indices.count, global: all.count)
+    }
+
+    /// Moves picture i of `pictures` ([n, channels, side, side]) by `shifts[i]` = (dy, dx) pixels
+    /// (positive: down, right), filling the uncovered rows and columns with −1.
+    static func shift(_ pictures: UnsafeMutableBufferPointer<Float>, shifts: [(Int, Int)], channels: Int, side: Int) {
+        var plane = [Float](repeating: 0, count: side * side)
+        for (i, (dy, dx)) in shifts.enumerated() where dy != 0 || dx != 0 {
+            for c in 0..<channels {
+                let base = (i * channels + c) * side * side
+                for k in 0..<(side * side) { plane[k] = pictures[base + k] }
+                for y in 0..<side {
+                    let sy = y - dy
+                    for x in 0..<side {
+                        let sx = x - dx
+                        pictures[base + y * side + x] = (0..<side).contains(sy) && (0..<side).contains(sx) ? plane[sy * side + sx] : -1
+                    }
+                }
+            }
+        }
     }
 
     /// `accuracy` (fraction of test pictures classified right) and `loss` (mean cross-entropy).

@@ -12,7 +12,9 @@ public struct ImageClassifierConfig: Codable, Equatable, Sendable {
     public var channels = 1
     /// Number of classes.
     public var classes = 10
-    /// Channels of the two convolution blocks (each: 3×3 conv, BN, ReLU, then a stride-2 3×3 conv, BN, ReLU).
+    /// The layer plan; bundles written before the field existed are `.strided`.
+    public var architecture = ImageClassifierArchitecture.pooled
+    /// Channels of the two convolution blocks (see `ImageClassifierArchitecture`).
     public var convChannels = [32, 64]
     /// Size of the penultimate layer, whose activations are the Fréchet distance's features.
     public var featureSize = 128
@@ -28,6 +30,25 @@ public struct ImageClassifierConfig: Codable, Equatable, Sendable {
     /// The defaults above.
     public init() {}
 
+    private enum CodingKeys: String, CodingKey {
+        case imageSize, channels, classes, architecture, convChannels, featureSize, dropout, batchSize, learningRate, seed
+    }
+
+    /// Decodes a bundle's config; a missing `architecture` (bundles of the first version) is `.strided`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        imageSize = try c.decode(Int.self, forKey: .imageSize)
+        channels = try c.decode(Int.self, forKey: .channels)
+        classes = try c.decode(Int.self, forKey: .classes)
+        architecture = try c.decodeIfPresent(ImageClassifierArchitecture.self, forKey: .architecture) ?? .strided
+        convChannels = try c.decode([Int].self, forKey: .convChannels)
+        featureSize = try c.decode(Int.self, forKey: .featureSize)
+        dropout = try c.decode(Float.self, forKey: .dropout)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+    }
+
     /// - Throws: `ImageError.invalidArgument` for sizes the network cannot take.
     public func validate() throws {
         func bad(_ name: String, _ value: Any, _ reason: String) -> ImageError {
@@ -41,4 +62,14 @@ public struct ImageClassifierConfig: Codable, Equatable, Sendable {
         guard dropout >= 0, dropout < 1 else { throw bad("dropout", dropout, "must be in [0, 1)") }
         guard batchSize > 1 else { throw bad("batchSize", batchSize, "must be at least 2") }
     }
+}
+
+/// The classifier's layer plan (channels a, b = `convChannels`; N×N pictures, N a multiple of 4).
+public enum ImageClassifierArchitecture: String, Codable, Sendable, CaseIterable {
+    /// Two blocks of [3×3 conv → BN → ReLU → 2×2 max-pool] (a, then b channels; N → N/2 → N/4),
+    /// Flatten → Dense(featureSize) → ReLU → Dropout → Dense(classes).
+    case pooled
+    /// Two blocks of [3×3 conv → BN → ReLU → stride-2 3×3 conv → BN → ReLU] (a, then b channels),
+    /// Flatten → Dense(featureSize) → ReLU → Dropout → Dense(classes) (the first version).
+    case strided
 }

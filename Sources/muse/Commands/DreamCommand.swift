@@ -3,7 +3,7 @@ import Foundation
 import MuseImage
 import MuseImageStyle
 
-/// `muse dream IN.png -o OUT.png --bundle runs/classifier --layer conv4`: DeepDream on a picture
+/// `muse dream IN.png -o OUT.png --bundle runs/classifier --layer last`: DeepDream on a picture
 /// with the layers of a classifier Muse trained.
 struct DreamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +12,7 @@ struct DreamCommand: ParsableCommand {
         discussion: """
         The classifier is an image-classifier bundle (muse train image-classifier). A grey \
         classifier on a colour picture dreams on the luminance and adds the change to every channel.
-          muse dream photo.jpg -o output/dream.png --bundle runs/classifier --layer conv3
+          muse dream photo.jpg -o output/dream.png --bundle runs/classifier --layer conv2
         """)
 
     @Argument(help: "The picture (PNG or JPEG).")
@@ -24,7 +24,7 @@ struct DreamCommand: ParsableCommand {
     @Option(help: "image-classifier bundle folder, or its training run folder (newest checkpoint).")
     var bundle = "runs/classifier"
 
-    @Option(help: "Layer to grow: conv1, conv2, conv3 or conv4, optionally :CHANNEL (conv3:5).")
+    @Option(help: "Layer to grow: conv1, conv2 (… conv4 for a strided classifier) or last, optionally :CHANNEL (conv2:5).")
     var layer = DeepDreamConfig().layer
 
     @Option(help: "Number of scales.")
