@@ -91,6 +91,9 @@ let package = Package(
         .executableTarget(name: "bench-nanogpt", dependencies: ["BenchSupport", "MuseText", "MuseTraining", "MuseCore"], path: "Benchmarks/NanoGPTBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-relative-attention", dependencies: ["BenchSupport", "MuseCore"], path: "Benchmarks/RelativeAttentionBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-music-transformer", dependencies: ["BenchSupport", "MuseModels", "MuseCore"], path: "Benchmarks/MusicTransformerBenchmark", swiftSettings: fast),
+        // The summary table and chart of make bench, and the baseline check of make bench-check.
+        .executableTarget(name: "muse-bench-report", dependencies: ["BenchSupport", "MuseDSP"], path: "Benchmarks/Report"),
+        .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
