@@ -66,9 +66,13 @@ func runPeer(_ mode: String, _ weights: URL) throws -> (values: [String: Double]
     return (values, output)
 }
 
-/// Prints ours beside the peer's figures.
-func report(_ ours: Double, _ last: Float, _ peer: (values: [String: Double], raw: String)) {
+let rows = BenchRows("vae")
+defer { rows.write() }
+
+/// Prints ours beside the peer's figures and adds the row `name`.
+func report(_ name: String, _ ours: Double, _ last: Float, _ peer: (values: [String: Double], raw: String)) {
     print(String(format: "  ours   %.2f steps/s   final loss %.4f", ours, last))
+    rows.rate(name, peer: "torch", unit: "steps/s", ours: ours, theirs: peer.values["steps_per_second"] ?? .nan)
     if let theirs = peer.values["steps_per_second"] {
         print(String(format: "  torch  %.2f steps/s   final loss %.4f", theirs, peer.values["final_loss"] ?? .nan))
         print(String(format: "  ours/peer throughput %.2f", ours / theirs))
@@ -80,7 +84,7 @@ func report(_ ours: Double, _ last: Float, _ peer: (values: [String: Double], ra
 let peer = try runPeer("music", weightsURL)
 
 print("MusicVAE training, \(model.parameterCount) parameters, batch \(B) × \(T) steps, \(steps) steps (after one warm-up)")
-report(ours, last, peer)
+report("MusicVAE training", ours, last, peer)
 print(String(format: "interpolate 2 windows, 8 steps: %.3f s", interpSeconds))
 
 // Spectrogram VAE: default config (128 mels × 64 frames, z 64), batch 32 random patches, β 1.
@@ -113,7 +117,7 @@ var specLast: Float = 0
 for _ in 0..<steps { specLast = try specStep() }
 let specOurs = Double(steps) / Date().timeIntervalSince(specStart)
 print("Spectrogram VAE training, \(spec.parameterCount) parameters, batch \(specConfig.batchSize) × \(specConfig.nMels) mels × \(specConfig.patchFrames) frames, \(steps) steps")
-report(specOurs, specLast, try runPeer("spec", specURL))
+report("spectrogram VAE training", specOurs, specLast, try runPeer("spec", specURL))
 
 // Sequence spectrogram VAE (what `muse train spec-vae` ships): default config (128 mels, hidden
 // 128, z 64 per 2 frames), batch 16 crops of 64 frames, β at its final value.
@@ -146,4 +150,4 @@ var seqLast: Float = 0
 for _ in 0..<steps { seqLast = try seqStep() }
 let seqOurs = Double(steps) / Date().timeIntervalSince(seqStart)
 print("Sequence spectrogram VAE training (shipped), \(seq.parameterCount) parameters, batch \(seqConfig.batchSize) × \(seqConfig.nMels) mels × \(seqConfig.cropFrames) frames, \(steps) steps")
-report(seqOurs, seqLast, try runPeer("specseq", seqURL))
+report("sequence spectrogram VAE training", seqOurs, seqLast, try runPeer("specseq", seqURL))
