@@ -10,7 +10,7 @@ BUILDFLAGS := -c release -Xswiftc -enable-testing
 JOBS       ?= $(shell nproc)
 MUSE       := .build/release/muse
 
-.PHONY: all setup build corpora demo test bench bench-mpi clean fuzz sanitize
+.PHONY: all setup build corpora demo test bench bench-check bench-baseline bench-mpi clean fuzz sanitize
 
 all: build
 
@@ -31,8 +31,20 @@ test: setup corpora
 	$(SWIFT) build $(BUILDFLAGS) -j $(JOBS) --build-tests
 	@scripts/run_tests.sh $(BUILDFLAGS)
 
+# Every benchmark beside its peer; ends with one table of all rows (output/bench.md) and a bar chart
+# of the ratios (output/bench.png). Each benchmark's rows are kept in output/bench/<name>.tsv.
 bench: setup
 	@scripts/bench.sh
+
+# Fails when a ratio of the last make bench is more than 15% below Benchmarks/baseline.tsv.
+bench-check:
+	@$(SWIFT) build -c release --scratch-path .build-bench --product muse-bench-report >&2
+	@.build-bench/release/muse-bench-report check
+
+# Rewrites Benchmarks/baseline.tsv from the ratios of the last make bench (dated today).
+bench-baseline:
+	@$(SWIFT) build -c release --scratch-path .build-bench --product muse-bench-report >&2
+	@.build-bench/release/muse-bench-report baseline
 
 # Data-parallel training: steps/s plain, under mpirun -np 1 and -np 2, and the all-reduce time.
 bench-mpi: build corpora

@@ -3,6 +3,8 @@
 //   128 units, one-hot vocabulary 38, batch 64, sequence 128; peak RSS.
 // The LSTM weights and data are written to a safetensors file that the peer loads with
 // safetensors.torch.load_file, so both train the very same model (first-step losses printed).
+// The LSTM step is timed on all cores here and on one thread in a child process
+// (`bench-core --lstm-only` with MUSE_THREADS=1 OPENBLAS_NUM_THREADS=1), beside torch on 2 and 1.
 import BenchSupport
 import CBLAS
 import Foundation
@@ -43,7 +45,8 @@ if CommandLine.arguments.contains("--ops") {
 // MARK: GEMM
 var rng = SplitMix64(seed: 1)
 var gemmOurs: [Int: Double] = [:], gemmBLAS: [Int: Double] = [:]
-let gemmSizes = CommandLine.arguments.contains("--ours-only") ? [1024] : [512, 1024, 2048]
+let lstmOnly = CommandLine.arguments.contains("--lstm-only")  // child mode: the LSTM step alone, as JSON
+let gemmSizes = lstmOnly ? [] : CommandLine.arguments.contains("--ours-only") ? [1024] : [512, 1024, 2048]
 for n in gemmSizes {
     let a = Tensor.randn([n, n], using: &rng), b = Tensor.randn([n, n], using: &rng)
     let repeats = n == 2048 ? 5 : (n == 512 ? 30 : 10)
@@ -97,13 +100,20 @@ let cpu0 = cpuSeconds()
 let lstmSeconds = try medianSeconds(10, warmups: 3) { try trainStep() }
 let lstmCPUSeconds = (cpuSeconds() - cpu0) / 11
 let rss = peakRSSMegabytes()
+if lstmOnly {
+    printJSON(["lstm_step_seconds": lstmSeconds, "lstm_step_cpu_seconds": lstmCPUSeconds, "peak_rss_mb": rss, "threads": Parallel.coreCount])
+    try? FileManager.default.removeItem(at: work)  // exit skips the defer
+    exit(0)
+}
 if CommandLine.arguments.contains("--ours-only") {  // for profiling
     print(String(format: "LSTM step %.1f ms (CPU %.1f ms), GEMM 1024 %.1f GFLOPS (OpenBLAS alone %.1f)",
                  lstmSeconds * 1e3, lstmCPUSeconds * 1e3, gemmOurs[1024]!, gemmBLAS[1024]!))
     exit(0)
 }
 
-// MARK: Peer
+// MARK: Ours on one thread (a child process), then the peer
+let oneThread = (try? runJSON(CommandLine.arguments[0], ["--lstm-only"], environment: oneThreadEnvironment)) ?? [:]
+let lstmSeconds1 = number(oneThread, "lstm_step_seconds")
 let peer: [String: Any]
 do { peer = try runJSON(peerPython, [peerScript("bench_core_peer.py"), modelURL.path]) } catch {
     print("peer failed: \(error)")
@@ -121,9 +131,18 @@ for n in [512, 1024, 2048] {
 let peerLSTM = peerValue("lstm_step_seconds")
 print(String(format: "LSTM step (2×128, vocab 38, batch 64, seq 128, fwd+bwd+Adam): ours %.1f ms, torch %.1f ms, speed ours/torch %.2f×",
              lstmSeconds * 1e3, peerLSTM * 1e3, peerLSTM / lstmSeconds))
-print(String(format: "  torch on 1 thread: %.1f ms (ours/torch-1-thread speed %.2f×)",
-             peerValue("lstm_step_seconds_1thread") * 1e3, peerValue("lstm_step_seconds_1thread") / lstmSeconds))
+print(String(format: "  1 thread each: ours %.1f ms, torch %.1f ms, speed ours/torch %.2f×",
+             lstmSeconds1 * 1e3, peerValue("lstm_step_seconds_1thread") * 1e3, peerValue("lstm_step_seconds_1thread") / lstmSeconds1))
 print(String(format: "  CPU time per step (user+sys, all threads; steadier than wall time on a shared machine): ours %.1f ms, torch %.1f ms",
              lstmCPUSeconds * 1e3, peerValue("lstm_step_cpu_seconds") * 1e3))
 print(String(format: "  first-step loss on the same weights and data: ours %.6f, torch %.6f", firstLoss, peerValue("first_loss")))
 print(String(format: "Peak RSS: ours %.0f MB, torch %.0f MB", rss, peerValue("peak_rss_mb")))
+
+let rows = BenchRows("core")
+for n in [512, 1024, 2048] {
+    rows.rate("GEMM \(n)", peer: "torch", unit: "GFLOPS", ours: gemmOurs[n]!, theirs: peerValue("gemm_\(n)"), floor: gemmBLAS[n]!)
+}
+rows.time("LSTM train step 2×128 B64 T128, \(Parallel.coreCount) threads", peer: "torch \(Int(peerValue("threads"))) threads",
+          ours: lstmSeconds, theirs: peerLSTM)
+rows.time("LSTM train step 2×128 B64 T128, 1 thread", peer: "torch 1 thread", ours: lstmSeconds1, theirs: peerValue("lstm_step_seconds_1thread"))
+rows.write()

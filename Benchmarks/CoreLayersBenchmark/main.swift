@@ -183,12 +183,16 @@ try FileManager.default.createDirectory(at: work, withIntermediateDirectories: t
 defer { try? FileManager.default.removeItem(at: work) }
 let me = URL(fileURLWithPath: arguments[0]).path
 print("bench-core-layers (release, \(Parallel.coreCount) cores; peer: PyTorch CPU, 2 threads), one training step, median")
+let rows = BenchRows("core-layers")
+defer { rows.write() }
 for model in models {
     let ours = try runJSON(me, [model, work.path, "--dcgan-batch", "\(dcganBatch)"])
     let peer = try runJSON(peerPython, [script, model, work.path])
     let a = number(ours, "step_seconds"), b = number(peer, "step_seconds")
     let title = model == "dcgan" ? "(c) DCGAN batch \(dcganBatch) (D step + G step, Adam)" : "(b) Transformer 4×256, 4 heads, ff 1024, vocab 388, seq 256, batch 16 (fwd+bwd+Adam)"
     print(title)
+    rows.time(model == "dcgan" ? "DCGAN train step, batch 64" : "Transformer 4×256 train step, B16 T256", peer: "torch",
+              ours: a, theirs: b)
     print(String(format: "  step: ours %.1f ms, torch %.1f ms, speed ours/torch %.2f×", a * 1e3, b * 1e3, b / a))
     if model == "dcgan" {
         print(String(format: "  first losses (same weights, data; dropout masks differ): D ours %.4f torch %.4f, G ours %.4f torch %.4f",

@@ -156,3 +156,15 @@ print("raw FFTW forward loop: 1 thread \(ms(floor1)), \(threads) threads \(ms(fl
 print("stft ours / 1-thread floor: \(ratio(oursSTFT, floor1)); resample 'floor' = the same libsoxr call in one piece on one core;")
 print("resample rows are 44.1 → 22.05 kHz unless named; the sinc_* rows (libsamplerate) are set beside librosa's default soxr_hq")
 print("speed-up vs librosa (librosa/ours): stft \(ratio(peer["stft"] ?? .nan, oursSTFT)), mel \(ratio(peer["melspectrogram"] ?? .nan, oursMel)), griffinlim \(ratio(peer["griffinlim32"] ?? .nan, oursGL)), resample(soxr_hq) \(ratio(peer["resample_soxr_hq"] ?? .nan, oursResampleHQ))")
+
+let rows = BenchRows("dsp")
+rows.time("stft 60 s", peer: "librosa", ours: oursSTFT, theirs: peer["stft"] ?? .nan, floor: floorN)
+rows.time("melspectrogram 60 s", peer: "librosa", ours: oursMel, theirs: peer["melspectrogram"] ?? .nan, floor: floorN)
+rows.time("istft 60 s", peer: "librosa", ours: oursISTFT, theirs: peer["istft"] ?? .nan, floor: floorInverse)
+rows.time("griffinlim 32 iterations", peer: "librosa", ours: oursGL, theirs: peer["griffinlim32"] ?? .nan, floor: floorGL)
+rows.time("resample 44.1→22.05k soxr_hq", peer: "librosa", ours: oursResampleHQ, theirs: peer["resample_soxr_hq"] ?? .nan, floor: serialResampleHQ)
+rows.time("resample 44.1→22.05k soxr_vhq", peer: "librosa", ours: oursResampleVHQ, theirs: peer["resample_soxr_vhq"] ?? .nan, floor: serialResampleVHQ)
+rows.time("resample 44.1→22.05k soxr_mq", peer: "librosa", ours: oursResampleMQ, theirs: peer["resample_soxr_mq"] ?? .nan, floor: serialResampleMQ)
+rows.time("resample 44.1→48k soxr_hq", peer: "librosa", ours: oursResample48, theirs: peer["resample_48000_soxr_hq"] ?? .nan, floor: serialResample48)
+rows.write()
+

@@ -3,6 +3,8 @@
 // beside a bigram baseline and the fraction of generated notes in the primer's key.
 //
 // Usage: bench-melody [CORPUS=corpora/oneills] [QUALITY_STEPS=300] [SPEED_STEPS=20]
+// Training speed is measured on all cores and, in a child process pinned to one thread
+// (`--train-speed-child`, MUSE_THREADS=1 OPENBLAS_NUM_THREADS=1), on one, beside torch on each.
 import BenchSupport
 import Foundation
 import MuseCore
@@ -10,7 +12,8 @@ import MuseEncoding
 import MuseModels
 import MuseTraining
 
-let args = CommandLine.arguments
+let trainSpeedChild = CommandLine.arguments.contains("--train-speed-child")
+let args = CommandLine.arguments.filter { !$0.hasPrefix("--") }
 let corpus = args.count > 1 ? args[1] : repositoryRoot.appendingPathComponent("corpora/oneills").path
 let qualitySteps = args.count > 2 ? Int(args[2]) ?? 300 : 300
 let speedSteps = args.count > 3 ? Int(args[3]) ?? 20 : 20
@@ -49,6 +52,13 @@ model.setTraining(true)
 for _ in 0..<3 { try trainStep() }
 let trainSeconds = try seconds { for _ in 0..<speedSteps { try trainStep() } }
 let oursTrain = Double(speedSteps) / trainSeconds
+if trainSpeedChild {
+    printJSON(["train_steps_per_s": oursTrain])
+    try? FileManager.default.removeItem(at: work)  // exit skips the defer
+    exit(0)
+}
+let oneThread = try? runJSON(CommandLine.arguments[0], [corpus, "0", String(speedSteps), "--train-speed-child"], environment: oneThreadEnvironment)
+let oursTrain1 = oneThread.map { number($0, "train_steps_per_s") } ?? .nan
 
 // Sampling speed at batch 1 (state carried).
 let sampler = MelodySampler(model: model)
@@ -66,13 +76,20 @@ func runPeer(threads: Int) throws -> (train: Double, sample: Double) {
     return (number(peer, "train_steps_per_s"), number(peer, "sample_steps_per_s"))
 }
 let tokens = Double(config.batchSize * config.sequenceLength)
+let rows = BenchRows("melody")
 for peerThreads in Set([threads, 1]).sorted(by: >) {
     let peer = try runPeer(threads: peerThreads)
-    print(String(format: "training:  ours %.2f steps/s (%.0f tokens/s)   torch %d thread(s) %.2f steps/s (%.0f tokens/s)   ours/torch %.2f",
-                 oursTrain, oursTrain * tokens, peerThreads, peer.train, peer.train * tokens, oursTrain / peer.train))
+    let peerName = "torch \(peerThreads) thread" + (peerThreads == 1 ? "" : "s")
+    let ours = peerThreads == 1 ? oursTrain1 : oursTrain
+    rows.rate("melody RNN training (defaults), \(peerThreads) thread" + (peerThreads == 1 ? "" : "s"), peer: peerName, unit: "steps/s",
+              ours: ours, theirs: peer.train)
+    rows.rate("melody RNN sampling, batch 1", peer: peerName, unit: "steps/s", ours: oursSample, theirs: peer.sample)
+    print(String(format: "training:  ours %d thread(s) %.2f steps/s (%.0f tokens/s)   torch %d thread(s) %.2f steps/s (%.0f tokens/s)   ours/torch %.2f",
+                 peerThreads, ours, ours * tokens, peerThreads, peer.train, peer.train * tokens, ours / peer.train))
     print(String(format: "sampling:  ours %.0f steps/s   torch %d thread(s) %.0f steps/s   ours/torch %.2f   (batch 1, state carried)",
                  oursSample, peerThreads, peer.sample, oursSample / peer.sample))
 }
+rows.write()
 // Quality after `qualitySteps` steps of the default recipe.
 guard qualitySteps > 0 else { exit(0) }
 var options = TrainerOptions(numSteps: qualitySteps, outputDirectory: work.appendingPathComponent("run"), seed: 0)

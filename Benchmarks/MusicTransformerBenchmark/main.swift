@@ -96,10 +96,13 @@ let script = peerScript("bench_music_transformer_peer.py")
 let shape = a.map(String.init)
 print("bench-music-transformer (release, \(Parallel.coreCount) cores; peer: PyTorch CPU, 2 threads): \(a[0]) layers × \(a[1]), "
       + "\(a[2]) heads, feed-forward \(a[3]), relative, tied, 390 tokens")
+let rows = BenchRows("music-transformer")
+defer { rows.write() }
 let ours = try runJSON(me, ["child", "train"] + shape)
 let peer = try? runJSON(peerPython, [script, "train"] + shape.prefix(6) + ["5"])
 print(String(format: "train step (batch %d × %d): ours %.3f s (peak RSS %.0f MB)", a[4], a[5], number(ours, "step_seconds"), number(ours, "peak_rss_mb")))
 if let peer {
+    rows.time("Music Transformer train step, B\(a[4]) T\(a[5])", peer: "torch", ours: number(ours, "step_seconds"), theirs: number(peer, "step_seconds"))
     print(String(format: "                          torch %.3f s (peak RSS %.0f MB): ours is %.2f× torch's speed", number(peer, "step_seconds"),
                  number(peer, "peak_rss_mb"), number(peer, "step_seconds") / number(ours, "step_seconds")))
 }
@@ -111,6 +114,7 @@ for (name, r) in [("ours", oursSample)] + (peerSample.map { [("torch", $0)] } ??
                  number(r, "ms_per_event_at_end"), number(r, "peak_rss_mb")))
 }
 if let peerSample {
+    rows.time("Music Transformer cached sampling, \(a[6]) events", peer: "torch", ours: number(oursSample, "seconds"), theirs: number(peerSample, "seconds"))
     print(String(format: "sampling: ours is %.2f× torch's speed", number(peerSample, "seconds") / number(oursSample, "seconds")))
 }
 var scaling: [Int: [String: Any]] = [:]

@@ -87,3 +87,6 @@ let peerRate = number(peer, "iters_per_s")
 print(String(format: "final val loss: muse %.4f, pytorch %.4f (difference %+.4f; nanoGPT reports 1.88 on tiny-shakespeare)",
              curve.last?.1 ?? .nan, number(peer, "final_val_loss"), (curve.last?.1 ?? .nan) - number(peer, "final_val_loss")))
 print(String(format: "training: muse %.2f it/s, pytorch %.2f it/s (%d threads): %.2fx", museItersPerSecond, peerRate, threads, museItersPerSecond / peerRate))
+let rows = BenchRows("nanogpt")
+rows.rate("nanoGPT char training", peer: "torch \(threads) threads", unit: "it/s", ours: museItersPerSecond, theirs: peerRate)
+rows.write()

@@ -42,6 +42,8 @@ let lengths = arguments.count > 1 ? arguments.dropFirst().compactMap { Int($0) }
 let me = URL(fileURLWithPath: arguments[0]).path
 let script = peerScript("bench_relative_attention_peer.py")
 print("bench-relative-attention (release, \(Parallel.coreCount) cores; peer: PyTorch CPU, 2 threads): one layer, E 512, 8 heads, batch 1, fwd + bwd")
+let rows = BenchRows("relative-attention")
+defer { rows.write() }
 for length in lengths {
     let ours = try runJSON(me, ["child", String(length)])
     let peer = try? runJSON(peerPython, [script, String(length)])
@@ -49,6 +51,9 @@ for length in lengths {
     print(String(format: "L %5d: ours peak RSS %6.0f MB (%.0f MB before the pass), fwd %.2f s, bwd %.2f s", length,
                  number(ours, "peak_rss_mb"), number(ours, "baseline_rss_mb"), number(ours, "forward_seconds"), number(ours, "backward_seconds")))
     if let peer {
+        rows.time("relative attention fwd+bwd, L \(length)", peer: "torch",
+                  ours: number(ours, "forward_seconds") + number(ours, "backward_seconds"),
+                  theirs: number(peer, "forward_seconds") + number(peer, "backward_seconds"))
         print(String(format: "         torch peak RSS %6.0f MB (%.0f MB before), fwd %.2f s, bwd %.2f s", number(peer, "peak_rss_mb"),
                      number(peer, "baseline_rss_mb"), number(peer, "forward_seconds"), number(peer, "backward_seconds")))
     } else {

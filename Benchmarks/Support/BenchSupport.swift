@@ -68,12 +68,15 @@ public struct PeerFailure: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// Runs `executable arguments…` and returns its standard output.
+/// Runs `executable arguments…` (with `environment` added to ours) and returns its standard output.
 /// - Throws: `PeerFailure` when it cannot start or exits non-zero.
-public func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     do { try process.run() } catch { throw PeerFailure(description: "cannot run \(executable): \(error)") }
@@ -85,10 +88,11 @@ public func runProcess(_ executable: String, _ arguments: [String]) throws -> St
     return text
 }
 
-/// Runs `executable arguments…` and parses the JSON object it prints last on standard output.
+/// Runs `executable arguments…` (with `environment` added to ours) and parses the JSON object it
+/// prints last on standard output.
 /// - Throws: `PeerFailure` when it fails or its last line is not a JSON object.
-public func runJSON(_ executable: String, _ arguments: [String]) throws -> [String: Any] {
-    let text = try runProcess(executable, arguments)
+public func runJSON(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> [String: Any] {
+    let text = try runProcess(executable, arguments, environment: environment)
     guard let line = text.split(separator: "\n").last,
           let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
         throw PeerFailure(description: "\(executable) \(arguments.first ?? "") printed no JSON object: \(text)")
@@ -99,4 +103,13 @@ public func runJSON(_ executable: String, _ arguments: [String]) throws -> [Stri
 /// `object[key]` as a number, NaN when missing.
 public func number(_ object: [String: Any], _ key: String) -> Double {
     (object[key] as? NSNumber)?.doubleValue ?? .nan
+}
+
+/// The environment that pins a Muse process to one thread (MuseCore's loops and OpenBLAS).
+public let oneThreadEnvironment = ["MUSE_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"]
+
+/// Prints `object` as one line of JSON (what a benchmark's child process reports to its parent).
+public func printJSON(_ object: [String: Any]) {
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+    print(String(decoding: data, as: UTF8.self))
 }

@@ -132,3 +132,6 @@ let peerRTF = peerAudio / peerRender
 print(String(format: "fluidsynth: %.2f s audio in %.3f s  realtime x%.1f  (wall %.3f s less start-up %.3f s)",
              peerAudio, peerRender, peerRTF, dense, empty))
 print(String(format: "ours/peer realtime factor: %.2f  (effects %@)", ourRTF / peerRTF, effects ? "on" : "off"))
+let rows = BenchRows("synth")
+rows.rate("SoundFont render" + (effects ? ", effects" : ""), peer: "fluidsynth", unit: "× realtime", ours: ourRTF, theirs: peerRTF)
+rows.write()

@@ -27,8 +27,12 @@ func runPeer(_ mode: String, _ weights: URL) throws -> (values: [String: Double]
     return (values, output)
 }
 
-/// Prints ours beside the peer's figures.
-func report(_ ours: Double, _ last: Float, _ peer: (values: [String: Double], raw: String)) {
+let rows = BenchRows("vae")
+defer { rows.write() }
+
+/// Prints ours beside the peer's figures and adds the row `name`.
+func report(_ name: String, _ ours: Double, _ last: Float, _ peer: (values: [String: Double], raw: String)) {
+    rows.rate(name, peer: "torch", unit: "steps/s", ours: ours, theirs: peer.values["steps_per_second"] ?? .nan)
     print(String(format: "  ours   %.2f steps/s   final loss %.4f", ours, last))
     if let theirs = peer.values["steps_per_second"] {
         print(String(format: "  torch  %.2f steps/s   final loss %.4f", theirs, peer.values["final_loss"] ?? .nan))
@@ -86,7 +90,7 @@ if wanted("music") {
     let peer = try runPeer("music", weightsURL)
 
     print("MusicVAE training, \(model.parameterCount) parameters, batch \(B) × \(T) steps, \(steps) steps (after one warm-up)")
-    report(ours, last, peer)
+    report("MusicVAE training", ours, last, peer)
     print(String(format: "interpolate 2 windows, 8 steps: %.3f s", interpSeconds))
 }
 
@@ -121,7 +125,7 @@ if wanted("spec") {
     for _ in 0..<steps { specLast = try specStep() }
     let specOurs = Double(steps) / Date().timeIntervalSince(specStart)
     print("Spectrogram VAE training, \(spec.parameterCount) parameters, batch \(specConfig.batchSize) × \(specConfig.nMels) mels × \(specConfig.patchFrames) frames, \(steps) steps")
-    report(specOurs, specLast, try runPeer("spec", specURL))
+    report("spectrogram VAE training", specOurs, specLast, try runPeer("spec", specURL))
 }
 
 if wanted("specseq") {
@@ -156,5 +160,5 @@ if wanted("specseq") {
     for _ in 0..<steps { seqLast = try seqStep() }
     let seqOurs = Double(steps) / Date().timeIntervalSince(seqStart)
     print("Sequence spectrogram VAE training (shipped), \(seq.parameterCount) parameters, batch \(seqConfig.batchSize) × \(seqConfig.nMels) mels × \(seqConfig.cropFrames) frames, \(steps) steps")
-    report(seqOurs, seqLast, try runPeer("specseq", seqURL))
+    report("sequence spectrogram VAE training", seqOurs, seqLast, try runPeer("specseq", seqURL))
 }

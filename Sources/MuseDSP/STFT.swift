@@ -73,44 +73,25 @@ public func istft(_ spectrogram: ComplexSpectrogram, hopLength: Int? = nil, winL
     }
     guard spectrogram.frameCount > 0 else { return [Float](repeating: 0, count: length ?? 0) }
     let shape = engine.inverseShape(frames: spectrogram.frameCount, length: length)
-    let frameMajor = FFTScratch(count: shape.frames * engine.rowStride, zeroed: false)
-    // [bins, frames] split → frame-major interleaved, in tiles of 16 frames (one cache line of
-    // each input row) spread over the cores.
-    spectrogram.real.withUnsafeBufferPointer { re in
-        spectrogram.imag.withUnsafeBufferPointer { im in
-            let total = spectrogram.frameCount, bins = engine.bins, stride = engine.rowStride
-            let r = re.baseAddress!, i = im.baseAddress!, out = frameMajor.pointer
-            let tile = 16
-            DispatchQueue.concurrentPerform(iterations: (shape.frames + tile - 1) / tile) { job in
-                let t0 = job * tile, t1 = min(shape.frames, t0 + tile)
-                for k in 0..<bins {
-                    for t in t0..<t1 {
-                        out[t * stride + 2 * k] = r[k * total + t]
-                        out[t * stride + 2 * k + 1] = i[k * total + t]
+    // The split [bins, frames] input is gathered 16 frames at a time inside the inverse (no
+    // frame-major copy of the whole spectrogram).
+    let scratch = FFTScratch(count: engine.inverseScratchCount(frames: shape.frames), zeroed: false)
+    let wss = engine.windowSumSquare(frames: shape.frames)
+    // inverseSplit writes every output sample, so the array is not zero-filled first.
+    return [Float](unsafeUninitializedCapacity: shape.length) { out, count in
+        if let base = out.baseAddress {
+            adviseHugePages(base, bytes: shape.length * MemoryLayout<Float>.stride)
+            spectrogram.real.withUnsafeBufferPointer { re in
+                spectrogram.imag.withUnsafeBufferPointer { im in
+                    wss.withUnsafeBufferPointer { w in
+                        engine.inverseSplit(real: re.baseAddress!, imag: im.baseAddress!, totalFrames: spectrogram.frameCount,
+                                            frames: shape.frames, length: shape.length, scratch: scratch.pointer,
+                                            wss: w.baseAddress!, into: base)
                     }
                 }
             }
         }
-    }
-    return engine.inverse(frameMajor: frameMajor.pointer, frames: shape.frames, length: shape.length)
-}
-
-extension STFTEngine {
-    /// Allocating wrapper around `inverseFrameMajor`.
-    func inverse(frameMajor: UnsafeMutablePointer<Float>, frames: Int, length: Int) -> [Float] {
-        let scratch = FFTScratch(count: inverseScratchCount(frames: frames), zeroed: false)
-        let wss = windowSumSquare(frames: frames)
-        // inverseFrameMajor writes every output sample, so the array is not zero-filled first.
-        return [Float](unsafeUninitializedCapacity: length) { out, count in
-            if let base = out.baseAddress {
-                adviseHugePages(base, bytes: length * MemoryLayout<Float>.stride)
-                wss.withUnsafeBufferPointer { w in
-                    inverseFrameMajor(frameMajor, frames: frames, length: length, scratch: scratch.pointer,
-                                      wss: w.baseAddress!, into: base)
-                }
-            }
-            count = length
-        }
+        count = shape.length
     }
 }
 

@@ -214,24 +214,73 @@ final class STFTEngine {
     func inverseFrameMajor(_ spec: UnsafeMutablePointer<Float>, frames: Int, length: Int,
                            scratch: UnsafeMutablePointer<Float>, wss: UnsafePointer<Float>,
                            into y: UnsafeMutablePointer<Float>) {
+        overlapAddRuns(frames: frames, scratch: scratch) { lo, hi, add in
+            for t in lo..<hi { add(spec + t * rowStride, t) }
+        }
+        finishOverlapAdd(frames: frames, length: length, scratch: scratch, wss: wss, into: y)
+    }
+
+    /// Inverse of a `[bins, totalFrames]` split spectrogram (`istft`'s input), first `frames`
+    /// frames, as `inverseFrameMajor` but without a frame-major copy of the whole spectrogram:
+    /// each job gathers 16 frames at a time (one cache line of each input row) into a small
+    /// frame-major tile that stays in cache, and transforms them from there.
+    func inverseSplit(real: UnsafePointer<Float>, imag: UnsafePointer<Float>, totalFrames: Int, frames: Int, length: Int,
+                      scratch: UnsafeMutablePointer<Float>, wss: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let tile = 16, bins = bins, stride = rowStride
+        overlapAddRuns(frames: frames, scratch: scratch) { lo, hi, add in
+            let rows = FFTScratch(count: tile * stride, zeroed: false)
+            let out = rows.pointer
+            var t0 = lo
+            while t0 < hi {
+                let t1 = Swift.min(hi, t0 + tile)
+                for k in 0..<bins {
+                    let r = real + k * totalFrames, i = imag + k * totalFrames
+                    for t in t0..<t1 {
+                        out[(t - t0) * stride + 2 * k] = r[t]
+                        out[(t - t0) * stride + 2 * k + 1] = i[t]
+                    }
+                }
+                for t in t0..<t1 { add(out + (t - t0) * stride, t) }
+                t0 = t1
+            }
+        }
+        finishOverlapAdd(frames: frames, length: length, scratch: scratch, wss: wss, into: y)
+    }
+
+    /// First pass of an inverse: each job takes a contiguous run of frames [lo, hi) and calls
+    /// `frames(lo, hi, add)`, which calls `add(row, t)` for each frame t with its spectrum row
+    /// (interleaved, FFTW-aligned, clobbered); `add` inverse-transforms it and overlap-adds the
+    /// windowed, 1/nFFT-scaled frame into the job's own span of `scratch`.
+    @inline(__always)
+    private func overlapAddRuns(frames: Int, scratch: UnsafeMutablePointer<Float>,
+                                _ body: (Int, Int, (UnsafeMutablePointer<Float>, Int) -> Void) -> Void) {
         let jobs = min(frames, workers)
         let fullLength = nFFT + hop * (frames - 1)
         let scale = 1 / Float(nFFT)
-        func range(_ job: Int) -> (lo: Int, hi: Int) { (frames * job / jobs, frames * (job + 1) / jobs) }
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
             let real = FFTScratch(count: nFFT)
-            let (lo, hi) = range(job)
+            let lo = frames * job / jobs, hi = frames * (job + 1) / jobs
             let acc = scratch + job * fullLength
             let start = lo * hop, end = (hi - 1) * hop + nFFT
             (acc + start).update(repeating: 0, count: end - start)
             window.withUnsafeBufferPointer { w in
-                for t in lo..<hi {
-                    plan.inverse(spec + t * rowStride, real.pointer)
+                let w = w.baseAddress!, r = real.pointer
+                body(lo, hi) { row, t in
+                    plan.inverse(row, r)
                     let dst = acc + t * hop
-                    for i in 0..<nFFT { dst[i] += real.pointer[i] * w[i] * scale }
+                    for i in 0..<nFFT { dst[i] += r[i] * w[i] * scale }
                 }
             }
         }
+    }
+
+    /// Second pass of an inverse: sums the jobs' overlapping runs, divides by the window sum and
+    /// trims into `y`.
+    private func finishOverlapAdd(frames: Int, length: Int, scratch: UnsafeMutablePointer<Float>,
+                                  wss: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        let jobs = min(frames, workers)
+        let fullLength = nFFT + hop * (frames - 1)
+        func range(_ job: Int) -> (lo: Int, hi: Int) { (frames * job / jobs, frames * (job + 1) / jobs) }
         // Sum the runs, divide by the window sum, trim: output sample n is padded sample n + start.
         let start = leftPad
         let segment = max(hop, (length + workers * 4 - 1) / (workers * 4))

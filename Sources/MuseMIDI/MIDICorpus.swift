@@ -70,16 +70,43 @@ public struct MIDICorpusStatistics: Sendable, CustomStringConvertible {
     public init() {}
 
     /// Reads every MIDI file under `directory` (recursively, in parallel) and totals them;
-    /// unreadable files are counted in `skipped` with their error.
+    /// unreadable files are counted in `skipped` with their error. Each worker reduces its file
+    /// to totals as soon as it is read, so no sequence outlives its file and the totalling runs
+    /// on all threads too.
     /// - Throws: `MIDIError.cannotRead` if the folder cannot be listed.
     public init(directory: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         self.init()
         let paths = try MIDICorpus.files(in: directory)
-        for result in MIDICorpus.read(paths, threads: threads) {
+        let results = MIDICorpus.map(paths, threads: threads) { path -> Result<MIDICorpusStatistics, MIDIError> in
+            do {
+                var totals = MIDICorpusStatistics()
+                totals.add(try NoteSequence(contentsOfMIDIFile: path))
+                return .success(totals)
+            } catch let error as MIDIError {
+                return .failure(error)
+            } catch {
+                return .failure(.cannotRead(file: path, reason: "\(error)"))
+            }
+        }
+        for result in results {
             switch result {
-            case .success(let sequence): add(sequence)
+            case .success(let totals): merge(totals)
             case .failure(let error): skipped.append(error)
             }
+        }
+    }
+
+    /// Adds another set of totals (of other files) to these.
+    public mutating func merge(_ other: MIDICorpusStatistics) {
+        fileCount += other.fileCount
+        skipped += other.skipped
+        noteCount += other.noteCount
+        totalDurationSeconds += other.totalDurationSeconds
+        instrumentCount += other.instrumentCount
+        drumInstrumentCount += other.drumInstrumentCount
+        programs.formUnion(other.programs)
+        if let range = other.pitchRange {
+            pitchRange = pitchRange.map { min($0.lowerBound, range.lowerBound)...max($0.upperBound, range.upperBound) } ?? range
         }
     }
 
@@ -89,8 +116,9 @@ public struct MIDICorpusStatistics: Sendable, CustomStringConvertible {
         noteCount += sequence.notes.count
         totalDurationSeconds += sequence.totalTime
         guard !sequence.notes.isEmpty else { return }
-        var low = Int.max, high = Int.min
-        var seen = [Bool](repeating: false, count: (sequence.notes.map(\.instrument).max() ?? 0) + 1)
+        var low = Int.max, high = Int.min, instruments = 0
+        for note in sequence.notes where note.instrument > instruments { instruments = note.instrument }
+        var seen = [Bool](repeating: false, count: instruments + 1)
         for note in sequence.notes {
             low = min(low, note.pitch)
             high = max(high, note.pitch)

@@ -240,57 +240,81 @@ struct PrettyMIDIAssembler {
         return stragglerBucket[channel]
     }
 
-    /// Converts ticks to seconds and lays out notes part by part.
+    /// Converts ticks to seconds and lays out notes part by part. One counting sort per list (notes
+    /// by part, control changes and bends by bucket) and writes into arrays sized once: on dense
+    /// files this is as much work as decoding the bytes, so no per-element append or regrowth.
     func sequence() -> NoteSequence {
         var sequence = NoteSequence(ticksPerQuarter: file.ticksPerQuarter)
-        let map = tempoMap
-        sequence.tempos = map.tempos
+        var clock = TickClock(tempoMap)
+        sequence.tempos = tempoMap.tempos
 
         // Stable counting sort of notes by part.
-        var starts = [Int](repeating: 0, count: parts.count + 1)
-        for note in notes { starts[Int(note.part) + 1] += 1 }
-        for i in 0..<parts.count { starts[i + 1] += starts[i] }
-        var placed = [NoteSequence.Note](repeating: NoteSequence.Note(pitch: 0, velocity: 0, startTime: 0, endTime: 0),
-                                         count: notes.count)
+        let partCount = parts.count
+        var cursor = [Int](repeating: 0, count: partCount + 1)
+        for note in notes { cursor[Int(note.part) + 1] += 1 }
+        for i in 0..<partCount { cursor[i + 1] += cursor[i] }
         var totalTime = 0.0
-        var cursor = starts
-        for note in notes {
-            let part = parts[Int(note.part)]
-            let end = map.seconds(atTick: note.endTick)
-            if end > totalTime { totalTime = end }
-            placed[cursor[Int(note.part)]] = NoteSequence.Note(
-                pitch: Int(note.pitch), velocity: Int(note.velocity), startTime: map.seconds(atTick: note.startTick),
-                endTime: end, program: part.program, isDrum: part.channel == 9, instrument: Int(note.part))
-            cursor[Int(note.part)] += 1
+        sequence.notes = [NoteSequence.Note](unsafeUninitializedCapacity: notes.count) { placed, initialized in
+            guard let out = placed.baseAddress else { return }
+            notes.withUnsafeBufferPointer { notes in
+                parts.withUnsafeBufferPointer { parts in
+                    cursor.withUnsafeMutableBufferPointer { cursor in
+                        for note in notes {
+                            let partIndex = Int(note.part)
+                            let part = parts[partIndex]
+                            let end = clock.seconds(atTick: note.endTick)
+                            if end > totalTime { totalTime = end }
+                            (out + cursor[partIndex]).initialize(to: NoteSequence.Note(
+                                pitch: Int(note.pitch), velocity: Int(note.velocity), startTime: clock.seconds(atTick: note.startTick),
+                                endTime: end, program: part.program, isDrum: part.channel == 9, instrument: partIndex))
+                            cursor[partIndex] += 1
+                        }
+                    }
+                }
+            }
+            initialized = notes.count
         }
-        sequence.notes = placed
         sequence.totalTime = totalTime
 
         if !controls.isEmpty || !bends.isEmpty {
-            var partsOfBucket = [[Int]](repeating: [], count: bucketCount)
-            for (index, part) in parts.enumerated() { partsOfBucket[part.bucket].append(index) }
-            var controlsByBucket = [[RawControl]](repeating: [], count: bucketCount)
-            for control in controls { controlsByBucket[Int(control.bucket)].append(control) }
-            var bendsByBucket = [[RawBend]](repeating: [], count: bucketCount)
-            for bend in bends { bendsByBucket[Int(bend.bucket)].append(bend) }
-            for (index, part) in parts.enumerated() {
-                for control in controlsByBucket[part.bucket] {
-                    sequence.controlChanges.append(NoteSequence.ControlChange(
-                        time: map.seconds(atTick: control.tick), controlNumber: Int(control.number),
-                        controlValue: Int(control.value), instrument: index, program: part.program, isDrum: part.channel == 9))
+            // Each bucket's events in file order, then every part takes its bucket's events.
+            let sortedControls = byBucket(controls) { $0.bucket }
+            let sortedBends = byBucket(bends) { $0.bucket }
+            var controlCount = 0, bendCount = 0
+            for part in parts {
+                controlCount += sortedControls.starts[part.bucket + 1] - sortedControls.starts[part.bucket]
+                bendCount += sortedBends.starts[part.bucket + 1] - sortedBends.starts[part.bucket]
+            }
+            sequence.controlChanges = [NoteSequence.ControlChange](unsafeUninitializedCapacity: controlCount) { out, initialized in
+                var next = out.baseAddress!
+                for (index, part) in parts.enumerated() {
+                    for control in sortedControls.events[sortedControls.starts[part.bucket]..<sortedControls.starts[part.bucket + 1]] {
+                        next.initialize(to: NoteSequence.ControlChange(
+                            time: clock.seconds(atTick: control.tick), controlNumber: Int(control.number),
+                            controlValue: Int(control.value), instrument: index, program: part.program, isDrum: part.channel == 9))
+                        next += 1
+                    }
                 }
-                for bend in bendsByBucket[part.bucket] {
-                    sequence.pitchBends.append(NoteSequence.PitchBend(
-                        time: map.seconds(atTick: bend.tick), bend: Int(bend.bend), instrument: index,
-                        program: part.program, isDrum: part.channel == 9))
+                initialized = controlCount
+            }
+            sequence.pitchBends = [NoteSequence.PitchBend](unsafeUninitializedCapacity: bendCount) { out, initialized in
+                var next = out.baseAddress!
+                for (index, part) in parts.enumerated() {
+                    for bend in sortedBends.events[sortedBends.starts[part.bucket]..<sortedBends.starts[part.bucket + 1]] {
+                        next.initialize(to: NoteSequence.PitchBend(
+                            time: clock.seconds(atTick: bend.tick), bend: Int(bend.bend), instrument: index,
+                            program: part.program, isDrum: part.channel == 9))
+                        next += 1
+                    }
                 }
+                initialized = bendCount
             }
         }
         sequence.timeSignatures = timeSignatures.map {
-            NoteSequence.TimeSignature(time: map.seconds(atTick: $0.tick), numerator: $0.numerator, denominator: $0.denominator)
+            NoteSequence.TimeSignature(time: clock.seconds(atTick: $0.tick), numerator: $0.numerator, denominator: $0.denominator)
         }
         sequence.keySignatures = keySignatures.map {
-            NoteSequence.KeySignature(time: map.seconds(atTick: $0.tick), key: $0.key, mode: $0.mode)
+            NoteSequence.KeySignature(time: clock.seconds(atTick: $0.tick), key: $0.key, mode: $0.mode)
         }
         for (index, part) in parts.enumerated() where part.nameLength > 0 {
             let bytes = file.bytes[part.nameOffset..<part.nameOffset + part.nameLength]
@@ -298,6 +322,49 @@ struct PrettyMIDIAssembler {
             sequence.instrumentInfos.append(NoteSequence.InstrumentInfo(instrument: index, name: name))
         }
         return sequence
+    }
+
+    /// `events` stably sorted by bucket, and where each bucket's run starts (`starts[b] ..< starts[b + 1]`).
+    @inline(__always)
+    func byBucket<E>(_ events: [E], bucket: (E) -> Int32) -> (events: [E], starts: [Int]) {
+        var starts = [Int](repeating: 0, count: bucketCount + 1)
+        for event in events { starts[Int(bucket(event)) + 1] += 1 }
+        for i in 0..<bucketCount { starts[i + 1] += starts[i] }
+        var cursor = starts
+        let sorted = [E](unsafeUninitializedCapacity: events.count) { out, initialized in
+            for event in events {
+                let b = Int(bucket(event))
+                (out.baseAddress! + cursor[b]).initialize(to: event)
+                cursor[b] += 1
+            }
+            initialized = events.count
+        }
+        return (sorted, starts)
+    }
+}
+
+/// `TempoMap.seconds(atTick:)` for ticks that mostly rise (events of a track in order): remembers
+/// the last segment and only searches when a tick leaves it. The same arithmetic, so the same bits.
+struct TickClock {
+    let map: TempoMap
+    var segment = 0
+    var segmentStart: Int
+    var segmentEnd: Int
+
+    init(_ map: TempoMap) {
+        self.map = map
+        segmentStart = map.startTicks[0]
+        segmentEnd = map.startTicks.count > 1 ? map.startTicks[1] : Int.max
+    }
+
+    @inline(__always)
+    mutating func seconds(atTick tick: Int) -> Double {
+        if tick < segmentStart || tick >= segmentEnd {
+            segment = map.segment(containingTick: tick)
+            segmentStart = map.startTicks[segment]
+            segmentEnd = segment + 1 < map.startTicks.count ? map.startTicks[segment + 1] : Int.max
+        }
+        return map.startSeconds[segment] + map.secondsPerTick[segment] * Double(tick - segmentStart)
     }
 }
 

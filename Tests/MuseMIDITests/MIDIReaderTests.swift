@@ -111,4 +111,19 @@ final class MIDIFileSummaryTests: XCTestCase {
         XCTAssertEqual(statistics.noteCount, notes.count + twoParts.count)
         XCTAssertEqual(statistics.pitchRange, Int(notes.map { $0[0] }.min()!)...Int(notes.map { $0[0] }.max()!))
     }
+
+    func testCorpusStatisticsMergedPerFileEqualTotalsOfEverySequence() throws {
+        let statistics = try MIDICorpusStatistics(directory: Fixtures.midiFolder.path, threads: 2)
+        var expected = MIDICorpusStatistics()
+        for path in try MIDICorpus.files(in: Fixtures.midiFolder.path) {
+            expected.add(try NoteSequence(contentsOfMIDIFile: path))
+        }
+        XCTAssertEqual(statistics.fileCount, expected.fileCount)
+        XCTAssertEqual(statistics.noteCount, expected.noteCount)
+        XCTAssertEqual(statistics.pitchRange, expected.pitchRange)
+        XCTAssertEqual(statistics.instrumentCount, expected.instrumentCount)
+        XCTAssertEqual(statistics.drumInstrumentCount, expected.drumInstrumentCount)
+        XCTAssertEqual(statistics.programs, expected.programs)
+        XCTAssertEqual(statistics.totalDurationSeconds, expected.totalDurationSeconds, accuracy: 1e-9)
+    }
 }

@@ -25,13 +25,22 @@ extension Tensor {
         let pA = gates.storage.pointer, pC = cells.storage.pointer, pY = packed.storage.pointer
         let pTC = tanhCells.storage.pointer
         let ldY = (T + 1) * H
-        // Input projection for all steps, plus both biases.
-        gemm(transposeA: false, transposeB: true, m: B * T, n: G, k: I, a: x.storage.pointer, lda: I,
-             b: weightIH.storage.pointer, ldb: I, c: pA, ldc: G)
+        // Both biases into every row first, then the input projection of all steps added on top
+        // (beta 1): one pass over the [B·T, 4H] gates fewer than projecting into zeros and adding
+        // the biases after, and the same sums (x·W_ih + (b_ih + b_hh)).
         let bi = biasIH.storage.pointer, bh = biasHH.storage.pointer
-        Parallel.forEachChunk(count: B * T, minimumChunk: Swift.max(1, Parallel.minimumElements / G)) { r in
-            for row in r { let a = pA + row * G; for j in 0..<G { a[j] += bi[j] + bh[j] } }
+        let biasSum = [Float](unsafeUninitializedCapacity: G) { out, count in
+            for j in 0..<G { out[j] = bi[j] + bh[j] }
+            count = G
         }
+        biasSum.withUnsafeBufferPointer { bias in
+            let bias = bias.baseAddress!
+            Parallel.forEachChunk(count: B * T, minimumChunk: Swift.max(1, Parallel.minimumElements / G)) { r in
+                for row in r { (pA + row * G).update(from: bias, count: G) }
+            }
+        }
+        gemm(transposeA: false, transposeB: true, m: B * T, n: G, k: I, a: x.storage.pointer, lda: I,
+             b: weightIH.storage.pointer, ldb: I, beta: 1, c: pA, ldc: G)
         // Batch rows are independent through the whole recurrence, so each core takes a slice of
         // the batch and runs all T steps on it (its own small GEMMs and gate math) with no
         // synchronisation between steps.

@@ -5,8 +5,15 @@ import Foundation
 public enum Parallel {
     /// Element count below which elementwise work stays on the calling thread.
     public static let minimumElements = 1 << 15
-    /// Number of chunks large work is split into (the active core count).
-    public static let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Number of chunks large work is split into: the active core count, or `$MUSE_THREADS` when
+    /// set to a positive number (read once; with `OPENBLAS_NUM_THREADS` it pins a whole process
+    /// to that many threads, as benchmarks comparing 1 and 2 threads do).
+    public static let coreCount: Int = {
+        if let value = ProcessInfo.processInfo.environment["MUSE_THREADS"], let threads = Int(value), threads > 0 {
+            return threads
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
 
     /// Calls `body` on disjoint ranges covering `0..<count`, in parallel when `count` is at least
     /// `minimumChunk` per core. `body` must only write to locations its range owns.
