@@ -10,7 +10,7 @@ BUILDFLAGS := -c release -Xswiftc -enable-testing
 JOBS       ?= $(shell nproc)
 MUSE       := .build/release/muse
 
-.PHONY: all setup build corpora demo test bench bench-check bench-baseline bench-mpi clean fuzz sanitize
+.PHONY: all setup build corpora demo test bench bench-check bench-baseline bench-mpi ablation-transformer clean fuzz sanitize
 
 all: build
 
