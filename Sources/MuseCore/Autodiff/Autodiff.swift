@@ -66,6 +66,16 @@ extension Tensor {
     /// every leaf's `.grad`. With `gradient`, back-propagates a vector-Jacobian product instead
     /// (`gradient` must have `self`'s shape). Releases the graph unless `retainGraph`.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) {
+        backward(gradient: gradient, retainGraph: retainGraph, leafGradientReady: { _ in })
+    }
+
+    /// `backward(gradient:retainGraph:)` that calls `leafGradientReady(leaf)` right after each
+    /// leaf's gradient of this pass has been accumulated (it changes no further in this pass), so
+    /// a caller can start using finished gradients while the rest of the graph is differentiated
+    /// (data-parallel training launches its all-reduce buckets from here).
+    /// - Throws: what `leafGradientReady` throws (back-propagation stops there).
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false,
+                         leafGradientReady: (Tensor) throws -> Void) rethrows {
         let seed: Tensor
         if let gradient {
             precondition(gradient.shape == shape, "backward: gradient shape \(gradient.shape) != \(shape)")
@@ -93,12 +103,13 @@ extension Tensor {
             }
         }
         var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
-        noGrad {
+        try noGrad {
             for node in order.reversed() {
                 guard let g = grads.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 guard let fn = node.gradFunction else {
                     // Always a fresh buffer: op backwards may hand the same tensor to several inputs.
                     node.grad = node.grad.map { Tensor.addSameShape($0, g) } ?? g.clone()
+                    try leafGradientReady(node)
                     continue
                 }
                 let inputGrads = fn.backward(g, node)
