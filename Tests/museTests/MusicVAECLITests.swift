@@ -47,7 +47,7 @@ final class MusicVAECLITests: CLITestCase {
         try Data(#"{"model": "melody-rnn", "hiddenSize": 64}"#.utf8).write(to: other.appendingPathComponent("config.json"))
         let r = try muse(["interpolate", "--bundle", "melody", "a.mid", "b.mid"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.err, "muse: error: melody is a melody-rnn bundle; muse interpolate works with: music-vae, spectrogram-vae, spectrogram-sequence-vae, dcgan, image-vae\n")
+        XCTAssertEqual(r.err, "muse: error: melody is a melody-rnn bundle; muse interpolate works with: music-vae, spectrogram-vae, spectrogram-sequence-vae, dcgan, image-vae, text-vae\n")
     }
 
     func testFileWithoutMelodyIsAOneLineError() throws {
