@@ -163,6 +163,16 @@ final class DataParallelModelsCLITests: CLITestCase {
         }
     }
 
+    /// Each rank scores its lines of the global batch (lines, word dropout and ε drawn for all).
+    func testTextVAETrainsDataParallel() throws {
+        let text = try text()
+        try compare("text-vae", steps: 4, tolerance: 1e-5) {
+            ["train", "text-vae", "--text", text, "--output", $0, "--max-iters", "4", "--eval-interval", "4", "--seed", "3",
+             "--embedding-size", "8", "--hidden-size", "16", "--latent-size", "4", "--batch-size", "4", "--max-length", "100",
+             "--kl-warmup-steps", "2"]
+        }
+    }
+
     /// Each rank carries the LSTM state of its own streams from batch to batch.
     func testCharRNNTrainsDataParallelCarryingEachRanksStreams() throws {
         let text = try text()

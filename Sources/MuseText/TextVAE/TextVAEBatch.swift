@@ -49,6 +49,20 @@ public struct TextVAEBatch: Equatable, Sendable {
         self.targets = targets
     }
 
+    /// Rows `rows` of this batch, keeping its padded length (one process's share of a global
+    /// batch in data-parallel training: padding is ignored, so each line's loss is unchanged).
+    public func rows(_ rows: Range<Int>) -> TextVAEBatch {
+        TextVAEBatch(count: rows.count, length: length, lengths: Array(lengths[rows]),
+                     encoderInputs: Array(encoderInputs[(rows.lowerBound * length)..<(rows.upperBound * length)]),
+                     decoderInputs: Array(decoderInputs[(rows.lowerBound * (length + 1))..<(rows.upperBound * (length + 1))]),
+                     targets: Array(targets[(rows.lowerBound * (length + 1))..<(rows.upperBound * (length + 1))]))
+    }
+
+    private init(count: Int, length: Int, lengths: [Int], encoderInputs: [Int], decoderInputs: [Int], targets: [Int]) {
+        (self.count, self.length, self.lengths) = (count, length, lengths)
+        (self.encoderInputs, self.decoderInputs, self.targets) = (encoderInputs, decoderInputs, targets)
+    }
+
     /// Targets predicted (the lines' tokens and one end each).
     public var targetCount: Int { lengths.reduce(0, +) + count }
 

@@ -53,7 +53,7 @@ public final class TextVAETrainingTask: LossTrainingTask {
 
     public func trainStep(_ step: TrainingStep) throws {
         stepIndex = step.index
-        try step.optimize { try self.trainingLoss(using: &$0) }
+        try step.optimize { try self.trainingLoss(using: &$0, shard: step.shard) }
         step.report("reconstruction", last.reconstruction)
         step.report("kl", last.kl)
         step.report("kl_weight", model.config.klAnnealing.weight(atStep: step.index))
@@ -61,14 +61,25 @@ public final class TextVAETrainingTask: LossTrainingTask {
 
     /// Lines, word dropout, then ε, drawn from `generator` in that order.
     public func trainingLoss(using generator: inout SplitMix64) throws -> Tensor {
+        try trainingLoss(using: &generator, shard: .whole)
+    }
+
+    /// The global batch's lines, word dropout and ε from `generator` (every process draws the
+    /// same), of which `shard`'s lines are scored, weighted by their share of the batch (the loss
+    /// is a mean per line, so the weighted sum over processes is the global batch's loss).
+    public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
         let chosen = BatchSampling.distinctIndices(batchSize, from: train.count, using: &generator).map { train[$0] }
-        var batch = try TextVAEBatch(lines: chosen, config: model.config)
-        batch.dropWords(rate: model.config.wordDropout, maskID: model.config.unkID, using: &generator)
-        let epsilon = Tensor.randn([batch.count, model.config.latentSize], using: &generator)
+        var global = try TextVAEBatch(lines: chosen, config: model.config)
+        global.dropWords(rate: model.config.wordDropout, maskID: model.config.unkID, using: &generator)
+        let allEpsilon = Tensor.randn([global.count, model.config.latentSize], using: &generator)
+        let rows = try shard.rows(ofBatch: global.count)
+        let batch = global.rows(rows)
+        let epsilon = try shard.slice(allEpsilon, rows: rows)
         let beta = Float(model.config.klAnnealing.weight(atStep: stepIndex))
         let (terms, _) = try model.loss(batch, epsilon: epsilon, klWeight: beta)
-        last = (Double(terms.reconstruction.item()), Double(terms.kl.item()))
-        return terms.total
+        let share = Double(shard.weight(local: rows.count, global: global.count))
+        last = (Double(terms.reconstruction.item()) * share, Double(terms.kl.item()) * share)
+        return shard.weighted(terms.total, local: rows.count, global: global.count)
     }
 
     /// `val_loss` (−ELBO, nats per line), `val_reconstruction`, `val_kl` (nats per line) and
