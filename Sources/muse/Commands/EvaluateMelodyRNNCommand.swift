@@ -23,13 +23,7 @@ struct EvaluateMelodyRNNCommand: ParsableCommand {
         do {
             let model = try naming(bundle) { try bundleRegistry.load(MelodyRNN.self, from: URL(fileURLWithPath: bundle), for: .evaluate) }
             let report = try MelodyEvaluation.evaluate(model: model, path: path)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            } else {
-                print(report.summary)
-            }
+            try printReport(report, json: json)
         }
     }
 }

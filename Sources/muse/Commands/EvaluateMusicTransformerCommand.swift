@@ -20,12 +20,6 @@ struct EvaluateMusicTransformerCommand: ParsableCommand {
     func run() throws {
         let model = try naming(bundle) { try bundleRegistry.load(MusicTransformer.self, from: URL(fileURLWithPath: bundle), for: .evaluate) }
         let report = try MusicTransformerEvaluation.evaluate(model: model, path: path)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.summary)
-        }
+        try printReport(report, json: json)
     }
 }

@@ -31,12 +31,6 @@ struct EvaluateSpecVAECommand: ParsableCommand {
     func run() throws {
         let model = try naming(bundle) { try bundleRegistry.load(SpectrogramSequenceVAE.self, from: URL(fileURLWithPath: bundle), for: .evaluate) }
         let report = try naming(path) { try SpectrogramVAEEvaluation.evaluate(model: model, path: path, iterations: nIter) }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.summary)
-        }
+        try printReport(report, json: json)
     }
 }

@@ -17,12 +17,6 @@ struct TextVersesCommand: ParsableCommand {
 
     func run() throws {
         let report = VerseLengths(measuring: try TextCorpus(contentsOf: text).text)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.summary)
-        }
+        try printReport(report, json: json)
     }
 }

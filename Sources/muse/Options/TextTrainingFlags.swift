@@ -121,12 +121,6 @@ struct TextEvaluationFlags: ParsableArguments {
         let model = try naming(bundle) { try bundleRegistry.load(M.self, from: URL(fileURLWithPath: bundle), for: .evaluate) }
         let corpus = try TextCorpus(contentsOf: path)
         let report = try TextEvaluation.evaluate(model, text: corpus.bytes, file: path)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.summary)
-        }
+        try printReport(report, json: json)
     }
 }
