@@ -13,43 +13,32 @@ public enum SpectrogramInterpolationMode: String, CaseIterable, Sendable {
 
 /// Audio ↔ model: the normalised log-mel spectrogram of a signal, and spectrograms back to audio.
 extension SpectrogramSequenceVAE {
+    /// The bundle's log-mel front end (shared with `SpectrogramVAE`).
+    public var frontEnd: LogMelFrontEnd {
+        LogMelFrontEnd(sampleRate: config.sampleRate, nFFT: config.nFFT, hopLength: config.hopLength, nMels: config.nMels, topDB: config.topDB)
+    }
+
     /// STFT settings of the bundle.
-    public var stftParameters: STFTParameters { STFTParameters(nFFT: config.nFFT, hopLength: config.hopLength) }
+    public var stftParameters: STFTParameters { frontEnd.stftParameters }
 
     /// Griffin-Lim iterations used when none are given (see `muse evaluate spec-vae` for the
     /// inversion error against iterations).
     public static let defaultIterations = 64
 
-    /// The normalised log-mel spectrogram of a buffer (mixed to mono, resampled to the model's rate):
-    /// librosa's `melspectrogram` → `power_to_db(ref=np.max, top_db)` → [0, 1].
-    /// - Returns: `[nMels, frames]` mel-major values in [0, 1], and the frame count.
-    /// - Throws: `SpectrogramVAEError.silent` for silence, `AudioError`/`DSPError` from the DSP.
+    /// The normalised log-mel spectrogram of a buffer: `LogMelFrontEnd.normalizedLogMel`.
     public func normalizedLogMel(of buffer: AudioBuffer, name: String) throws -> (values: [Float], frames: Int) {
-        var mono = buffer.channelCount == 1 ? buffer : buffer.monoMixed()
-        if mono.sampleRate != Double(config.sampleRate) { mono = try Resampler.resample(mono, to: Double(config.sampleRate)) }
-        guard mono.peakAmplitude > 0 else { throw SpectrogramVAEError.silent(file: name) }
-        let mel = try melSpectrogram(mono.samples, sampleRate: Double(config.sampleRate), parameters: stftParameters, nMels: config.nMels)
-        let db = try powerToDB(mel, ref: .maximum, topDB: config.topDB)
-        return (SpectrogramPatches.normalize(decibels: db.values, topDB: config.topDB), db.frameCount)
+        try frontEnd.normalizedLogMel(of: buffer, name: name)
     }
 
     /// A normalised `[nMels, frames]` spectrogram as mel power (dB below 0 → power), for inversion and metrics.
-    public func melPower(fromNormalized values: [Float]) -> Spectrogram {
-        dbToPower(Spectrogram(values: SpectrogramPatches.denormalize(values, topDB: config.topDB), rowCount: config.nMels,
-                              frameCount: values.count / config.nMels))
-    }
+    public func melPower(fromNormalized values: [Float]) -> Spectrogram { frontEnd.melPower(fromNormalized: values) }
 
-    /// A normalised `[nMels, frames]` spectrogram to audio (dB → power → inverse mel → Griffin-Lim),
-    /// peak normalised to −1 dBFS. - Returns: the audio and the spectrogram in dB.
+    /// A normalised `[nMels, frames]` spectrogram to audio of `frames − 1` hops (dB → power → inverse
+    /// mel → Griffin-Lim), peak normalised to −1 dBFS. - Returns: the audio and the spectrogram in dB.
     public func audio(fromNormalized values: [Float], iterations: Int = SpectrogramSequenceVAE.defaultIterations) throws
         -> (audio: AudioBuffer, decibels: Spectrogram) {
         let frames = values.count / config.nMels
-        let db = Spectrogram(values: SpectrogramPatches.denormalize(values, topDB: config.topDB), rowCount: config.nMels, frameCount: frames)
-        let samples = try melToAudio(dbToPower(db), sampleRate: Double(config.sampleRate), parameters: stftParameters, nIter: iterations,
-                                     length: Swift.max(1, frames - 1) * config.hopLength)
-        var audio = AudioBuffer(mono: samples.map { $0.isFinite ? $0 : 0 }, sampleRate: Double(config.sampleRate))
-        if audio.peakAmplitude > 0 { audio.normalizePeak(toDecibels: -1) }
-        return (audio, db)
+        return try frontEnd.audio(fromNormalized: values, iterations: iterations, length: Swift.max(1, frames - 1) * config.hopLength)
     }
 
     /// Audio through the model: its whole log-mel spectrogram is encoded to the latent means and

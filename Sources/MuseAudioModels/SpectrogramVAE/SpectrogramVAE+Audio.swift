@@ -10,19 +10,17 @@ extension SpectrogramVAE {
     /// decoded patches are joined (a quarter patch).
     public var overlapFrames: Int { config.patchFrames / 4 }
 
-    /// STFT settings of the bundle (librosa defaults otherwise).
-    public var stftParameters: STFTParameters { STFTParameters(nFFT: config.nFFT, hopLength: config.hopLength) }
+    /// The bundle's log-mel front end (shared with `SpectrogramSequenceVAE`).
+    public var frontEnd: LogMelFrontEnd {
+        LogMelFrontEnd(sampleRate: config.sampleRate, nFFT: config.nFFT, hopLength: config.hopLength, nMels: config.nMels, topDB: config.topDB)
+    }
 
-    /// The normalised log-mel spectrogram of a buffer (mixed to mono, resampled to the model's rate).
-    /// - Returns: `[nMels, frames]` mel-major values in [0, 1], and the frame count.
-    /// - Throws: `SpectrogramVAEError.silent` for silence, `AudioError`/`DSPError` from the DSP.
+    /// STFT settings of the bundle (librosa defaults otherwise).
+    public var stftParameters: STFTParameters { frontEnd.stftParameters }
+
+    /// The normalised log-mel spectrogram of a buffer: `LogMelFrontEnd.normalizedLogMel`.
     public func normalizedLogMel(of buffer: AudioBuffer, name: String) throws -> (values: [Float], frames: Int) {
-        var mono = buffer.channelCount == 1 ? buffer : buffer.monoMixed()
-        if mono.sampleRate != Double(config.sampleRate) { mono = try Resampler.resample(mono, to: Double(config.sampleRate)) }
-        guard mono.peakAmplitude > 0 else { throw SpectrogramVAEError.silent(file: name) }
-        let mel = try melSpectrogram(mono.samples, sampleRate: Double(config.sampleRate), parameters: stftParameters, nMels: config.nMels)
-        let db = try powerToDB(mel, ref: .maximum, topDB: config.topDB)
-        return (SpectrogramPatches.normalize(decibels: db.values, topDB: config.topDB), db.frameCount)
+        try frontEnd.normalizedLogMel(of: buffer, name: name)
     }
 
     /// Patches of a buffer, a patch every `patchFrames − overlapFrames` frames.
@@ -53,12 +51,7 @@ extension SpectrogramVAE {
     /// A normalised `[nMels, frames]` spectrogram to audio (dB → power → inverse mel → Griffin-Lim),
     /// peak normalised to −1 dBFS. - Returns: the audio and the spectrogram in dB.
     public func audio(fromNormalized values: [Float], iterations: Int = 32) throws -> (audio: AudioBuffer, decibels: Spectrogram) {
-        let frames = values.count / config.nMels
-        let db = Spectrogram(values: SpectrogramPatches.denormalize(values, topDB: config.topDB), rowCount: config.nMels, frameCount: frames)
-        let samples = try melToAudio(dbToPower(db), sampleRate: Double(config.sampleRate), parameters: stftParameters, nIter: iterations)
-        var audio = AudioBuffer(mono: samples.map { $0.isFinite ? $0 : 0 }, sampleRate: Double(config.sampleRate))
-        if audio.peakAmplitude > 0 { audio.normalizePeak(toDecibels: -1) }
-        return (audio, db)
+        try frontEnd.audio(fromNormalized: values, iterations: iterations)
     }
 
     /// Audio through the model: its log-mel spectrogram is padded with silence to a whole number of
