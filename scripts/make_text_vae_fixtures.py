@@ -11,10 +11,13 @@ to every decoder input; Linear(7, 11) read-out. Stored: the initial weights (see
 three lines of 4, 2 and 5 tokens laid out as MuseText lays them out (encoder ids padded with the
 end id, decoder ids begin + line with two inputs replaced by the mask id, targets line + end,
 padding -100), a fixed ε, and from them μ, log σ², the logits, the reconstruction (summed nats per
-line), the KL (per line), the loss with β = 0.3 and every parameter's gradient; and the greedy
+line), the KL (per line), the loss with β = 0.3 and every parameter's gradient, the same with free
+bits (each line's KL less the free nats, floored at 0, one line under the threshold); and the greedy
 decoding (begin and mask never chosen, at most 6 tokens) of two fixed z ~ N(0, 3²) by a model whose weights
 are N(0, 0.5²), the read-out N(0, 2²) with the end bias raised by 1 (so the argmax changes from step to step).
 """
+import math
+
 import torch
 import torch.nn as nn
 from torch.nn import functional as F
@@ -94,6 +97,25 @@ out["loss"] = loss.detach().reshape(1)
 out["kl_weight"] = torch.tensor([beta])
 for n, p in model.named_parameters():
     out[f"grad.{n}"] = p.grad.detach().clone()
+
+# --- the same batch with free bits (MusicVAE's mean over lines of max(KL_line - free_nats, 0)),
+# the threshold halfway between the two smallest lines' KL so one line is under it, two over ---
+model.zero_grad()
+mu, lv = model.encode(enc, lengths)
+z = mu + torch.exp(0.5 * lv) * eps
+logits, _ = model.decode(dec, z)
+rec = F.cross_entropy(logits.reshape(-1, V), tgt.reshape(-1), ignore_index=-100, reduction="sum") / B
+kl_line = -0.5 * torch.sum(1 + lv - mu ** 2 - lv.exp(), dim=1)
+smallest = kl_line.detach().sort().values
+free_bits = float((smallest[0] + smallest[1]) / 2) / math.log(2.0)
+free_nats = torch.tensor(free_bits, dtype=torch.float32) * math.log(2.0)
+loss_fb = rec + beta * torch.clamp(kl_line - free_nats, min=0).mean()
+loss_fb.backward()
+out["free_bits"] = torch.tensor([free_bits])
+out["free_bits.kl_per_line"] = kl_line.detach().clone()
+out["free_bits.loss"] = loss_fb.detach().reshape(1)
+for n, p in model.named_parameters():
+    out[f"free_bits.grad.{n}"] = p.grad.detach().clone()
 
 # --- greedy decoding of fixed z (N(0, 3²)) by a model with random weights ---
 gen = TextVAE()

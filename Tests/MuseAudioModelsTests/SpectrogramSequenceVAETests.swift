@@ -130,6 +130,29 @@ final class SpectrogramSequenceVAETests: XCTestCase {
         }
     }
 
+    /// `interpolateAudio` measures the audio it wrote: one error pair per step, the gap between
+    /// steps skipped; the first step is nearer A than B and the last nearer B than A, and each end
+    /// is nearer its own clip than the other end is (A and B: two of the training patterns made audible by
+    /// Griffin-Lim, through a tiny model trained on them); a morph has none.
+    func testInterpolatedAudioReportsEachStepsErrorFromBothEnds() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try trained(steps: 300, folder: folder).task.model
+        let a = try model.audio(fromNormalized: Self.clip(0, frames: 40).values).audio
+        let b = try model.audio(fromNormalized: Self.clip(3, frames: 52).values).audio
+        let walk = try model.interpolateAudio(a, named: "a", b, named: "b", steps: 4, spherical: false, mode: .steps, maxSeconds: 10,
+                                              gapSeconds: 0.25, iterations: 16)
+        XCTAssertEqual(walk.stepErrors.count, 4)
+        let (first, last) = (walk.stepErrors[0], walk.stepErrors[3])
+        XCTAssertLessThan(first.fromA, first.fromB, "step 1: \(walk.stepErrors)")
+        XCTAssertLessThan(last.fromB, last.fromA, "step 4: \(walk.stepErrors)")
+        XCTAssertLessThan(last.fromB, first.fromB, "\(walk.stepErrors)")
+        XCTAssertLessThan(first.fromA, last.fromA, "\(walk.stepErrors)")
+        let morph = try model.interpolateAudio(a, named: "a", b, named: "b", steps: 2, spherical: false, mode: .morph, maxSeconds: 10,
+                                               gapSeconds: 0.25, iterations: 4)
+        XCTAssertTrue(morph.stepErrors.isEmpty)
+    }
+
     /// Stopped at step 23 and re-run: the same weights as one uninterrupted 40-step run, bit for bit;
     /// the run folder loads as a bundle of the sequence kind.
     func testResumedRunEndsWithTheWeightsOfAnUninterruptedRun() throws {

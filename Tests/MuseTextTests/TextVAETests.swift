@@ -55,6 +55,42 @@ final class TextVAETests: XCTestCase {
         }
     }
 
+    /// Free bits: each line's KL less the free nats, floored at 0 (one of the three lines is under
+    /// the threshold, so its KL gets no gradient); the reported KL stays the whole KL.
+    func testFreeBitsLossAndGradientsMatchPyTorch() throws {
+        let f = try loadFixture("text_vae", in: Self.fixtures)
+        var config = Self.fixtureConfig
+        config.freeBits = try f.tensor("free_bits").scalars[0]
+        let model = try TextVAE(config: config, seed: 9)
+        try model.loadStateDict(try load(f, prefix: "init.").stateDict())
+        var batch = try TextVAEBatch(lines: [[1, 2, 3, 4], [5, 6], [7, 0, 1, 2, 3]], config: config)
+        batch.decoderInputs = try f.tensor("decoder_inputs").scalars.map { Int($0) }
+        let (mean, logVariance) = try model.encode(batch)
+        assertClose(try gaussianKLDivergencePerRow(mean: mean, logVariance: logVariance), try f.tensor("free_bits.kl_per_line"), "KL per line")
+        let (terms, _) = try model.loss(batch, epsilon: f.tensor("epsilon"), klWeight: try f.tensor("kl_weight").scalars[0])
+        XCTAssertEqual(terms.kl.item(), try f.tensor("kl").scalars[0], accuracy: 1e-6)
+        XCTAssertEqual(terms.total.item(), try f.tensor("free_bits.loss").scalars[0], accuracy: 1e-5 * 12)
+        XCTAssertLessThan(terms.total.item(), try f.tensor("loss").scalars[0] - 1e-3, "free bits lower the loss")
+        terms.total.backward()
+        for (name, p) in model.namedParameters() {
+            guard let g = p.grad else { XCTFail("\(name) got no gradient"); continue }
+            assertClose(g, try f.tensor("free_bits.grad." + name), relativeTolerance: 1e-5, absoluteTolerance: 1e-6, "grad \(name)")
+        }
+    }
+
+    func testConfigWithoutFreeBitsDecodesAsZeroAndNegativeFreeBitsAreRejected() throws {
+        var config = Self.fixtureConfig
+        config.freeBits = 12
+        var json = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(config)) as! [String: Any]
+        XCTAssertEqual(json["free_bits"] as? Double, 12)
+        json.removeValue(forKey: "free_bits")
+        let old = try JSONDecoder().decode(TextVAEConfig.self, from: try JSONSerialization.data(withJSONObject: json))
+        XCTAssertEqual(old.freeBits, 0)
+        XCTAssertEqual(old.latentSize, config.latentSize)
+        config.freeBits = -1
+        XCTAssertThrowsError(try config.validate(file: "c.json")) { XCTAssertTrue("\($0)".contains("free_bits"), "\($0)") }
+    }
+
     func testGreedyDecodingMatchesPyTorchAndStopsAtTheEndOrTheMaximumLength() throws {
         let f = try loadFixture("text_vae", in: Self.fixtures)
         let model = try load(f, prefix: "generate.weights.")

@@ -12,6 +12,11 @@ public struct AudioInterpolation {
     public var decibels: Spectrogram
     /// Seconds of one step (the whole clip for a morph).
     public var stepSeconds: Double
+    /// For `.steps`: how far each step of the audio heard lies from A and from B, as the mean
+    /// absolute log-mel error of `LogMelError` (dB, each referred to its own peak) between the
+    /// step's frames of `audio` and the first frames of A and of B (what the walk started from);
+    /// empty for a morph or the patch VAE.
+    public var stepErrors: [(fromA: Double, fromB: Double)] = []
 }
 
 extension SpectrogramSequenceVAE {
@@ -34,8 +39,23 @@ extension SpectrogramSequenceVAE {
         let gap = [Float](repeating: 0, count: config.nMels * gapFrames)
         let joined = self.joined(clips.enumerated().flatMap { $0.offset == 0 || gapFrames == 0 ? [$0.element] : [gap, $0.element] })
         let (audio, db) = try audio(fromNormalized: joined, iterations: iterations)
-        let each = Double(clips[0].count / config.nMels * config.hopLength) / Double(config.sampleRate)
-        return AudioInterpolation(audio: audio, decibels: db, stepSeconds: each)
+        let frames = clips[0].count / config.nMels
+        let each = Double(frames * config.hopLength) / Double(config.sampleRate)
+        var result = AudioInterpolation(audio: audio, decibels: db, stepSeconds: each)
+        if mode == .steps {
+            // The output's own log-mel, step k at frame k·(frames + gap): frame f of the joined
+            // spectrogram is centred on sample f·hop of the audio, as it is in the re-analysis.
+            let heard = try normalizedLogMel(of: audio, name: "interpolation")
+            let referenceA = melPower(fromNormalized: Self.firstFrames(start, frames, nMels: config.nMels))
+            let referenceB = melPower(fromNormalized: Self.firstFrames(end, frames, nMels: config.nMels))
+            result.stepErrors = try (0..<steps).map { k in
+                let offset = k * (frames + gapFrames)
+                let count = Swift.max(1, Swift.min(frames, heard.frames - offset))
+                let step = melPower(fromNormalized: (0..<config.nMels).flatMap { m in heard.values[(m * heard.frames + offset)..<(m * heard.frames + offset + count)] })
+                return (try LogMelError.meanAbsoluteDecibels(melPower: step, referenceA), try LogMelError.meanAbsoluteDecibels(melPower: step, referenceB))
+            }
+        }
+        return result
     }
 }
 

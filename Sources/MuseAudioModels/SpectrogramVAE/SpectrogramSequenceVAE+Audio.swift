@@ -62,11 +62,8 @@ extension SpectrogramSequenceVAE {
                             mode: SpectrogramInterpolationMode = .steps, maxFrames: Int = .max) throws -> [[Float]] {
         guard steps >= 2 else { throw SpectrogramVAEError.tooFewSteps(steps) }
         let frames = Swift.max(1, Swift.min(a.frames, b.frames, maxFrames))
-        func cut(_ s: (values: [Float], frames: Int)) -> [Float] {
-            (0..<config.nMels).flatMap { m in s.values[(m * s.frames)..<(m * s.frames + frames)] }
-        }
-        let (za, latentFrames) = try latentMean(cut(a), frames: frames)
-        let (zb, _) = try latentMean(cut(b), frames: frames)
+        let (za, latentFrames) = try latentMean(Self.firstFrames(a, frames, nMels: config.nMels), frames: frames)
+        let (zb, _) = try latentMean(Self.firstFrames(b, frames, nMels: config.nMels), frames: frames)
         let Z = config.zChannels
         // Per latent frame j: the path between A's vector and B's (channel-major storage).
         func vector(_ z: [Float], _ j: Int) -> [Float] { (0..<Z).map { z[$0 * latentFrames + j] } }
@@ -95,6 +92,11 @@ extension SpectrogramSequenceVAE {
             }
             return [try decodeTrimmed(latent)]
         }
+    }
+
+    /// The first `frames` frames of a `[nMels, s.frames]` spectrogram (frames ≤ s.frames).
+    static func firstFrames(_ s: (values: [Float], frames: Int), _ frames: Int, nMels: Int) -> [Float] {
+        (0..<nMels).flatMap { m in s.values[(m * s.frames)..<(m * s.frames + frames)] }
     }
 
     /// Spectrograms `[nMels, frames_k]` joined in time.

@@ -88,9 +88,24 @@ public func mseLoss(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
 /// - Returns: rank-0 mean-over-batch KL in nats.
 /// - Throws: `TensorError.shapeMismatch`.
 public func gaussianKLDivergence(mean: Tensor, logVariance: Tensor) throws -> Tensor {
+    let perElement = try gaussianKLPerElement(mean: mean, logVariance: logVariance)
+    return perElement.sum() / Float(Swift.max(mean.shape[0], 1))
+}
+
+/// The KL of `gaussianKLDivergence` for each row of the batch (summed over the latent axes, not
+/// averaged): what a per-example KL threshold ("free bits", MusicVAE's `max(KL − free_nats, 0)`)
+/// applies to.
+/// - Parameters: mean, logVariance: [batch, latent...], same shape.
+/// - Returns: [batch], nats per row.
+/// - Throws: `TensorError.shapeMismatch`.
+public func gaussianKLDivergencePerRow(mean: Tensor, logVariance: Tensor) throws -> Tensor {
+    let perElement = try gaussianKLPerElement(mean: mean, logVariance: logVariance)
+    return try perElement.reshape([mean.shape[0], mean.shape.dropFirst().reduce(1, *)]).sum(axis: 1)
+}
+
+private func gaussianKLPerElement(mean: Tensor, logVariance: Tensor) throws -> Tensor {
     guard mean.shape == logVariance.shape, mean.rank >= 1 else {
         throw TensorError.shapeMismatch(op: "gaussian_kl", lhs: mean.shape, rhs: logVariance.shape)
     }
-    let perElement = try (1 + logVariance - mean.square() - logVariance.exp()) * -0.5
-    return perElement.sum() / Float(Swift.max(mean.shape[0], 1))
+    return try (1 + logVariance - mean.square() - logVariance.exp()) * -0.5
 }

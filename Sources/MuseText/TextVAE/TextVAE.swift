@@ -3,7 +3,8 @@ import MuseCore
 
 /// The three terms of a text VAE's loss for one batch, each in nats per line (mean over lines).
 public struct TextVAELoss {
-    /// Reconstruction + β·KL: the trained loss (−ELBO when β = 1).
+    /// Reconstruction + β·max(KL − free nats, 0) per line: the trained loss (−ELBO when β = 1
+    /// and no free bits).
     public let total: Tensor
     /// −log p(line | z), summed over the line's tokens and its end.
     public let reconstruction: Tensor
@@ -93,7 +94,9 @@ public final class TextVAE: Module {
     }
 
     /// The loss of `batch` (its decoder inputs as given, word dropout already applied) with the
-    /// posterior sample drawn by `epsilon` [B, Z], the KL term weighted by `klWeight` (β).
+    /// posterior sample drawn by `epsilon` [B, Z], the KL term weighted by `klWeight` (β): each
+    /// line's KL above `config.freeBits` (in bits) counts, as MusicVAE's free bits do; the
+    /// reported `kl` is the whole KL.
     /// - Returns: the terms, nats per line, and the decoder's logits [B, L + 1, vocab].
     public func loss(_ batch: TextVAEBatch, epsilon: Tensor, klWeight: Float) throws -> (loss: TextVAELoss, logits: Tensor) {
         let (mean, logVariance) = try encode(batch)
@@ -104,8 +107,10 @@ public final class TextVAE: Module {
         let perToken = try crossEntropy(logits: logits.reshape([batch.count * steps, config.vocabSize]), targets: batch.targets,
                                         ignoreIndex: TextVAEBatch.ignoreIndex)
         let reconstruction = perToken * (Float(batch.targetCount) / Float(batch.count))
-        let kl = try gaussianKLDivergence(mean: mean, logVariance: logVariance)
-        return (TextVAELoss(total: try reconstruction + kl * klWeight, reconstruction: reconstruction, kl: kl), logits)
+        let klPerLine = try gaussianKLDivergencePerRow(mean: mean, logVariance: logVariance)  // [B]
+        let freeNats = config.freeBits * Float(Foundation.log(2.0))
+        let klCost = freeNats > 0 ? (klPerLine - freeNats).clamp(min: 0).mean() : klPerLine.mean()
+        return (TextVAELoss(total: try reconstruction + klCost * klWeight, reconstruction: reconstruction, kl: klPerLine.mean()), logits)
     }
 
     /// Decodes each row of z [B, Z] into a line: begin, then one token at a time fed back until

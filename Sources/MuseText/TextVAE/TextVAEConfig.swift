@@ -28,19 +28,24 @@ public struct TextVAEConfig: Codable, Equatable, Sendable {
     public var wordDropout: Float = 0.25
     /// The KL weight's warm-up.
     public var klAnnealing: KLAnnealing = KLAnnealing()
+    /// KL per line, in bits, that costs nothing (MusicVAE's `free_bits`; Kingma et al. 2016): the
+    /// trained term is max(KL − freeBits·ln 2, 0), so the encoder may carry that much about each
+    /// line before the prior pulls it back, which keeps an LSTM decoder from ignoring z
+    /// (posterior collapse). 0 = Bowman et al.'s plain KL. Absent in a config.json = 0.
+    public var freeBits: Float = 0
     /// Longest line in tokens trained on (longer ones are skipped) and generated.
     public var maxLength: Int = 64
 
     enum CodingKeys: String, CodingKey {
         case tokenizerVocabSize = "tokenizer_vocab_size", embeddingSize = "embedding_size", hiddenSize = "hidden_size", numLayers = "num_layers",
              latentSize = "latent_size", latentToInitialState = "latent_to_initial_state", latentAtEveryStep = "latent_at_every_step",
-             wordDropout = "word_dropout", klAnnealing = "kl_annealing", maxLength = "max_length"
+             wordDropout = "word_dropout", klAnnealing = "kl_annealing", freeBits = "free_bits", maxLength = "max_length"
     }
 
     /// A config for a tokenizer of `tokenizerVocabSize` ids.
     public init(tokenizerVocabSize: Int, embeddingSize: Int = 128, hiddenSize: Int = 256, numLayers: Int = 1, latentSize: Int = 32,
                 latentToInitialState: Bool = true, latentAtEveryStep: Bool = true, wordDropout: Float = 0.25,
-                klAnnealing: KLAnnealing = KLAnnealing(), maxLength: Int = 64) {
+                klAnnealing: KLAnnealing = KLAnnealing(), freeBits: Float = 0, maxLength: Int = 64) {
         self.tokenizerVocabSize = tokenizerVocabSize
         self.embeddingSize = embeddingSize
         self.hiddenSize = hiddenSize
@@ -50,7 +55,24 @@ public struct TextVAEConfig: Codable, Equatable, Sendable {
         self.latentAtEveryStep = latentAtEveryStep
         self.wordDropout = wordDropout
         self.klAnnealing = klAnnealing
+        self.freeBits = freeBits
         self.maxLength = maxLength
+    }
+
+    /// Decodes a config.json; `free_bits` may be absent (configs written before it existed).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tokenizerVocabSize = try c.decode(Int.self, forKey: .tokenizerVocabSize)
+        embeddingSize = try c.decode(Int.self, forKey: .embeddingSize)
+        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
+        numLayers = try c.decode(Int.self, forKey: .numLayers)
+        latentSize = try c.decode(Int.self, forKey: .latentSize)
+        latentToInitialState = try c.decode(Bool.self, forKey: .latentToInitialState)
+        latentAtEveryStep = try c.decode(Bool.self, forKey: .latentAtEveryStep)
+        wordDropout = try c.decode(Float.self, forKey: .wordDropout)
+        klAnnealing = try c.decode(KLAnnealing.self, forKey: .klAnnealing)
+        freeBits = try c.decodeIfPresent(Float.self, forKey: .freeBits) ?? 0
+        maxLength = try c.decode(Int.self, forKey: .maxLength)
     }
 
     /// Ids of the model: the tokenizer's plus begin, end and mask.
@@ -74,6 +96,7 @@ public struct TextVAEConfig: Codable, Equatable, Sendable {
             throw bad("latent_to_initial_state", "the decoder must see z somewhere (latent_to_initial_state or latent_at_every_step)")
         }
         guard wordDropout >= 0, wordDropout <= 1 else { throw bad("word_dropout", "\(wordDropout) not in [0, 1]") }
+        guard freeBits >= 0, freeBits.isFinite else { throw bad("free_bits", "must be a non-negative number, got \(freeBits)") }
         guard klAnnealing.warmupSteps >= 0 else { throw bad("kl_annealing.warmup_steps", "must not be negative, got \(klAnnealing.warmupSteps)") }
         guard maxLength > 0 else { throw bad("max_length", "must be positive, got \(maxLength)") }
     }

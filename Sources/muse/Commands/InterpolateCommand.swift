@@ -124,6 +124,12 @@ struct InterpolateCommand: ParsableCommand {
         if let png { try createParentDirectory(of: png); try model.writePicture(result.decibels, to: png) }
         print("wrote \(output): " + (walk == .morph ? "one morph" : "\(steps) steps") + String(format: " of %.2f s, %.2f s in all", result.stepSeconds, result.audio.durationSeconds)
               + " (\(slerp ? "slerp" : "linear"))" + (png.map { ", picture \($0)" } ?? ""))
+        if !result.stepErrors.isEmpty {
+            print("log-mel error of each step heard (dB, each referred to its own peak) from A and from B:")
+            for (k, e) in result.stepErrors.enumerated() {
+                print(String(format: "  step %d: %6.2f from A  %6.2f from B", k + 1, e.fromA, e.fromB))
+            }
+        }
     }
 
     /// Audio in, WAV (and PNG) out, through an older patch VAE.

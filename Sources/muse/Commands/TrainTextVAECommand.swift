@@ -11,7 +11,8 @@ struct TrainTextVAECommand: ParsableCommand {
         discussion: """
             Every non-blank line of at most --max-length tokens is one example; the last 10% of them are held out. The KL \
             term's weight rises from 0 to 1 over --kl-warmup-steps (--kl-annealing logistic, linear or none) and each \
-            decoder input is replaced by a mask token with probability --word-dropout, so the decoder has to use z. Adam \
+            decoder input is replaced by a mask token with probability --word-dropout, so the decoder has to use z; the KL \
+            of each line below --free-bits costs nothing, which keeps the posterior from collapsing onto the prior. Adam \
             with gradient clipping. Ctrl-C saves and exits; the same command resumes exactly.
             """)
 
@@ -33,6 +34,8 @@ struct TrainTextVAECommand: ParsableCommand {
     var klAnnealing: String = "logistic"
     @Option(name: .customLong("kl-warmup-steps"), help: "Steps until the KL weight reaches 1.")
     var klWarmupSteps = 2000
+    @Option(name: [.customLong("free-bits"), .customLong("free_bits")], help: "KL per line in bits that costs nothing (MusicVAE's free bits; 0 = plain KL).")
+    var freeBits: Float = 0
     @Option(name: [.customLong("max-length"), .customLong("max_length")], help: "Longest line in tokens trained on (longer ones are skipped) and sampled.")
     var maxLength = 64
     @Option(name: [.customLong("batch-size"), .customLong("batch_size")], help: "Lines per batch.")
@@ -53,7 +56,7 @@ struct TrainTextVAECommand: ParsableCommand {
         guard ["state", "input", "both"].contains(latentInput) else { throw ValidationError("--latent-input must be state, input or both, got \(latentInput)") }
         guard KLAnnealingKind(rawValue: klAnnealing) != nil else { throw ValidationError("--kl-annealing must be logistic, linear or none, got \(klAnnealing)") }
         guard wordDropout >= 0, wordDropout <= 1 else { throw ValidationError("--word-dropout must lie in [0, 1]") }
-        guard klWarmupSteps >= 0, gradClip >= 0 else { throw ValidationError("--kl-warmup-steps and --grad-clip must not be negative") }
+        guard klWarmupSteps >= 0, gradClip >= 0, freeBits >= 0 else { throw ValidationError("--kl-warmup-steps, --grad-clip and --free-bits must not be negative") }
     }
 
     func run() throws {
@@ -64,7 +67,7 @@ struct TrainTextVAECommand: ParsableCommand {
         let config = TextVAEConfig(tokenizerVocabSize: tokenizer.vocabularySize, embeddingSize: embeddingSize, hiddenSize: hiddenSize, numLayers: numLayers,
                                    latentSize: latentSize, latentToInitialState: latentInput != "input", latentAtEveryStep: latentInput != "state",
                                    wordDropout: wordDropout, klAnnealing: KLAnnealing(kind: KLAnnealingKind(rawValue: klAnnealing) ?? .logistic, warmupSteps: klWarmupSteps),
-                                   maxLength: maxLength)
+                                   freeBits: freeBits, maxLength: maxLength)
         let model = try TextVAE(config: config, seed: data.seed)
         let task = try TextVAETrainingTask(model: model, tokenizer: tokenizer, lines: lines, batchSize: batchSize)
         print("text \(data.text): \(corpus.scalarCount) characters, \(lines.count) lines; \(tokenizer.kind.rawValue) tokenizer of \(tokenizer.vocabularySize) tokens; "
@@ -78,6 +81,6 @@ struct TrainTextVAECommand: ParsableCommand {
         trainer.apply(to: &options)
         try runTraining(task: task, options: options, logEvery: 50,
                         header: "model: \(model.parameterCount) parameters, LSTM \(hiddenSize)×\(numLayers), z \(latentSize), word dropout \(wordDropout), "
-                            + "KL \(klAnnealing) over \(klWarmupSteps) steps")
+                            + "KL \(klAnnealing) over \(klWarmupSteps) steps" + (freeBits > 0 ? ", \(freeBits) free bits per line" : ""))
     }
 }
