@@ -111,6 +111,7 @@ let package = Package(
         .executableTarget(name: "ablation-music-transformer", dependencies: ["MuseModels", "MuseTraining", "MuseCore", "MuseEncoding"], path: "Benchmarks/MusicTransformerAblation", swiftSettings: fast),
         .executableTarget(name: "bench-style", dependencies: ["BenchSupport", "MuseStyle", "MuseCore"], path: "Benchmarks/StyleBenchmark", swiftSettings: fast),
         .executableTarget(name: "bench-music-transformer", dependencies: ["BenchSupport", "MuseModels", "MuseCore"], path: "Benchmarks/MusicTransformerBenchmark", swiftSettings: fast),
+        .executableTarget(name: "bench-dcgan", dependencies: ["BenchSupport", "MuseImage", "MuseTraining", "MuseCore"], path: "Benchmarks/DCGANBenchmark", swiftSettings: fast),
         // The summary table and chart of make bench, and the baseline check of make bench-check.
         .executableTarget(name: "muse-bench-report", dependencies: ["BenchSupport", "MuseDSP"], path: "Benchmarks/Report"),
         .testTarget(name: "BenchSupportTests", dependencies: ["BenchSupport"]),

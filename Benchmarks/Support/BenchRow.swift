@@ -100,6 +100,13 @@ public final class BenchRows {
                              higherIsBetter: true, floor: floor))
     }
 
+    /// Adds a row of a score where less is better (a Fréchet distance), in `unit`; its ratio is
+    /// the peer's score over ours, above 1 when ours is better.
+    public func score(_ name: String, peer: String, unit: String, ours: Double, theirs: Double) {
+        rows.append(BenchRow(benchmark: benchmark, name: name, peer: peer, unit: unit, ours: ours, theirs: theirs,
+                             higherIsBetter: false))
+    }
+
     /// The folder the rows go to.
     public static var folder: URL {
         if let folder = ProcessInfo.processInfo.environment["MUSE_BENCH_ROWS"], !folder.isEmpty {

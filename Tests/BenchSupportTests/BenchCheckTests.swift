@@ -23,6 +23,14 @@ final class BenchCheckTests: XCTestCase {
         XCTAssertNil(row("mel", ours: 1, theirs: 1).floorRatio)
     }
 
+    func testScoreRowKeepsItsUnitAndRatesALowerScoreAboveOne() {
+        let rows = BenchRows("dcgan")
+        rows.score("Fréchet distance", peer: "torch", unit: "FD", ours: 20, theirs: 25)
+        XCTAssertEqual(rows.rows.map(\.unit), ["FD"])
+        XCTAssertEqual(rows.rows.map(\.ours), [20], "not scaled as a time is")
+        XCTAssertEqual(rows.rows.first?.ratio, 1.25)
+    }
+
     func testRowSurvivesItsTSVLine() {
         var original = row("istft", ours: 31.25, theirs: 66.5)
         original.floor = 10.5

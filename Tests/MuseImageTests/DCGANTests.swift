@@ -111,6 +111,46 @@ final class DCGANTests: XCTestCase {
         for (name, t) in a { XCTAssertEqual(t.scalars, b[name]?.scalars, name) }
     }
 
+    func testBatchIndicesReplayTheTrainersDataOrder() throws {
+        let folder = try temporaryFolder()
+        let config = smallConfig()  // no dropout: a run depends on the weights, the pictures and the data generator only
+        let count = 40, size = 8 * 8, steps = 3, seed: UInt64 = 11
+        var rng = SplitMix64(seed: 5)
+        let pictures = Tensor.uniform([count, 1, 8, 8], low: -1, high: 1, using: &rng)
+        var replay = SplitMix64(seed: seed)
+        let batches = DCGANTrainingTask.batchIndices(steps: steps, config: config, pictureCount: count, generator: &replay)
+        XCTAssertEqual(batches.count, steps)
+        XCTAssertTrue(batches.allSatisfy { $0.count == config.batchSize && Set($0).count == $0.count && $0.allSatisfy { (0..<count).contains($0) } })
+        let used = Set(batches.joined())
+        XCTAssertLessThan(used.count, count, "some pictures unused, so a wrong replay shows")
+        // The pictures no replayed batch holds are negated: the run ends with the same weights only
+        // if the trainer never looked at them.
+        var changed = pictures.scalars
+        for i in 0..<count where !used.contains(i) {
+            for j in (i * size)..<((i + 1) * size) { changed[j] = -changed[j] }
+        }
+        func train(_ pictures: Tensor, _ name: String) throws -> (DCGAN, Trainer) {
+            let model = try DCGAN(config: config)
+            let task = try DCGANTrainingTask(model: model, pictures: pictures)
+            var options = TrainerOptions(numSteps: steps, outputDirectory: folder.appendingPathComponent(name), learningRate: 1e-3, seed: seed)
+            (options.evalEvery, options.checkpointEvery) = (0, 100)
+            let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(silent: true))
+            try trainer.run()
+            return (model, trainer)
+        }
+        let (original, trainer) = try train(pictures, "original")
+        let (other, _) = try train(Tensor(changed, shape: pictures.shape), "changed")
+        let a = original.stateDict(), b = other.stateDict()
+        for (name, t) in a { XCTAssertEqual(t.scalars, b[name]?.scalars, name) }
+        // And a picture a batch does hold changes them.
+        var one = pictures.scalars
+        let first = batches[0][0]
+        for j in (first * size)..<((first + 1) * size) { one[j] = -one[j] }
+        let (third, _) = try train(Tensor(one, shape: pictures.shape), "one")
+        XCTAssertNotEqual(third.generator.dense.weight.scalars, original.generator.dense.weight.scalars)
+        XCTAssertEqual(replay.state, trainer.state.dataGeneratorState, "the replay leaves the generator where the trainer does")
+    }
+
     func testBundleLoadsForSampling() throws {
         let folder = try temporaryFolder()
         let model = try DCGAN(config: smallConfig())

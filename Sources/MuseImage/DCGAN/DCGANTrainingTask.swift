@@ -150,3 +150,28 @@ extension DCGAN {
         return model
     }
 }
+
+extension DCGANTrainingTask {
+    /// The real pictures every step of a plain run trains on, replaying `trainStep`'s draws from
+    /// the trainer's data generator (a fresh run starts it at `SplitMix64(seed: options.seed)`):
+    /// per step the batch's distinct indices, the discriminator's noise, the generator's noise.
+    /// Lets a peer (bench-dcgan's PyTorch side) train on the same data order. One process, no
+    /// gradient accumulation (each would change the draws).
+    /// - Parameters:
+    ///   - steps: steps to replay.
+    ///   - config: the model's config (`batchSize`, `noiseSize`).
+    ///   - pictureCount: pictures in the training set (`pictures.shape[0]`).
+    ///   - generator: the data generator before the first step; left where the trainer's is after `steps` steps.
+    /// - Returns: [steps][batchSize] indices into the training pictures, in batch order.
+    public static func batchIndices(steps: Int, config: DCGANConfig, pictureCount: Int,
+                                    generator: inout SplitMix64) -> [[Int]] {
+        let n = config.batchSize
+        return (0..<max(steps, 0)).map { _ in
+            // The same draws, in the same order, as trainStep's two optimize closures.
+            let indices = BatchSampling.distinctIndices(n, from: pictureCount, using: &generator)
+            _ = Tensor.randn([n, config.noiseSize], using: &generator)
+            _ = Tensor.randn([n, config.noiseSize], using: &generator)
+            return indices
+        }
+    }
+}
