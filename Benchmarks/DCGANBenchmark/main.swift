@@ -30,8 +30,10 @@
 //     includes its drawing of noise and gathering of the batch; Muse's also the trainer's per-step
 //     bookkeeping, not the final checkpoint or evaluation.
 //
-// Usage: bench-dcgan [STEPS=1000] [SAMPLES=10000] [--classifier runs/classifier]
+// Usage: bench-dcgan [STEPS=100] [SAMPLES=2000] [--classifier runs/classifier]
 //                    [--fashion-mnist /usr/share/datasets/fashion-mnist]
+// The defaults keep `make bench` to a few minutes (speed, and a Fréchet distance of an early
+// generator); issue 16's comparison is `bench-dcgan 1000 10000` (over an hour on 2 cores).
 // The classifier is made by `muse train image-classifier --output runs/classifier`; without it
 // the speed rows are still measured and the Fréchet part is skipped.
 import BenchSupport
@@ -51,8 +53,8 @@ func takeOption(_ name: String) -> String? {
 }
 let classifierPath = takeOption("--classifier") ?? "runs/classifier"
 let fashionDirectory = takeOption("--fashion-mnist") ?? FashionMNIST.defaultDirectory
-let steps = arguments.count > 0 ? max(1, Int(arguments[0]) ?? 1000) : 1000
-let sampleCount = arguments.count > 1 ? max(2, Int(arguments[1]) ?? 10_000) : 10_000
+let steps = arguments.count > 0 ? max(1, Int(arguments[0]) ?? 100) : 100
+let sampleCount = arguments.count > 1 ? max(2, Int(arguments[1]) ?? 2000) : 2000
 let threads = Parallel.coreCount
 
 /// User + system CPU seconds of this process so far (all threads).

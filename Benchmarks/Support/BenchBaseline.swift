@@ -38,10 +38,10 @@ public struct BenchBaseline: Equatable, Sendable {
         self.init(date: date, ratios: ratios)
     }
 
-    /// The baseline of the measured rows of a run, dated `date`.
+    /// The baseline of the measured speed rows of a run, dated `date`.
     public init(rows: [BenchRow], date: String) {
         var ratios: [String: Double] = [:]
-        for row in rows where row.isMeasured { ratios[row.key] = row.ratio }
+        for row in rows where row.isMeasured && row.isSpeed { ratios[row.key] = row.ratio }
         self.init(date: date, ratios: ratios)
     }
 
@@ -107,7 +107,7 @@ public enum BenchCheck {
     public static func compare(_ rows: [BenchRow], against baseline: BenchBaseline,
                                tolerance: Double = defaultTolerance) -> [BenchCheckLine] {
         var current: [String: Double] = [:]
-        for row in rows where row.isMeasured { current[row.key] = row.ratio }
+        for row in rows where row.isMeasured && row.isSpeed { current[row.key] = row.ratio }
         var lines: [BenchCheckLine] = []
         for key in baseline.ratios.keys.sorted() {
             let expected = baseline.ratios[key]!

@@ -47,6 +47,14 @@ public struct BenchRow: Equatable, Sendable {
     /// Whether both figures were measured (a peer that failed leaves NaN or 0).
     public var isMeasured: Bool { ratio.isFinite && ratio > 0 }
 
+    /// Units of quality rows (a sample-quality score such as a GAN's Fréchet distance): shown in
+    /// the table beside the speed rows, but left out of the baseline and of `make bench-check`,
+    /// since they move with the seed by more than the 15% a speed may.
+    public static let qualityUnits: Set<String> = ["FD"]
+
+    /// Whether the row measures speed (what the baseline keeps and the check compares).
+    public var isSpeed: Bool { !Self.qualityUnits.contains(unit) }
+
     /// Column names of the TSV form, in order.
     public static let tsvHeader = "benchmark\tname\tpeer\tunit\tours\ttheirs\thigher_is_better\tfloor\tratio"
 

@@ -1,4 +1,5 @@
 import Foundation
+import MuseCore
 
 /// Reading text files with their size checked before anything is allocated, and listing the
 /// `.txt` files of a folder.
@@ -42,19 +43,15 @@ public enum TextFiles {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
-    /// Every `.txt` file under `directory`, recursively, sorted by path.
+    /// Every `.txt` file under `directory`, recursively (links to folders followed), sorted by path.
     /// - Throws: `TextError.cannotRead` if it cannot be listed, `TextError.noTextFiles` if it holds none.
     public static func textFiles(in directory: String) throws -> [String] {
         guard isDirectory(directory) else { throw TextError.cannotRead(file: directory, reason: "not a folder") }
-        guard let walker = FileManager.default.enumerator(atPath: directory) else {
+        let paths: [String]
+        do { paths = try FileListing.files(in: directory, extensions: extensions) } catch {
             throw TextError.cannotRead(file: directory, reason: "cannot list")
         }
-        var paths: [String] = []
-        while let relative = walker.nextObject() as? String {
-            let path = (directory as NSString).appendingPathComponent(relative)
-            if extensions.contains((relative as NSString).pathExtension.lowercased()) && !isDirectory(path) { paths.append(path) }
-        }
         guard !paths.isEmpty else { throw TextError.noTextFiles(directory: directory) }
-        return paths.sorted()
+        return paths
     }
 }

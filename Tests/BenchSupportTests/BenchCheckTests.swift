@@ -31,6 +31,17 @@ final class BenchCheckTests: XCTestCase {
         XCTAssertEqual(rows.rows.first?.ratio, 1.25)
     }
 
+    /// A quality score (a GAN's Fréchet distance) is shown but neither kept in the baseline nor
+    /// checked against it: it moves with the seed by more than a speed may.
+    func testQualityScoreRowsStayOutOfTheBaselineAndTheCheck() {
+        let rows = BenchRows("dcgan")
+        rows.score("Fréchet distance", peer: "torch", unit: "FD", ours: 40, theirs: 20)
+        let speed = row("stft", ours: 10, theirs: 20)
+        XCTAssertEqual(BenchBaseline(rows: rows.rows + [speed], date: "2026-12-02").ratios, ["dsp: stft vs librosa": 2])
+        let lines = BenchCheck.compare(rows.rows + [speed], against: BenchBaseline(date: "2026-12-01", ratios: [:]))
+        XCTAssertEqual(lines.map(\.key), ["dsp: stft vs librosa"])
+    }
+
     func testRowSurvivesItsTSVLine() {
         var original = row("istft", ours: 31.25, theirs: 66.5)
         original.floor = 10.5

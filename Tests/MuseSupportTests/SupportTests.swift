@@ -52,6 +52,22 @@ final class SupportTests: XCTestCase {
         XCTAssertThrowsError(try FileListing.files(in: folder.appendingPathComponent("a.mid").path, extensions: ["mid"]))
     }
 
+    /// A corpus folder given as a link, and links to folders inside it, are followed (Foundation's
+    /// enumerator follows neither); a link back up the tree is read once, not forever.
+    func testListingFollowsLinksToFoldersWithoutLooping() throws {
+        let real = folder.appendingPathComponent("real"), other = folder.appendingPathComponent("other")
+        for url in [real.appendingPathComponent("a.mid"), other.appendingPathComponent("b.mid")] {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data().write(to: url)
+        }
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: real.appendingPathComponent("linked").path, withDestinationPath: other.path)
+        try fm.createSymbolicLink(atPath: real.appendingPathComponent("loop").path, withDestinationPath: real.path)
+        let top = folder.appendingPathComponent("corpus").path
+        try fm.createSymbolicLink(atPath: top, withDestinationPath: real.path)
+        XCTAssertEqual(try FileListing.files(in: top, extensions: ["mid"]), [top + "/a.mid", top + "/linked/b.mid"])
+    }
+
     /// The split depends on the file's own path only: known values, stable when files are added.
     func testHeldOutSplitIsStableAndNearTheRatio() {
         let paths = (0..<2000).map { "tune\($0).mid" }

@@ -11,6 +11,28 @@ extension Tensor {
         1 - 2 / (inlineExp(2 * x) + 1)
     }
 
+    /// erf(x) without a library call or branch, so loops over it vectorise: the odd/even rational
+    /// approximation on [−4, 4] of Eigen's and XLA's float `erf` (degree 13 over degree 8 in x),
+    /// ±1 beyond (erf(4) = 1 − 1.5e-8). Absolute error ≤ 5e-7 (4 ulp of 1); NaN stays NaN.
+    @inline(__always)
+    static func inlineErf(_ x: Float) -> Float {
+        let xc = x < -4 ? -4 : (x > 4 ? 4 : x)
+        let x2 = xc * xc
+        var p: Float = -2.726_142_258_013_06e-10
+        p = p * x2 + 2.770_681_424_959_02e-08
+        p = p * x2 - 2.101_024_020_825_08e-06
+        p = p * x2 - 5.692_506_394_623_46e-05
+        p = p * x2 - 7.349_906_303_268_55e-04
+        p = p * x2 - 2.954_599_808_540_25e-03
+        p = p * x2 - 1.609_603_332_624_15e-02
+        var q: Float = -1.456_607_184_649_96e-05
+        q = q * x2 - 2.133_740_552_789_05e-04
+        q = q * x2 - 1.682_826_974_382_03e-03
+        q = q * x2 - 7.373_329_167_204_68e-03
+        q = q * x2 - 1.426_473_905_141_89e-02
+        return xc * p / q
+    }
+
     /// Logistic sigmoid through `inlineExp`.
     @inline(__always)
     static func fastSigmoid(_ x: Float) -> Float {

@@ -8,25 +8,18 @@ public struct ImageFolder: Sendable {
     /// The picture files found, sorted by path.
     public let files: [String]
 
-    /// Lists the `.png`, `.jpg` and `.jpeg` files (any letter case) under `directory`.
+    /// Lists the `.png`, `.jpg` and `.jpeg` files (any letter case) under `directory` (links to
+    /// folders followed).
     /// - Throws: `ImageError.unreadable` if `directory` cannot be listed or holds no picture.
     public init(directory: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
-              let walker = FileManager.default.enumerator(atPath: directory) else {
+        let found: [String]
+        do { found = try FileListing.files(in: directory, extensions: ImageFile.extensions) } catch {
             throw ImageError.unreadable(file: directory, reason: "not a readable folder")
-        }
-        var found: [String] = []
-        while let relative = walker.nextObject() as? String {
-            let ext = (relative as NSString).pathExtension.lowercased()
-            if ImageFile.extensions.contains(ext) {
-                found.append(URL(fileURLWithPath: directory).appendingPathComponent(relative).path)
-            }
         }
         guard !found.isEmpty else {
             throw ImageError.unreadable(file: directory, reason: "holds no .png, .jpg or .jpeg file")
         }
-        files = found.sorted()
+        files = found
     }
 
     /// A folder made of the given picture files, in this order (a subset of another's `files`).
