@@ -10,6 +10,8 @@ import CBLAS
 import Foundation
 import MuseCore
 
+BLASSpinPolicy.applyByReexecuting()  // OpenBLAS workers sleep between products, as in `muse`
+
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("muse-bench-core-\(getpid())")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }

@@ -42,6 +42,8 @@ import MuseCore
 import MuseImage
 import MuseTraining
 
+BLASSpinPolicy.applyByReexecuting()  // OpenBLAS workers sleep between products, as in `muse`
+
 setvbuf(stdout, nil, _IOLBF, 0)
 var arguments = Array(CommandLine.arguments.dropFirst())
 /// Removes `--name VALUE` from the arguments and returns VALUE.

@@ -12,6 +12,8 @@ import MuseEncoding
 import MuseModels
 import MuseTraining
 
+BLASSpinPolicy.applyByReexecuting()  // OpenBLAS workers sleep between products, as in `muse`
+
 let trainSpeedChild = CommandLine.arguments.contains("--train-speed-child")
 let args = CommandLine.arguments.filter { !$0.hasPrefix("--") }
 let corpus = args.count > 1 ? args[1] : repositoryRoot.appendingPathComponent("corpora/oneills").path

@@ -13,6 +13,8 @@ import MuseEncoding
 import MuseModels
 import MuseTraining
 
+BLASSpinPolicy.applyByReexecuting()  // OpenBLAS workers sleep between products, as in `muse`
+
 /// Embedding → stacked LSTM → linear output over the Transformer's token vocabulary.
 final class PerformanceLSTM: Module {
     let embedding: Embedding

@@ -13,6 +13,8 @@ import Foundation
 import MuseCore
 import MuseModels
 
+BLASSpinPolicy.applyByReexecuting()  // OpenBLAS workers sleep between products, as in `muse`
+
 func emit(_ object: [String: Any]) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
 }

@@ -13,6 +13,8 @@ import MuseCore
 import MuseText
 import MuseTraining
 
+BLASSpinPolicy.applyByReexecuting()  // OpenBLAS workers sleep between products, as in `muse`
+
 let args = CommandLine.arguments
 let corpusPath = args.count > 1 ? args[1] : repositoryRoot.appendingPathComponent("corpora/shakespeare").path
 let iterations = args.count > 2 ? Int(args[2]) ?? 2000 : 2000

@@ -9,6 +9,8 @@ import Foundation
 import MuseCore
 import MuseStyle
 
+BLASSpinPolicy.applyByReexecuting()  // OpenBLAS workers sleep between products, as in `muse`
+
 let side = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 384 : 384
 let scales = FilterScale.pictureScales()
 let bank = try RandomFilterBank(inChannels: 3, scales: scales, seed: 1)

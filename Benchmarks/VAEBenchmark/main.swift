@@ -10,6 +10,8 @@ import MuseAudioModels
 import MuseModels
 import MuseTraining
 
+BLASSpinPolicy.applyByReexecuting()  // OpenBLAS workers sleep between products, as in `muse`
+
 let steps = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 20
 let chosen = Set(CommandLine.arguments.dropFirst(2))
 /// Whether `model` was asked for (all are when none is named).

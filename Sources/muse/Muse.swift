@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MuseCore
 
 /// The `muse` command: lists the subcommands; each lives in `Commands/<Verb><Noun>Command.swift`.
 @main
@@ -30,6 +31,7 @@ struct Muse: ParsableCommand {
     /// has already printed its one `muse: error:` line; a bad command line (unknown flag, missing
     /// or invalid value) prints one line too, naming the help to read, instead of the full usage.
     static func main() {
+        BLASSpinPolicy.applyByReexecuting()
         var command: ParsableCommand
         do {
             command = try parseAsRoot()
