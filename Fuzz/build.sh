@@ -15,6 +15,9 @@ SWIFTC=${SWIFTC:-swiftc}
 mkdir -p "$OUT"
 FLAGS="-O -sanitize=fuzzer,address -parse-as-library -enable-testing -enforce-exclusivity=unchecked -swift-version 5 -I $OUT"
 for c in Sources/C*/; do FLAGS="$FLAGS -I $c"; done
+# MuseTraining imports CMPI (Open MPI's headers and library live outside the default paths).
+for f in $(pkg-config --cflags-only-I ompi-c 2>/dev/null); do FLAGS="$FLAGS -Xcc $f"; done
+for f in $(pkg-config --libs-only-L ompi-c 2>/dev/null); do FLAGS="$FLAGS $f"; done
 
 # module NAME DEPENDENCY... : compile Sources/NAME into $OUT/NAME.o + NAME.swiftmodule when stale.
 module() {
