@@ -4,7 +4,7 @@
 # the O'Neill's tunes for a minute or two (resumed if runs/demo-melody holds a checkpoint),
 # four melodies generated from a primer, written as MIDI and rendered through the SoundFont to WAV,
 # with a spectrogram and a piano-roll picture of the first; then the audio corpus (built if missing),
-# a spectrogram VAE trained on it for a minute or two (resumed if runs/demo-specvae holds a
+# a spectrogram VAE trained on it for about a minute (resumed if runs/demo-specvae holds a
 # checkpoint), and an interpolation between two corpus clips of contrasting instruments written to
 # output/interpolation.wav and output/interpolation.png.
 set -euo pipefail
@@ -47,7 +47,7 @@ echo "== audio: the rendered corpus (many General MIDI programs) and recordings"
 echo
 echo "== train a spectrogram VAE (latent sequence, one 64-value latent per 2 frames) on corpora/audio"
 "$MUSE" train spec-vae --audio corpora/audio --output runs/demo-specvae \
-  --num-steps "${DEMO_SPEC_STEPS:-600}" --eval-every 600 --checkpoint-every 200 --seed 1
+  --num-steps "${DEMO_SPEC_STEPS:-2000}" --eval-every 1000 --checkpoint-every 500 --seed 1
 # Two clips of contrasting instruments: a piano tune and a trumpet tune (the rendered names carry
 # the General MIDI program), else any two clips.
 pick() { find corpora/audio -name "*-$1.wav" | sort | head -1; }
