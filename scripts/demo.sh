@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo `make demo` runs after set-up, the release build and the corpora:
 # statistics of each corpus; one tune transposed and quantized; then a small melody RNN trained on
-# the O'Neill's tunes for a minute or two (resumed if runs/demo-melody holds a checkpoint),
+# the O'Neill's tunes for about three minutes (resumed if runs/demo-melody holds a checkpoint),
 # four melodies generated from a primer, written as MIDI and rendered through the SoundFont to WAV,
 # with a spectrogram and a piano-roll picture of the first; then the audio corpus (built if missing),
 # a spectrogram VAE trained on it for about a minute (resumed if runs/demo-specvae holds a
@@ -29,7 +29,7 @@ echo "== one tune: $tune"
 echo
 echo "== train a small melody RNN on O'Neill's tunes (basic_rnn, 2x128 LSTM)"
 "$MUSE" train melody-rnn --corpus corpora/oneills --output runs/demo-melody \
-  --num-steps "${DEMO_STEPS:-1500}" --batch-size 64 --eval-every 500 --checkpoint-every 250 --seed 1
+  --num-steps "${DEMO_STEPS:-1000}" --batch-size 64 --eval-every 500 --checkpoint-every 250 --seed 1
 
 echo
 echo "== generate four melodies from a primer"
