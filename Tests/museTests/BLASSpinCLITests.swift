@@ -5,33 +5,18 @@ import XCTest
 /// it loads): arguments, working folder and output survive, it does not loop, and a value the
 /// user set is left alone.
 final class BLASSpinCLITests: CLITestCase {
-    func run(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, out: String) {
-        let process = Process()
-        process.executableURL = try museBinary()
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func testReexecutionKeepsArgumentsFolderAndOutput() throws {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "OPENBLAS_THREAD_TIMEOUT")
         environment.removeValue(forKey: "MUSE_KEEP_BLAS_SPIN")
         let poem = try write(Array("《题》\n白日依山尽，黄河入海流。\n".utf8), "poem.txt")
-        let once = try run(["text", "verses", (poem as NSString).lastPathComponent, "--json"], environment: environment)
+        let once = try muse(["text", "verses", (poem as NSString).lastPathComponent, "--json"], environment: environment)
         XCTAssertEqual(once.status, 0)
         XCTAssertTrue(once.out.contains("\"verses\""), once.out)
         environment["OPENBLAS_THREAD_TIMEOUT"] = "20"
-        XCTAssertEqual(try run(["text", "verses", (poem as NSString).lastPathComponent, "--json"], environment: environment).out, once.out)
+        XCTAssertEqual(try muse(["text", "verses", (poem as NSString).lastPathComponent, "--json"], environment: environment).out, once.out)
         environment["MUSE_KEEP_BLAS_SPIN"] = "1"
         environment.removeValue(forKey: "OPENBLAS_THREAD_TIMEOUT")
-        XCTAssertEqual(try run(["text", "verses", (poem as NSString).lastPathComponent, "--json"], environment: environment).out, once.out)
+        XCTAssertEqual(try muse(["text", "verses", (poem as NSString).lastPathComponent, "--json"], environment: environment).out, once.out)
     }
 }

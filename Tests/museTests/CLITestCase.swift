@@ -31,13 +31,15 @@ class CLITestCase: XCTestCase {
         return binary
     }
 
-    /// Runs `muse` with `arguments`; returns exit status, stdout, stderr.
-    func muse(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    /// Runs `muse` with `arguments` (and `environment` when given, else this process's); returns exit
+    /// status, stdout, stderr.
+    func muse(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
         let binary = try museBinary()
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
