@@ -92,6 +92,11 @@ let oursSTFTInto = try bestSeconds(11) { try stft(y, parameters: STFTParameters(
 let oursMel = try bestSeconds(11) { _ = try melSpectrogram(y) }
 let spectrum = try stft(y)
 let oursISTFT = try bestSeconds(11) { _ = try istft(spectrum, length: y.count) }
+if CommandLine.arguments.contains("--istft") {  // istft beside its floor only, then 100 more for a profiler
+    print(String(format: "istft %.2f ms, floor %.2f ms, ours/floor %.2f", oursISTFT * 1000, floorInverse * 1000, oursISTFT / floorInverse))
+    for _ in 0..<100 { _ = try istft(spectrum, length: y.count) }
+    exit(0)
+}
 let quick = CommandLine.arguments.contains("--quick")  // stft and mel only, no peer
 if quick {
     let spec = try stft(y)

@@ -89,34 +89,29 @@ public func griffinLim(_ magnitude: Spectrogram, nIter: Int = 32, hopLength: Int
         }
     }
 
-    let scratch = FFTScratch(count: engine.inverseScratchCount(frames: frames), zeroed: false)
     let wss = engine.windowSumSquare(frames: frames)
     var y = [Float](repeating: 0, count: signalLength)
     let c = momentum / (1 + momentum)
     let eps = Float.leastNormalMagnitude
     var havePrevious = false
 
-    wss.withUnsafeBufferPointer { w in
-        y.withUnsafeMutableBufferPointer { yb in
-            let out = yb.baseAddress!, sumSquares = w.baseAddress!, sp = UnsafePointer(s.pointer)
-            for _ in 0..<nIter {
-                engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
-                                         scratch: scratch.pointer, wss: sumSquares, into: out)
-                let signal = FramedSignal(out, length: signalLength, engine: engine)
-                let r = rebuilt.pointer, p = previous.pointer, a = angles.pointer
-                let usePrevious = havePrevious
-                engine.forwardFrameMajor(signal, frames: frames, into: r) { t in
-                    let row = t * stride
-                    projectOntoMagnitudes(r + row, previous: usePrevious ? UnsafePointer(p + row) : nil,
-                                          momentum: c, magnitudes: sp + t * bins, into: a + row,
-                                          bins: bins, tiny: eps)
-                }
-                swap(&rebuilt, &previous)
-                havePrevious = true
+    y.withUnsafeMutableBufferPointer { yb in
+        let out = yb.baseAddress!, sp = UnsafePointer(s.pointer)
+        for _ in 0..<nIter {
+            engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength, wss: wss, into: out)
+            let signal = FramedSignal(out, length: signalLength, engine: engine)
+            let r = rebuilt.pointer, p = previous.pointer, a = angles.pointer
+            let usePrevious = havePrevious
+            engine.forwardFrameMajor(signal, frames: frames, into: r) { t in
+                let row = t * stride
+                projectOntoMagnitudes(r + row, previous: usePrevious ? UnsafePointer(p + row) : nil,
+                                      momentum: c, magnitudes: sp + t * bins, into: a + row,
+                                      bins: bins, tiny: eps)
             }
-            engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength,
-                                     scratch: scratch.pointer, wss: sumSquares, into: out)
+            swap(&rebuilt, &previous)
+            havePrevious = true
         }
+        engine.inverseFrameMajor(angles.pointer, frames: frames, length: signalLength, wss: wss, into: out)
     }
     return y
 }

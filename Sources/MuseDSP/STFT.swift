@@ -73,21 +73,17 @@ public func istft(_ spectrogram: ComplexSpectrogram, hopLength: Int? = nil, winL
     }
     guard spectrogram.frameCount > 0 else { return [Float](repeating: 0, count: length ?? 0) }
     let shape = engine.inverseShape(frames: spectrogram.frameCount, length: length)
-    // The split [bins, frames] input is gathered 16 frames at a time inside the inverse (no
-    // frame-major copy of the whole spectrogram).
-    let scratch = FFTScratch(count: engine.inverseScratchCount(frames: shape.frames), zeroed: false)
+    // The split [bins, frames] input is gathered a tile of frames at a time inside the inverse
+    // (no frame-major copy of the whole spectrogram).
     let wss = engine.windowSumSquare(frames: shape.frames)
-    // inverseSplit writes every output sample, so the array is not zero-filled first.
+    // The inverse writes every output sample, so the array is not zero-filled first.
     return [Float](unsafeUninitializedCapacity: shape.length) { out, count in
         if let base = out.baseAddress {
             adviseHugePages(base, bytes: shape.length * MemoryLayout<Float>.stride)
             spectrogram.real.withUnsafeBufferPointer { re in
                 spectrogram.imag.withUnsafeBufferPointer { im in
-                    wss.withUnsafeBufferPointer { w in
-                        engine.inverseSplit(real: re.baseAddress!, imag: im.baseAddress!, totalFrames: spectrogram.frameCount,
-                                            frames: shape.frames, length: shape.length, scratch: scratch.pointer,
-                                            wss: w.baseAddress!, into: base)
-                    }
+                    engine.inverseSplit(real: re.baseAddress!, imag: im.baseAddress!, totalFrames: spectrogram.frameCount,
+                                        frames: shape.frames, length: shape.length, wss: wss, into: base)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import CFFTW
 import Dispatch
 import Foundation
 
@@ -172,133 +173,148 @@ final class STFTEngine {
         return (used, max(0, expected))
     }
 
-    /// `window_sumsquare` over `frames` frames, `[nFFT + hop (frames − 1)]`: librosa's float32
-    /// accumulation of the squared window frame by frame, in its order (so the same sums).
-    func windowSumSquare(frames: Int) -> [Float] {
-        let n = nFFT + hop * (frames - 1)
-        let sq = window.map { $0 * $0 }
-        return [Float](unsafeUninitializedCapacity: n) { out, count in
-            let o = out.baseAddress!
-            o.initialize(repeating: 0, count: n)
-            sq.withUnsafeBufferPointer { w in
-                let sp = w.baseAddress!
-                for t in 0..<frames {
-                    let dst = o + t * hop
-                    for i in 0..<nFFT { dst[i] += sp[i] }
-                }
-            }
-            count = n
-        }
+    /// `window_sumsquare` over `frames` frames (see `WindowSumSquare`).
+    func windowSumSquare(frames: Int) -> WindowSumSquare {
+        WindowSumSquare(window: window, hop: hop, frames: frames)
     }
 
-    /// Floats of scratch `inverseFrameMajor` needs for `frames` frames: one private overlap-add
-    /// buffer of the full padded length per parallel job. It need not be zeroed: each job
-    /// clears the span it accumulates into, and only that span is read.
-    func inverseScratchCount(frames: Int) -> Int {
-        min(frames, workers) * (nFFT + hop * (frames - 1))
-    }
-
-    /// Inverse of frame-major `spec` by windowed overlap-add, divided by the
-    /// window's sum of squares where it is non-zero, trimmed as librosa's `istft`.
-    ///
-    /// Each job takes a contiguous run of frames and overlap-adds them into its own buffer (no
-    /// per-frame array, no locking); a second pass sums the neighbouring runs' overlaps, divides
-    /// and trims. Each row of `spec` is transformed in place and left **destroyed** (FFTW's c2r
-    /// overwrites its input): both callers are done with it, and not copying each row first
-    /// saves a pass over the spectrogram.
+    /// Inverse of frame-major `spec` by windowed overlap-add, divided by the window's sum of
+    /// squares where it is non-zero, trimmed as librosa's `istft` (see `overlapAddStream`).
+    /// Each row of `spec` is transformed in place and left **destroyed** (FFTW's c2r overwrites
+    /// its input): the caller is done with it, and not copying each row first saves a pass over
+    /// the spectrogram. The few rows two jobs both need are copied aside first.
     /// - Parameters:
     ///   - spec: frame-major, `frames × rowStride` floats from `fftwf_malloc`; clobbered.
-    ///   - scratch: `inverseScratchCount(frames:)` floats.
     ///   - wss: `windowSumSquare(frames:)` for the frames used.
     ///   - y: output, `length` floats.
+    ///   - jobs: parallel jobs (default: `inverseRuns`' choice); the output does not depend on it.
     func inverseFrameMajor(_ spec: UnsafeMutablePointer<Float>, frames: Int, length: Int,
-                           scratch: UnsafeMutablePointer<Float>, wss: UnsafePointer<Float>,
-                           into y: UnsafeMutablePointer<Float>) {
-        overlapAddRuns(frames: frames, scratch: scratch) { lo, hi, add in
-            for t in lo..<hi { add(spec + t * rowStride, t) }
+                           wss: WindowSumSquare, into y: UnsafeMutablePointer<Float>, jobs: Int? = nil) {
+        let runs = inverseRuns(frames: frames, jobs: jobs)
+        // Lead-in rows belong to the previous job, which clobbers them: copy them first.
+        let leadRows = runs.dropFirst().reduce(0) { $0 + $1.lo - $1.first }
+        let aside = FFTScratch(count: max(1, leadRows) * rowStride, zeroed: false)
+        var offsets = [Int](repeating: 0, count: runs.count)
+        var next = 0
+        for (j, run) in runs.enumerated() where j > 0 {
+            offsets[j] = next
+            (aside.pointer + next * rowStride).update(from: spec + run.first * rowStride, count: (run.lo - run.first) * rowStride)
+            next += run.lo - run.first
         }
-        finishOverlapAdd(frames: frames, length: length, scratch: scratch, wss: wss, into: y)
+        overlapAddStream(runs: runs, frames: frames, length: length, wss: wss, into: y) { job, first, lo, hi, add in
+            for t in first..<hi {
+                let row = t < lo ? aside.pointer + (offsets[job] + t - first) * rowStride : spec + t * rowStride
+                add(row, t)
+            }
+        }
     }
 
     /// Inverse of a `[bins, totalFrames]` split spectrogram (`istft`'s input), first `frames`
     /// frames, as `inverseFrameMajor` but without a frame-major copy of the whole spectrogram:
-    /// each job gathers 16 frames at a time (one cache line of each input row) into a small
-    /// frame-major tile that stays in cache, and transforms them from there.
+    /// each job gathers up to 512 KiB of frames at a time (126 for n_fft 2048) into a
+    /// frame-major tile and transforms them from there. The gather goes one bin at a time, 8
+    /// bins per pass over the tile: each input row is read as one sequential run of half a
+    /// kilobyte while the next row is prefetched, and the 8 bins of each frame land in one
+    /// cache line of the tile that stays in L1 across the pass. (Reads were the cost: runs of
+    /// 64 bytes, or rows met without a prefetch, made the gather slower than the FFTs.)
+    /// `jobs`: parallel jobs (default: `inverseRuns`' choice); the output does not depend on it.
     func inverseSplit(real: UnsafePointer<Float>, imag: UnsafePointer<Float>, totalFrames: Int, frames: Int, length: Int,
-                      scratch: UnsafeMutablePointer<Float>, wss: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        let tile = 16, bins = bins, stride = rowStride
-        overlapAddRuns(frames: frames, scratch: scratch) { lo, hi, add in
-            let rows = FFTScratch(count: tile * stride, zeroed: false)
-            let out = rows.pointer
-            var t0 = lo
+                      wss: WindowSumSquare, into y: UnsafeMutablePointer<Float>, jobs: Int? = nil) {
+        let bins = bins, stride = rowStride
+        let block = max(16, (1 << 17) / stride)
+        overlapAddStream(runs: inverseRuns(frames: frames, jobs: jobs), frames: frames, length: length, wss: wss, into: y) { _, first, _, hi, add in
+            let tile = FFTScratch(count: min(block, hi - first) * stride, zeroed: false)
+            let b = tile.pointer
+            var t0 = first
             while t0 < hi {
-                let t1 = Swift.min(hi, t0 + tile)
+                let count = Swift.min(block, hi - t0)
                 for k in 0..<bins {
-                    let r = real + k * totalFrames, i = imag + k * totalFrames
-                    for t in t0..<t1 {
-                        out[(t - t0) * stride + 2 * k] = r[t]
-                        out[(t - t0) * stride + 2 * k + 1] = i[t]
+                    let re = real + (k &* totalFrames &+ t0), im = imag + (k &* totalFrames &+ t0)
+                    var line = 0
+                    while line < count {
+                        muse_prefetch(re + (totalFrames &+ line))
+                        muse_prefetch(im + (totalFrames &+ line))
+                        line &+= 16
+                    }
+                    let dst = b + 2 &* k
+                    for j in 0..<count {
+                        dst[j &* stride] = re[j]
+                        dst[j &* stride &+ 1] = im[j]
                     }
                 }
-                for t in t0..<t1 { add(out + (t - t0) * stride, t) }
-                t0 = t1
+                for j in 0..<count { add(b + j * stride, t0 + j) }
+                t0 += count
             }
         }
-        finishOverlapAdd(frames: frames, length: length, scratch: scratch, wss: wss, into: y)
     }
 
-    /// First pass of an inverse: each job takes a contiguous run of frames [lo, hi) and calls
-    /// `frames(lo, hi, add)`, which calls `add(row, t)` for each frame t with its spectrum row
-    /// (interleaved, FFTW-aligned, clobbered); `add` inverse-transforms it and overlap-adds the
-    /// windowed, 1/nFFT-scaled frame into the job's own span of `scratch`.
+    /// How an inverse splits its frames between jobs: job j owns frames `[lo, hi)` and the output
+    /// samples they start, and first transforms the `lo − first` earlier frames that still overlap
+    /// its first sample (3 for a hop of n_fft / 4), so no job waits for another or shares a buffer.
+    /// By default one job per core, or one job when those lead-in frames would be a large share
+    /// of the work (tiny hops, few frames); `jobs`, when given, is used as it is (up to `frames`).
+    func inverseRuns(frames: Int, jobs requested: Int? = nil) -> [(first: Int, lo: Int, hi: Int)] {
+        let lead = (nFFT - 1) / hop
+        let jobs = requested.map { max(1, min($0, frames)) } ?? (frames >= 16 * workers * max(1, lead) ? workers : 1)
+        return (0..<jobs).map { j in
+            let lo = frames * j / jobs, hi = frames * (j + 1) / jobs
+            return (max(0, lo - lead), lo, hi)
+        }
+    }
+
+    /// The inverse's overlap-add, streamed: each job adds its frames, in order, into a small
+    /// cache-resident accumulator; the `hop` samples a frame completes (no later frame reaches
+    /// them) are divided by the window sum and written straight to `y`, trimmed. Every output
+    /// sample is the sum, from zero in increasing frame order, of the frames that reach it —
+    /// librosa's order — and no full-length scratch buffer is written or read.
+    ///
+    /// `frames(job, first, lo, hi, add)` must call `add(row, t)` for each t in `first..<hi` in
+    /// increasing order, with frame t's spectrum row (interleaved, FFTW-aligned, clobbered).
     @inline(__always)
-    private func overlapAddRuns(frames: Int, scratch: UnsafeMutablePointer<Float>,
-                                _ body: (Int, Int, (UnsafeMutablePointer<Float>, Int) -> Void) -> Void) {
-        let jobs = min(frames, workers)
+    private func overlapAddStream(runs: [(first: Int, lo: Int, hi: Int)], frames: Int, length: Int,
+                                  wss: WindowSumSquare, into y: UnsafeMutablePointer<Float>,
+                                  _ body: (Int, Int, Int, Int, (UnsafeMutablePointer<Float>, Int) -> Void) -> Void) {
         let fullLength = nFFT + hop * (frames - 1)
-        let scale = 1 / Float(nFFT)
-        DispatchQueue.concurrentPerform(iterations: jobs) { job in
-            let real = FFTScratch(count: nFFT)
-            let lo = frames * job / jobs, hi = frames * (job + 1) / jobs
-            let acc = scratch + job * fullLength
-            let start = lo * hop, end = (hi - 1) * hop + nFFT
-            (acc + start).update(repeating: 0, count: end - start)
-            window.withUnsafeBufferPointer { w in
-                let w = w.baseAddress!, r = real.pointer
-                body(lo, hi) { row, t in
+        let start = leftPad, hop = hop, nFFT = nFFT
+        // The synthesis window with FFTW's 1/nFFT folded in (exact for the power-of-two sizes:
+        // scaling by 2^-k only moves the exponent).
+        let scaled = window.map { $0 / Float(nFFT) }
+        // Samples past the last frame's end (a `length` longer than the frames cover) are zero.
+        let covered = max(0, min(length, fullLength - start))
+        (y + covered).update(repeating: 0, count: length - covered)
+        let capacity = nFFT + 32 * hop  // shifted back once every 32 frames
+        DispatchQueue.concurrentPerform(iterations: runs.count) { job in
+            let (first, lo, hi) = runs[job]
+            // Padded samples this job writes: from its first frame's start to the next job's.
+            let ownLo = job == 0 ? 0 : lo * hop
+            let ownHi = job == runs.count - 1 ? fullLength : hi * hop
+            let yLo = max(ownLo, start), yHi = min(ownHi, start + length)
+            let real = FFTScratch(count: nFFT, zeroed: false)
+            let acc = FFTScratch(count: capacity)  // zeroed: untouched samples must read 0
+            var base = first * hop  // padded position of acc[0]
+            scaled.withUnsafeBufferPointer { w in
+                let w = w.baseAddress!, r = real.pointer, a = acc.pointer
+                body(job, first, lo, hi) { row, t in
+                    var offset = t * hop - base
+                    if offset + nFFT > capacity {
+                        // Keep the nFFT − hop samples earlier frames left unfinished; clear the rest.
+                        let live = nFFT - hop
+                        a.update(from: a + offset, count: live)
+                        (a + live).update(repeating: 0, count: capacity - live)
+                        base = t * hop
+                        offset = 0
+                    }
                     plan.inverse(row, r)
-                    let dst = acc + t * hop
-                    for i in 0..<nFFT { dst[i] += r[i] * w[i] * scale }
+                    let dst = a + offset
+                    for i in 0..<nFFT { dst[i] += r[i] * w[i] }
+                    // Finished: [t·hop, (t+1)·hop), or through the end after the last frame.
+                    let done = t == frames - 1 ? fullLength : (t + 1) * hop
+                    let from = max(t * hop, yLo), to = min(done, yHi)
+                    if from < to {
+                        wss.divide(a + (from - base), from: from, count: to - from, into: y + (from - start))
+                    }
                 }
             }
-        }
-    }
-
-    /// Second pass of an inverse: sums the jobs' overlapping runs, divides by the window sum and
-    /// trims into `y`.
-    private func finishOverlapAdd(frames: Int, length: Int, scratch: UnsafeMutablePointer<Float>,
-                                  wss: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        let jobs = min(frames, workers)
-        let fullLength = nFFT + hop * (frames - 1)
-        func range(_ job: Int) -> (lo: Int, hi: Int) { (frames * job / jobs, frames * (job + 1) / jobs) }
-        // Sum the runs, divide by the window sum, trim: output sample n is padded sample n + start.
-        let start = leftPad
-        let segment = max(hop, (length + workers * 4 - 1) / (workers * 4))
-        let segments = (length + segment - 1) / segment
-        let tiny = Float.leastNormalMagnitude
-        DispatchQueue.concurrentPerform(iterations: segments) { s in
-            let lo = s * segment, hi = min(length, lo + segment)
-            for n in lo..<hi { y[n] = 0 }
-            let plo = lo + start, phi = min(hi + start, fullLength)
-            guard plo < phi else { return }
-            for job in 0..<jobs {
-                let (flo, fhi) = range(job)
-                let a = max(plo, flo * hop), b = min(phi, (fhi - 1) * hop + nFFT)
-                if a >= b { continue }
-                let acc = scratch + job * fullLength
-                for p in a..<b { y[p - start] += acc[p] }
-            }
-            for p in plo..<phi where wss[p] > tiny { y[p - start] /= wss[p] }
         }
     }
 }
