@@ -76,6 +76,7 @@ trainer.afterStep = { step in
 let start = now()
 try trainer.run()
 let museItersPerSecond = Double(iterations) / (now() - start - evalSeconds)
+print(String(format: "muse training: %.2f it/s", museItersPerSecond))
 
 let peer = try runJSON(peerPython, [peerScript("bench_nanogpt_peer.py"), work.path, String(iterations), String(evalInterval), String(threads),
                                     String(tokenizer.vocabularySize)])
