@@ -254,7 +254,7 @@ struct PrettyMIDIAssembler {
         for note in notes { cursor[Int(note.part) + 1] += 1 }
         for i in 0..<partCount { cursor[i + 1] += cursor[i] }
         var totalTime = 0.0
-        sequence.notes = [NoteSequence.Note](unsafeUninitializedCapacity: notes.count) { placed, initialized in
+        if !notes.isEmpty { sequence.notes = [NoteSequence.Note](unsafeUninitializedCapacity: notes.count) { placed, initialized in
             guard let out = placed.baseAddress else { return }
             notes.withUnsafeBufferPointer { notes in
                 parts.withUnsafeBufferPointer { parts in
@@ -273,7 +273,7 @@ struct PrettyMIDIAssembler {
                 }
             }
             initialized = notes.count
-        }
+        } }
         sequence.totalTime = totalTime
 
         if !controls.isEmpty || !bends.isEmpty {
@@ -285,7 +285,7 @@ struct PrettyMIDIAssembler {
                 controlCount += sortedControls.starts[part.bucket + 1] - sortedControls.starts[part.bucket]
                 bendCount += sortedBends.starts[part.bucket + 1] - sortedBends.starts[part.bucket]
             }
-            sequence.controlChanges = [NoteSequence.ControlChange](unsafeUninitializedCapacity: controlCount) { out, initialized in
+            if controlCount > 0 { sequence.controlChanges = [NoteSequence.ControlChange](unsafeUninitializedCapacity: controlCount) { out, initialized in
                 var next = out.baseAddress!
                 for (index, part) in parts.enumerated() {
                     for control in sortedControls.events[sortedControls.starts[part.bucket]..<sortedControls.starts[part.bucket + 1]] {
@@ -296,8 +296,8 @@ struct PrettyMIDIAssembler {
                     }
                 }
                 initialized = controlCount
-            }
-            sequence.pitchBends = [NoteSequence.PitchBend](unsafeUninitializedCapacity: bendCount) { out, initialized in
+            } }
+            if bendCount > 0 { sequence.pitchBends = [NoteSequence.PitchBend](unsafeUninitializedCapacity: bendCount) { out, initialized in
                 var next = out.baseAddress!
                 for (index, part) in parts.enumerated() {
                     for bend in sortedBends.events[sortedBends.starts[part.bucket]..<sortedBends.starts[part.bucket + 1]] {
@@ -308,7 +308,7 @@ struct PrettyMIDIAssembler {
                     }
                 }
                 initialized = bendCount
-            }
+            } }
         }
         sequence.timeSignatures = timeSignatures.map {
             NoteSequence.TimeSignature(time: clock.seconds(atTick: $0.tick), numerator: $0.numerator, denominator: $0.denominator)
@@ -330,6 +330,10 @@ struct PrettyMIDIAssembler {
         var starts = [Int](repeating: 0, count: bucketCount + 1)
         for event in events { starts[Int(bucket(event)) + 1] += 1 }
         for i in 0..<bucketCount { starts[i + 1] += starts[i] }
+        // No events: no array. `Array(unsafeUninitializedCapacity: 0)` writes its count (0) into
+        // Swift's shared empty-array storage; harmless, but a data race ThreadSanitizer reports
+        // when `MIDICorpus` reads files on several threads. The other arrays here guard the same way.
+        if events.isEmpty { return ([], starts) }
         var cursor = starts
         let sorted = [E](unsafeUninitializedCapacity: events.count) { out, initialized in
             for event in events {
