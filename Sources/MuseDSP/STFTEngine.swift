@@ -17,6 +17,9 @@ final class STFTEngine {
     let plan: FFTPlanCache.Plan
     /// Analysis/synthesis window padded to `nFFT`.
     let window: [Float]
+    /// `window / nFFT`: the synthesis window with FFTW's unnormalised inverse scaling folded in
+    /// (exact for power-of-two sizes: scaling by 2^-k only moves the exponent).
+    let scaledWindow: [Float]
     /// Frames handled per parallel job.
     static let framesPerJob = 64
     let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -30,6 +33,8 @@ final class STFTEngine {
         rowStride = (2 * bins + 15) / 16 * 16
         plan = plans.plan(size: nFFT)
         window = parameters.window.padded(winLength: parameters.resolvedWinLength, nFFT: nFFT)
+        let size = Float(parameters.nFFT)
+        scaledWindow = window.map { $0 / size }
     }
 
     // MARK: Padding
@@ -276,9 +281,6 @@ final class STFTEngine {
                                   _ body: (Int, Int, Int, Int, (UnsafeMutablePointer<Float>, Int) -> Void) -> Void) {
         let fullLength = nFFT + hop * (frames - 1)
         let start = leftPad, hop = hop, nFFT = nFFT
-        // The synthesis window with FFTW's 1/nFFT folded in (exact for the power-of-two sizes:
-        // scaling by 2^-k only moves the exponent).
-        let scaled = window.map { $0 / Float(nFFT) }
         // Samples past the last frame's end (a `length` longer than the frames cover) are zero.
         let covered = max(0, min(length, fullLength - start))
         (y + covered).update(repeating: 0, count: length - covered)
@@ -292,7 +294,7 @@ final class STFTEngine {
             let real = FFTScratch(count: nFFT, zeroed: false)
             let acc = FFTScratch(count: capacity)  // zeroed: untouched samples must read 0
             var base = first * hop  // padded position of acc[0]
-            scaled.withUnsafeBufferPointer { w in
+            scaledWindow.withUnsafeBufferPointer { w in
                 let w = w.baseAddress!, r = real.pointer, a = acc.pointer
                 body(job, first, lo, hi) { row, t in
                     var offset = t * hop - base

@@ -66,27 +66,22 @@ struct WindowSumSquare {
         let tiny = Float.leastNormalMagnitude
         var i = 0
         while i < n {
+            // The stored sums covering position p, where p falls in them, and how far they run.
             let p = first + i
+            let (sums, offset, run): ([Float], Int, Int)
             if p < interiorStart {
-                let m = min(n - i, interiorStart - p)
-                head.withUnsafeBufferPointer { h in
-                    Self.divide(values + i, by: h.baseAddress! + p, count: m, tiny: tiny, into: out + i)
-                }
-                i += m
+                (sums, offset, run) = (head, p, interiorStart - p)
             } else if p < interiorEnd {
                 let k = (p - interiorStart) % hop
-                let m = min(n - i, interiorEnd - p, hop - k)
-                period.withUnsafeBufferPointer { w in
-                    Self.divide(values + i, by: w.baseAddress! + k, count: m, tiny: tiny, into: out + i)
-                }
-                i += m
+                (sums, offset, run) = (period, k, min(interiorEnd - p, hop - k))
             } else {
-                let m = n - i
-                tail.withUnsafeBufferPointer { w in
-                    Self.divide(values + i, by: w.baseAddress! + (p - interiorEnd), count: m, tiny: tiny, into: out + i)
-                }
-                i += m
+                (sums, offset, run) = (tail, p - interiorEnd, count - p)
             }
+            let m = min(n - i, run)
+            sums.withUnsafeBufferPointer { w in
+                Self.divide(values + i, by: w.baseAddress! + offset, count: m, tiny: tiny, into: out + i)
+            }
+            i += m
         }
     }
 

@@ -1,3 +1,5 @@
+import MuseSupport
+
 extension NoteSequence {
     /// Reads the Standard MIDI File at `path` into a sequence, with pretty_midi's meanings (see
     /// `init(midiFile:)`).
@@ -254,8 +256,7 @@ struct PrettyMIDIAssembler {
         for note in notes { cursor[Int(note.part) + 1] += 1 }
         for i in 0..<partCount { cursor[i + 1] += cursor[i] }
         var totalTime = 0.0
-        if !notes.isEmpty { sequence.notes = [NoteSequence.Note](unsafeUninitializedCapacity: notes.count) { placed, initialized in
-            guard let out = placed.baseAddress else { return }
+        sequence.notes = [NoteSequence.Note](filledCount: notes.count) { out in
             notes.withUnsafeBufferPointer { notes in
                 parts.withUnsafeBufferPointer { parts in
                     cursor.withUnsafeMutableBufferPointer { cursor in
@@ -272,8 +273,7 @@ struct PrettyMIDIAssembler {
                     }
                 }
             }
-            initialized = notes.count
-        } }
+        }
         sequence.totalTime = totalTime
 
         if !controls.isEmpty || !bends.isEmpty {
@@ -285,8 +285,8 @@ struct PrettyMIDIAssembler {
                 controlCount += sortedControls.starts[part.bucket + 1] - sortedControls.starts[part.bucket]
                 bendCount += sortedBends.starts[part.bucket + 1] - sortedBends.starts[part.bucket]
             }
-            if controlCount > 0 { sequence.controlChanges = [NoteSequence.ControlChange](unsafeUninitializedCapacity: controlCount) { out, initialized in
-                var next = out.baseAddress!
+            sequence.controlChanges = [NoteSequence.ControlChange](filledCount: controlCount) { out in
+                var next = out
                 for (index, part) in parts.enumerated() {
                     for control in sortedControls.events[sortedControls.starts[part.bucket]..<sortedControls.starts[part.bucket + 1]] {
                         next.initialize(to: NoteSequence.ControlChange(
@@ -295,10 +295,9 @@ struct PrettyMIDIAssembler {
                         next += 1
                     }
                 }
-                initialized = controlCount
-            } }
-            if bendCount > 0 { sequence.pitchBends = [NoteSequence.PitchBend](unsafeUninitializedCapacity: bendCount) { out, initialized in
-                var next = out.baseAddress!
+            }
+            sequence.pitchBends = [NoteSequence.PitchBend](filledCount: bendCount) { out in
+                var next = out
                 for (index, part) in parts.enumerated() {
                     for bend in sortedBends.events[sortedBends.starts[part.bucket]..<sortedBends.starts[part.bucket + 1]] {
                         next.initialize(to: NoteSequence.PitchBend(
@@ -307,8 +306,7 @@ struct PrettyMIDIAssembler {
                         next += 1
                     }
                 }
-                initialized = bendCount
-            } }
+            }
         }
         sequence.timeSignatures = timeSignatures.map {
             NoteSequence.TimeSignature(time: clock.seconds(atTick: $0.tick), numerator: $0.numerator, denominator: $0.denominator)
@@ -330,18 +328,13 @@ struct PrettyMIDIAssembler {
         var starts = [Int](repeating: 0, count: bucketCount + 1)
         for event in events { starts[Int(bucket(event)) + 1] += 1 }
         for i in 0..<bucketCount { starts[i + 1] += starts[i] }
-        // No events: no array. `Array(unsafeUninitializedCapacity: 0)` writes its count (0) into
-        // Swift's shared empty-array storage; harmless, but a data race ThreadSanitizer reports
-        // when `MIDICorpus` reads files on several threads. The other arrays here guard the same way.
-        if events.isEmpty { return ([], starts) }
         var cursor = starts
-        let sorted = [E](unsafeUninitializedCapacity: events.count) { out, initialized in
+        let sorted = [E](filledCount: events.count) { out in
             for event in events {
                 let b = Int(bucket(event))
-                (out.baseAddress! + cursor[b]).initialize(to: event)
+                (out + cursor[b]).initialize(to: event)
                 cursor[b] += 1
             }
-            initialized = events.count
         }
         return (sorted, starts)
     }
