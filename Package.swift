@@ -36,7 +36,10 @@ let package = Package(
         // Dependency-free plumbing every target shares: seeded generator, .npy, atomic writes,
         // folder listings, the SIGINT watcher.
         .target(name: "MuseSupport", swiftSettings: fast),
-        .target(name: "MuseCore", dependencies: ["CBLAS", "MuseSupport"], swiftSettings: fast),
+        // MuseCore's hot elementwise loops in C, compiled for the baseline and for AVX2 + FMA and
+        // picked at run time (Swift has no per-function target features).
+        .target(name: "CMuseKernels"),
+        .target(name: "MuseCore", dependencies: ["CBLAS", "CMuseKernels", "MuseSupport"], swiftSettings: fast),
         // The trainer for every model, checkpoints, schedules, the bundle format and registry.
         .target(name: "MuseTraining", dependencies: ["MuseCore", "CMPI"], swiftSettings: fast),
         // Test-only helpers shared by test targets (tolerance asserts, gradient checks, fixtures).
@@ -83,7 +86,7 @@ let package = Package(
         // Tests: one target per source target, mirroring its files.
         .testTarget(name: "MuseSupportTests", dependencies: ["MuseSupport"]),
         .testTarget(name: "MuseTrainingTests", dependencies: ["MuseTraining", "MuseCore", "MuseModels", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MuseCoreTests", dependencies: ["MuseCore", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MuseCoreTests", dependencies: ["MuseCore", "CMuseKernels", "MuseSupport", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseMIDITests", dependencies: ["MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseAudioTests", dependencies: ["MuseAudio"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseDSPTests", dependencies: ["MuseDSP", "MuseAudio", "MuseSupport"], resources: [.copy("Fixtures")]),

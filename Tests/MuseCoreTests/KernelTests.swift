@@ -1,44 +1,111 @@
+import CMuseKernels
 import Foundation
 @testable import MuseCore
+import MuseSupport
 import XCTest
 
-/// The inline exponential of the fused LSTM kernel against the C library.
+/// The C elementwise kernels (CMuseKernels), both the baseline and the best table this CPU runs,
+/// against double-precision libm: the polynomial exp within 2 ulp, GELU and its derivative through
+/// the rational erf, the LSTM cell forward and backward, saturation and NaN.
 final class KernelTests: XCTestCase {
-    func testInlineExpIsWithinTwoUlpOfLibm() {
-        var worst: Float = 0
-        var x: Float = -87
-        while x <= 88 {
-            let exact = Foundation.exp(Double(x))
-            let ulp = Float(exact).ulp
-            worst = Swift.max(worst, Float(Swift.abs(Double(Tensor.inlineExp(x)) - exact)) / ulp)
-            x += 0.0137
+    /// Both tables (the same one twice on a CPU without AVX2).
+    var tables: [MuseKernelTable] { [ElementwiseKernels.baseline, ElementwiseKernels.best] }
+
+    func testExpIsWithinTwoUlpOfLibmAndSumsInOrder() {
+        let xs = Array(stride(from: Float(-87), through: 88, by: 0.0137))
+        for table in tables {
+            var ys = [Float](repeating: 0, count: xs.count)
+            let sum = table.exp_shifted(xs, &ys, xs.count, 0)
+            var worst: Float = 0
+            var inOrder: Float = 0
+            for (x, y) in zip(xs, ys) {
+                let exact = Foundation.exp(Double(x))
+                worst = Swift.max(worst, Float(Swift.abs(Double(y) - exact)) / Float(exact).ulp)
+                inOrder += y
+            }
+            XCTAssertLessThanOrEqual(worst, 2, String(cString: table.name))
+            XCTAssertEqual(sum, inOrder, "the sum is taken in index order")
+            // In place, shifted, and flushed to 0 below e^−87.
+            var row: [Float] = [1, 2, 3, -200]
+            let s = row.withUnsafeMutableBufferPointer { table.exp_shifted($0.baseAddress!, $0.baseAddress!, 4, 3) }
+            XCTAssertEqual(row[2], 1)
+            XCTAssertEqual(row[0], Float(Foundation.exp(-2.0)), accuracy: 2 * Float(Foundation.exp(-2.0)).ulp)
+            XCTAssertEqual(row[3], 0)
+            XCTAssertEqual(s, row[0] + row[1] + row[2] + row[3])
         }
-        XCTAssertLessThanOrEqual(worst, 2)
-        XCTAssertEqual(Tensor.fastTanh(30), 1)
-        XCTAssertEqual(Tensor.fastTanh(-30), -1)
-        XCTAssertEqual(Tensor.fastSigmoid(-200), 0, accuracy: 1e-30)
-        XCTAssertEqual(Tensor.fastTanh(1e-3), Foundation.tanh(1e-3), accuracy: 2e-7)
     }
 
-    /// The vectorisable erf (GELU's Φ) against the double-precision erf: within 5e-7 absolute over
-    /// [−6, 6], exactly ±1 beyond ±4's clamp, odd, and NaN in → NaN out; GELU through it within
-    /// 1e-6 of the erff definition.
-    func testInlineErfIsWithinFiveTenMillionthsOfErf() throws {
-        var worst: Double = 0
-        var x: Float = -6
-        while x <= 6 {
-            worst = Swift.max(worst, Swift.abs(Double(Tensor.inlineErf(x)) - Foundation.erf(Double(x))))
-            XCTAssertEqual(Tensor.inlineErf(-x), -Tensor.inlineErf(x))
-            x += 0.000_37
+    /// GELU x·Φ(x) within 1e-6 of the erf definition over [−6, 6] (Φ's erf is within 5e-7), its
+    /// derivative Φ(x) + x·φ(x) within 2e-6, exact zero at 0 and NaN through.
+    func testGELUAndItsDerivativeMatchTheErfDefinition() throws {
+        let xs = (0..<32_433).map { Float($0 - 16_216) * 0.000_37 } + [0, .nan, 30, -30]
+        let ones = [Float](repeating: 1, count: xs.count)
+        for table in tables {
+            var y = [Float](repeating: 0, count: xs.count), dy = y
+            table.gelu_forward(xs, &y, xs.count)
+            table.gelu_backward(xs, ones, &dy, xs.count)
+            for (i, x) in xs.enumerated() where x.isFinite {
+                let cdf = 0.5 * (1 + Foundation.erf(Double(x) / 2.0.squareRoot()))
+                let pdf = Foundation.exp(-0.5 * Double(x) * Double(x)) / (2 * Double.pi).squareRoot()
+                XCTAssertEqual(Double(y[i]), Double(x) * cdf, accuracy: 1e-6 * Swift.max(1, Double(Swift.abs(x))), "x = \(x)")
+                XCTAssertEqual(Double(dy[i]), cdf + Double(x) * pdf, accuracy: 2e-6, "x = \(x)")
+            }
+            XCTAssertEqual(y[xs.count - 4], 0)
+            XCTAssertTrue(y[xs.count - 3].isNaN)
+            XCTAssertEqual(y[xs.count - 2], 30)
+            XCTAssertEqual(y[xs.count - 1], 0)
         }
-        XCTAssertLessThanOrEqual(worst, 5e-7)
-        XCTAssertEqual(Tensor.inlineErf(.infinity), 1, accuracy: 1e-7)
-        XCTAssertEqual(Tensor.inlineErf(-.infinity), -1, accuracy: 1e-7)
-        XCTAssertTrue(Tensor.inlineErf(.nan).isNaN)
+        // Through the op, on every path (chunks split over the cores).
         let grid = try Tensor((0..<4001).map { Float($0 - 2000) / 400 }, shape: [4001])
         let gelu = grid.gelu().scalars
         for (i, v) in grid.scalars.enumerated() {
             XCTAssertEqual(gelu[i], 0.5 * v * (1 + Foundation.erf(v / Float(2).squareRoot())), accuracy: 1e-6, "x = \(v)")
+        }
+    }
+
+    /// One LSTM cell forward and backward for 37 hidden units (not a multiple of 8, so every
+    /// vector loop has a remainder) against the same formulas in double precision.
+    func testLSTMCellMatchesDoublePrecision() {
+        let h = 37
+        var generator = SplitMix64(seed: 5)
+        func uniform(_ scale: Double) -> Double { (Double(generator.next() % 1_000_001) / 1_000_000 * 2 - 1) * scale }
+        let pre = (0..<(4 * h)).map { _ in Float(uniform(6)) }
+        let cp = (0..<h).map { _ in Float(uniform(2)) }
+        let gy = (0..<h).map { _ in Float(uniform(1)) }
+        let dh0 = (0..<h).map { _ in Float(uniform(1)) }, dc0 = (0..<h).map { _ in Float(uniform(1)) }
+        func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+        for table in tables {
+            var a = pre, c = [Float](repeating: 0, count: h), tc = c, y = c
+            table.lstm_cell_forward(&a, cp, &c, &tc, &y, h)
+            var dh = dh0, dc = dc0, d = [Float](repeating: 0, count: 4 * h)
+            table.lstm_cell_backward(a, tc, cp, gy, &dh, &dc, &d, h)
+            for j in 0..<h {
+                let i = sigmoid(Double(pre[j])), f = sigmoid(Double(pre[h + j]))
+                let g = Foundation.tanh(Double(pre[2 * h + j])), o = sigmoid(Double(pre[3 * h + j]))
+                let cell = f * Double(cp[j]) + i * g, t = Foundation.tanh(cell)
+                XCTAssertEqual(Double(a[j]), i, accuracy: 1e-6)
+                XCTAssertEqual(Double(a[2 * h + j]), g, accuracy: 1e-6)
+                XCTAssertEqual(Double(c[j]), cell, accuracy: 2e-6)
+                XCTAssertEqual(Double(tc[j]), t, accuracy: 2e-6)
+                XCTAssertEqual(Double(y[j]), o * t, accuracy: 2e-6)
+                let dhj = Double(dh0[j]) + Double(gy[j])
+                let dcj = Double(dc0[j]) + dhj * o * (1 - t * t)
+                XCTAssertEqual(Double(dh[j]), dhj, accuracy: 1e-6)
+                XCTAssertEqual(Double(d[j]), dcj * g * i * (1 - i), accuracy: 1e-5)
+                XCTAssertEqual(Double(d[h + j]), dcj * Double(cp[j]) * f * (1 - f), accuracy: 1e-5)
+                XCTAssertEqual(Double(d[2 * h + j]), dcj * i * (1 - g * g), accuracy: 1e-5)
+                XCTAssertEqual(Double(d[3 * h + j]), dhj * t * o * (1 - o), accuracy: 1e-5)
+                XCTAssertEqual(Double(dc[j]), dcj * f, accuracy: 1e-5)
+            }
+            // Saturated gates are ±1 exactly, or within 1e-30 of 0.
+            var saturated: [Float] = [30, -200, -30, 200]
+            var cell1: [Float] = [0], tanh1: [Float] = [0], out1: [Float] = [0]
+            table.lstm_cell_forward(&saturated, [0.5], &cell1, &tanh1, &out1, 1)
+            XCTAssertEqual(saturated[0], 1)
+            XCTAssertEqual(saturated[1], 0, accuracy: 1e-30)  // e^−x is clamped at e^88
+            XCTAssertEqual(saturated[2], -1)
+            XCTAssertEqual(saturated[3], 1)
+            XCTAssertEqual(cell1, [-1], "f·c + i·g = 0·0.5 + 1·(−1)")
         }
     }
 }

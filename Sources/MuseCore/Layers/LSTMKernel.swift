@@ -25,6 +25,7 @@ extension Tensor {
         let pA = gates.storage.pointer, pC = cells.storage.pointer, pY = packed.storage.pointer
         let pTC = tanhCells.storage.pointer
         let ldY = (T + 1) * H
+        let kernels = ElementwiseKernels.best
         // Both biases into every row first, then the input projection of all steps added on top
         // (beta 1): one pass over the [B·T, 4H] gates fewer than projecting into zeros and adding
         // the biases after, and the same sums (x·W_ih + (b_ih + b_hh)).
@@ -64,13 +65,7 @@ extension Tensor {
                         let a = pA + (b * T + t) * G, c = pC + (b * T + t) * H, y = pY + b * ldY + t * H
                         let tcOut = pTC + (b * T + t) * H
                         let cp = cPrev + b * ldC
-                        // Activations in place, one pointer per loop so they vectorise.
-                        for j in 0..<(2 * H) { a[j] = fastSigmoid(a[j]) }
-                        for j in (2 * H)..<(3 * H) { a[j] = fastTanh(a[j]) }
-                        for j in (3 * H)..<G { a[j] = fastSigmoid(a[j]) }
-                        for j in 0..<H { c[j] = a[H + j] * cp[j] + a[j] * a[2 * H + j] }
-                        for j in 0..<H { tcOut[j] = fastTanh(c[j]) }
-                        for j in 0..<H { y[j] = a[3 * H + j] * tcOut[j] }
+                        kernels.lstm_cell_forward(a, cp, c, tcOut, y, H)
                     }
             }
         } }
@@ -100,18 +95,10 @@ extension Tensor {
                             let a = pA + (b * T + t) * G, tcb = pTC + (b * T + t) * H, d = pdA + (b * T + t) * G
                             let gy = pg + b * ldY + t * H, cp = cPrev + b * ldC
                             let dhb = pdh + b * H, dcb = pdc + b * H
-                            // Short single-purpose loops over H values (in L1) so each vectorises.
-                            // dh ← dy_t + dh_next (dh is overwritten by the GEMM below afterwards)
-                            for j in 0..<H { dhb[j] += gy[j] }
-                            // dc ← dc_next + dh·o·(1 − tanh²c)
-                            for j in 0..<H { dcb[j] += dhb[j] * a[3 * H + j] * (1 - tcb[j] * tcb[j]) }
-                            // pre-activation gate gradients, order i, f, g, o
-                            for j in 0..<H { d[j] = dcb[j] * a[2 * H + j] * a[j] * (1 - a[j]) }
-                            for j in 0..<H { d[H + j] = dcb[j] * cp[j] * a[H + j] * (1 - a[H + j]) }
-                            for j in 0..<H { d[2 * H + j] = dcb[j] * a[j] * (1 - a[2 * H + j] * a[2 * H + j]) }
-                            for j in 0..<H { d[3 * H + j] = dhb[j] * tcb[j] * a[3 * H + j] * (1 - a[3 * H + j]) }
-                            // dc_next ← dc·f
-                            for j in 0..<H { dcb[j] *= a[H + j] }
+                            // dh ← dy_t + dh_next, dc ← dc_next + dh·o·(1 − tanh²c), the pre-activation
+                            // gate gradients (i, f, g, o), then dc_next ← dc·f (dh is overwritten by
+                            // the GEMM below afterwards).
+                            kernels.lstm_cell_backward(a, tcb, cp, gy, dhb, dcb, d, H)
                         }
                         // dh_{prev} = dA_t · W_hh for these rows
                         gemm(transposeA: false, transposeB: false, m: r.count, n: H, k: G, a: pdA + (r.lowerBound * T + t) * G, lda: T * G,

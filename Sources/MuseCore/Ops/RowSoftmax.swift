@@ -1,7 +1,7 @@
 import Foundation
 
 /// Softmax of one contiguous row of scalars in place, for kernels outside MuseCore that hold raw
-/// buffers (incremental attention in a KV cache, samplers): the same vectorised exponential as
+/// buffers (incremental attention in a KV cache, samplers): the same exponential kernel as
 /// `Tensor.softmax`.
 public enum RowSoftmax {
     /// Replaces `row[0..<count]` by `exp(row[k] − max(row))` and returns their sum (≥ 1 for finite
@@ -14,13 +14,9 @@ public enum RowSoftmax {
         guard count > 0 else { return 0 }
         var m = -Float.infinity
         for k in 0..<count { m = Swift.max(m, row[k]) }
-        if m.isFinite {
-            for k in 0..<count { row[k] = Tensor.inlineExp(row[k] - m) }
-        } else {
-            for k in 0..<count { row[k] = Foundation.exp(row[k] - m) }
-        }
+        if m.isFinite { return ElementwiseKernels.best.exp_shifted(row, row, count, m) }
         var s: Float = 0
-        for k in 0..<count { s += row[k] }
+        for k in 0..<count { row[k] = Foundation.exp(row[k] - m); s += row[k] }
         return s
     }
 }

@@ -210,14 +210,13 @@ extension Tensor {
                     let x = src + o * n, y = dst + o * n
                     var m = -Float.infinity
                     for k in 0..<n { m = Swift.max(m, x[k]) }
-                    if !m.isFinite {
-                        // All −∞ (or a +∞/NaN): the scalar path below gives PyTorch's NaN/limits.
-                        for k in 0..<n { y[k] = Foundation.exp(x[k] - m) }
-                    } else {
-                        for k in 0..<n { y[k] = inlineExp(x[k] - m) }
-                    }
                     var s: Float = 0
-                    for k in 0..<n { s += y[k] }
+                    if m.isFinite {
+                        s = ElementwiseKernels.best.exp_shifted(x, y, n, m)
+                    } else {
+                        // All −∞ (or a +∞/NaN): libm's exp gives PyTorch's NaN/limits.
+                        for k in 0..<n { y[k] = Foundation.exp(x[k] - m); s += y[k] }
+                    }
                     if log {
                         let lse = m + Foundation.log(s)
                         for k in 0..<n { y[k] = x[k] - lse }

@@ -1,0 +1,67 @@
+// The kernels' one source, included by Kernels.c once per instruction set with MUSE_ISA (a name
+// suffix) and MUSE_TARGET (a target attribute, or nothing) defined. Loops are plain and
+// restrict-qualified so the compiler vectorises each at its target's width.
+
+#define MUSE_CAT_(a, b) a##_##b
+#define MUSE_CAT(a, b) MUSE_CAT_(a, b)
+#define MUSE_NAME(name) MUSE_CAT(name, MUSE_ISA)
+
+MUSE_TARGET static float MUSE_NAME(exp_shifted)(const float *x, float *y, long n, float shift) {
+    for (long i = 0; i < n; i++) y[i] = muse_exp(x[i] - shift);
+    float sum = 0.0f;  // in index order, as a scalar loop sums (no reassociation)
+    for (long i = 0; i < n; i++) sum += y[i];
+    return sum;
+}
+
+MUSE_TARGET static void MUSE_NAME(gelu_forward)(const float *restrict x, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + muse_erf(x[i] * 0.70710677f));
+}
+
+MUSE_TARGET static void MUSE_NAME(gelu_backward)(const float *restrict x, const float *restrict g,
+                                                 float *restrict dx, long n) {
+    for (long i = 0; i < n; i++) {
+        float v = x[i];
+        float cdf = 0.5f * (1.0f + muse_erf(v * 0.70710677f));
+        dx[i] = g[i] * (cdf + v * muse_exp(-0.5f * v * v) * 0.39894228f);
+    }
+}
+
+MUSE_TARGET static void MUSE_NAME(lstm_cell_forward)(float *restrict a, const float *restrict cp, float *restrict c,
+                                                     float *restrict tc, float *restrict y, long h) {
+    for (long j = 0; j < 2 * h; j++) a[j] = muse_sigmoid(a[j]);
+    for (long j = 2 * h; j < 3 * h; j++) a[j] = muse_tanh(a[j]);
+    for (long j = 3 * h; j < 4 * h; j++) a[j] = muse_sigmoid(a[j]);
+    for (long j = 0; j < h; j++) c[j] = a[h + j] * cp[j] + a[j] * a[2 * h + j];
+    for (long j = 0; j < h; j++) tc[j] = muse_tanh(c[j]);
+    for (long j = 0; j < h; j++) y[j] = a[3 * h + j] * tc[j];
+}
+
+MUSE_TARGET static void MUSE_NAME(lstm_cell_backward)(const float *restrict a, const float *restrict tc,
+                                                      const float *restrict cp, const float *restrict gy,
+                                                      float *restrict dh, float *restrict dc, float *restrict d, long h) {
+    for (long j = 0; j < h; j++) {
+        float dhj = dh[j] + gy[j];
+        float o = a[3 * h + j], t = tc[j];
+        float dcj = dc[j] + dhj * o * (1.0f - t * t);
+        float i = a[j], f = a[h + j], g = a[2 * h + j];
+        d[j] = dcj * g * i * (1.0f - i);
+        d[h + j] = dcj * cp[j] * f * (1.0f - f);
+        d[2 * h + j] = dcj * i * (1.0f - g * g);
+        d[3 * h + j] = dhj * t * o * (1.0f - o);
+        dh[j] = dhj;
+        dc[j] = dcj * f;
+    }
+}
+
+static const MuseKernelTable MUSE_NAME(muse_table) = {
+    .name = MUSE_ISA_NAME,
+    .exp_shifted = MUSE_NAME(exp_shifted),
+    .gelu_forward = MUSE_NAME(gelu_forward),
+    .gelu_backward = MUSE_NAME(gelu_backward),
+    .lstm_cell_forward = MUSE_NAME(lstm_cell_forward),
+    .lstm_cell_backward = MUSE_NAME(lstm_cell_backward),
+};
+
+#undef MUSE_NAME
+#undef MUSE_CAT
+#undef MUSE_CAT_

@@ -1,0 +1,32 @@
+#include "MuseKernels.h"
+#include "FastMath.h"
+
+// KernelBodies.h compiled for the baseline, then (on x86-64) for AVX2 + FMA; the table is picked once.
+
+#define MUSE_ISA baseline
+#define MUSE_ISA_NAME "baseline"
+#define MUSE_TARGET
+#include "KernelBodies.h"
+#undef MUSE_ISA
+#undef MUSE_ISA_NAME
+#undef MUSE_TARGET
+
+#if defined(__x86_64__)
+#define MUSE_ISA avx2
+#define MUSE_ISA_NAME "avx2+fma"
+#define MUSE_TARGET __attribute__((target("avx2,fma")))
+#include "KernelBodies.h"
+#undef MUSE_ISA
+#undef MUSE_ISA_NAME
+#undef MUSE_TARGET
+#endif
+
+const MuseKernelTable *muse_kernels_baseline(void) { return &muse_table_baseline; }
+
+const MuseKernelTable *muse_kernels_best(void) {
+#if defined(__x86_64__)
+    // __builtin_cpu_supports reads the feature bits the runtime filled in at start-up: no state here.
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &muse_table_avx2;
+#endif
+    return &muse_table_baseline;
+}

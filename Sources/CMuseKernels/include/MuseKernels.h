@@ -1,0 +1,49 @@
+#ifndef MUSE_KERNELS_H
+#define MUSE_KERNELS_H
+
+/// Elementwise kernels of MuseCore's hot loops, compiled twice from one source (KernelBodies.h):
+/// once for the x86-64 baseline (SSE2, what Swift's own code is built for) and once for AVX2 with
+/// FMA. `muse_kernels_best()` picks the widest the CPU runs, once, from the CPU's feature bits; the
+/// results of the two differ only by rounding (FMA contracts `a·b + c`).
+///
+/// Every pointer is a contiguous float buffer; `n` and `hidden` are element counts. In-place use
+/// is allowed only where a parameter's comment says so.
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct MuseKernelTable {
+    /// The instruction set these kernels were compiled for: "baseline" or "avx2+fma".
+    const char *name;
+    /// y[i] = e^(x[i] − shift), then returns Σ y[i] summed in index order (the softmax numerator
+    /// and denominator; `shift` is the row's finite maximum). `y` may be `x` (in place).
+    float (*exp_shifted)(const float *x, float *y, long n, float shift);
+    /// y[i] = x[i]·Φ(x[i]) (exact GELU, erf through a rational approximation within 5e-7).
+    void (*gelu_forward)(const float *x, float *y, long n);
+    /// dx[i] = g[i]·(Φ(x[i]) + x[i]·φ(x[i])).
+    void (*gelu_backward)(const float *x, const float *g, float *dx, long n);
+    /// One LSTM cell for one batch row. `gates` [4·hidden] holds the pre-activations in PyTorch's
+    /// order (input, forget, cell, output) and is replaced by the activations (σ, σ, tanh, σ);
+    /// then cell = f·cellPrevious + i·g, tanhCell = tanh(cell), output = o·tanhCell.
+    void (*lstm_cell_forward)(float *gates, const float *cellPrevious, float *cell, float *tanhCell,
+                              float *output, long hidden);
+    /// The cell's backward for one row, from the saved activations `gates` [4·hidden] and
+    /// `tanhCell`, the previous cell state, and the output gradient `outputGrad`:
+    /// dh += outputGrad; dc = dc·1 + dh·o·(1 − tanh²c); gateGrad [4·hidden] ← the pre-activation
+    /// gradients (i, f, g, o); then dc ← dc·f (the gradient that flows to the previous step).
+    /// `dh` and `dc` [hidden] are read and updated in place.
+    void (*lstm_cell_backward)(const float *gates, const float *tanhCell, const float *cellPrevious,
+                               const float *outputGrad, float *dh, float *dc, float *gateGrad, long hidden);
+} MuseKernelTable;
+
+/// The kernels for the widest instruction set this CPU supports (decided on the first call).
+const MuseKernelTable *muse_kernels_best(void);
+/// The baseline kernels, runnable on every x86-64 (and the only ones on other architectures).
+const MuseKernelTable *muse_kernels_baseline(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
