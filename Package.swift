@@ -20,6 +20,8 @@ let package = Package(
     targets: [
         // System libraries (Debian -dev packages).
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        // libogg + libvorbis (libsndfile's own Ogg Vorbis libraries), to check Vorbis headers first.
+        .systemLibrary(name: "COggVorbis", pkgConfig: "vorbis", providers: [.apt(["libvorbis-dev"])]),
         .systemLibrary(name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
@@ -45,7 +47,7 @@ let package = Package(
         // Test-only helpers shared by test targets (tolerance asserts, gradient checks, fixtures).
         .target(name: "_MuseTestSupport", dependencies: ["MuseCore"], swiftSettings: fast),
         .target(name: "MuseMIDI", dependencies: ["MuseSupport", "CZlib"], swiftSettings: fast),
-        .target(name: "MuseAudio", dependencies: ["MuseSupport", "CSndFile", "CSoxr", "CSampleRate", "CALSA"], swiftSettings: fast),
+        .target(name: "MuseAudio", dependencies: ["MuseSupport", "CSndFile", "COggVorbis", "CSoxr", "CSampleRate", "CALSA"], swiftSettings: fast),
         .target(name: "MuseDSP", dependencies: ["MuseSupport", "MuseAudio", "MuseMIDI", "CFFTW", "CPNG"], swiftSettings: fast),
         .target(name: "MuseSynth", dependencies: ["MuseMIDI", "MuseAudio"], swiftSettings: fast),
         .target(name: "MuseEncoding", dependencies: ["MuseMIDI", "MuseSupport"], swiftSettings: fast),

@@ -8,6 +8,7 @@ set -euo pipefail
 
 PACKAGES=(
   libsndfile1-dev      # MuseAudio: WAV/FLAC/OGG read and write
+  libvorbis-dev        # MuseAudio: Ogg Vorbis headers checked before libsndfile opens them (also a libsndfile1-dev dependency)
   libsoxr-dev          # MuseAudio: resampling as librosa's default (soxr "HQ")
   libsamplerate0-dev   # MuseAudio: libsamplerate's resampling qualities
   libfftw3-dev         # MuseDSP: FFT plans (single precision fftwf_)

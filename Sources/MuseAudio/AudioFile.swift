@@ -5,9 +5,10 @@ import MuseSupport
 /// Reading and writing sound files through libsndfile, and `load` as `librosa.load`.
 ///
 /// Every reader validates before it allocates: the file must exist, libsndfile must recognise it,
-/// a RIFF/WAVE file's `data` chunk must fit in the file, and `frames × channels` must stay under
-/// `maxSampleCount`. Writers go to a temporary file in the same folder and `rename(2)` it into
-/// place, so an interrupted write never leaves a half-written file under the final name.
+/// a RIFF/WAVE file's `data` chunk must fit in the file, an Ogg Vorbis file's headers must decode,
+/// and `frames × channels` must stay under `maxSampleCount`. Writers go to a temporary file in the
+/// same folder and `rename(2)` it into place, so an interrupted write never leaves a half-written
+/// file under the final name.
 public enum AudioFile {
     /// Largest `frames × channels` a read will allocate (2^30 floats, 4 GiB).
     public static let maxSampleCount = 1 << 30
@@ -142,6 +143,7 @@ final class SndFileHandle {
         }
         if isDirectory.boolValue { throw AudioError.unreadable(path: path, reason: "is a directory") }
         try RIFFValidator.validate(path: path)
+        try OggVorbisValidator.validate(path: path)
         let fileSize = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
         var info = SF_INFO()
         guard let file = sf_open(path, Int32(SFM_READ), &info) else {
