@@ -12,9 +12,10 @@ set -eu
 cd "$(dirname "$0")/.."
 OUT=.build-fuzz
 SWIFTC=${SWIFTC:-swiftc}
+CLANG=${CLANG:-clang}
 mkdir -p "$OUT"
 FLAGS="-O -sanitize=fuzzer,address -parse-as-library -enable-testing -enforce-exclusivity=unchecked -swift-version 5 -I $OUT"
-for c in Sources/C*/; do FLAGS="$FLAGS -I $c"; done
+for c in Sources/C*/; do FLAGS="$FLAGS -I $c"; [ -d "${c}include" ] && FLAGS="$FLAGS -I ${c}include"; done
 # MuseTraining imports CMPI (Open MPI's headers and library live outside the default paths).
 for f in $(pkg-config --cflags-only-I ompi-c 2>/dev/null); do FLAGS="$FLAGS -Xcc $f"; done
 for f in $(pkg-config --libs-only-L ompi-c 2>/dev/null); do FLAGS="$FLAGS $f"; done
@@ -34,6 +35,14 @@ module() {
     $SWIFTC $FLAGS -module-name "$name" -wmo -c $sources \
         -emit-module -emit-module-path "$OUT/$name.swiftmodule" -o "$OUT/$name.o"
 }
+# cmodule NAME : compile the C target Sources/NAME (one .c file, headers in include/) into
+# $OUT/NAME.o when stale, with the same instrumentation.
+cmodule() {
+    name=$1
+    if [ -f "$OUT/$name.o" ] && [ -z "$(find "Sources/$name" -type f -newer "$OUT/$name.o")" ]; then return 0; fi
+    echo "fuzz: compiling $name" >&2
+    $CLANG -O2 -fsanitize=fuzzer-no-link,address -I "Sources/$name/include" -c Sources/"$name"/*.c -o "$OUT/$name.o"
+}
 module_once() {
     case " ${DONE:-} " in *" $1 "*) return 0 ;; esac
     case $1 in
@@ -42,7 +51,8 @@ module_once() {
         MuseEncoding) module MuseEncoding MuseSupport MuseMIDI ;;
         MuseAudio) module MuseAudio MuseSupport ;;
         MuseSynth) module MuseSynth MuseSupport MuseMIDI MuseAudio ;;
-        MuseCore) module MuseCore MuseSupport ;;
+        CMuseKernels) cmodule CMuseKernels ;;
+        MuseCore) module MuseCore MuseSupport CMuseKernels ;;
         MuseTraining) module MuseTraining MuseSupport MuseCore ;;
         MuseText) module MuseText MuseSupport MuseCore MuseTraining ;;
         MuseImage) module MuseImage MuseSupport MuseCore MuseTraining ;;

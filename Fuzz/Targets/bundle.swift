@@ -1,4 +1,4 @@
-// fuzz-modules: MuseSupport MuseCore MuseTraining
+// fuzz-modules: MuseSupport CMuseKernels MuseCore MuseTraining
 // A model bundle's config.json through ModelBundle.open (version, kind, config, step, metrics).
 import Foundation
 import MuseTraining

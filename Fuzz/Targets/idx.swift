@@ -1,4 +1,4 @@
-// fuzz-modules: MuseSupport MuseCore MuseTraining MuseImage
+// fuzz-modules: MuseSupport CMuseKernels MuseCore MuseTraining MuseImage
 // IDX (MNIST / Fashion-MNIST arrays): magic, dtype, rank, dimensions against the data, 64 MB cap.
 import Foundation
 import MuseImage

@@ -1,4 +1,4 @@
-// fuzz-modules: MuseSupport MuseCore MuseTraining MuseImage
+// fuzz-modules: MuseSupport CMuseKernels MuseCore MuseTraining MuseImage
 // JPEG through libjpeg-turbo, with a 4 Mi-pixel cap.
 import Foundation
 import MuseImage

@@ -1,4 +1,4 @@
-// fuzz-modules: MuseSupport MuseCore
+// fuzz-modules: MuseSupport CMuseKernels MuseCore
 // NumPy .npy: MuseSupport's float reader and MuseCore's tensor reader.
 import Foundation
 import MuseCore

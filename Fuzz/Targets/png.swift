@@ -1,4 +1,4 @@
-// fuzz-modules: MuseSupport MuseCore MuseTraining MuseImage
+// fuzz-modules: MuseSupport CMuseKernels MuseCore MuseTraining MuseImage
 // PNG through libpng, with a 4 Mi-pixel cap.
 import Foundation
 import MuseImage

@@ -1,4 +1,4 @@
-// fuzz-modules: MuseSupport MuseCore
+// fuzz-modules: MuseSupport CMuseKernels MuseCore
 // safetensors: header length, JSON header, dtype/shape/offsets against the data.
 import Foundation
 import MuseCore

@@ -1,4 +1,4 @@
-// fuzz-modules: MuseSupport MuseCore MuseTraining MuseText
+// fuzz-modules: MuseSupport CMuseKernels MuseCore MuseTraining MuseText
 // Tokenizer files (characters or byte-level BPE vocab.json + merges).
 import Foundation
 import MuseText
