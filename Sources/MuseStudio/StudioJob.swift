@@ -61,6 +61,21 @@ public final class StudioJob: @unchecked Sendable {
         lock.withLock { JobStatus(state: state, id: id, kind: kind, progress: progress, message: message, results: results) }
     }
 
+    /// The job's status once it differs from now (new state, progress, message or result), or
+    /// after `seconds` if nothing changed: a long poll, so a client learns of a change as it happens
+    /// without asking many times a second. A finished job answers at once. Checks every 20 ms.
+    public func statusAfterChange(waitingAtMost seconds: Double) async -> JobStatus {
+        let first = status
+        if isFinished { return first }
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            let now = status
+            if now != first { return now }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return status
+    }
+
     /// Whether it has stopped (done, failed or cancelled).
     public var isFinished: Bool { lock.withLock { ["done", "failed", "cancelled"].contains(state) } }
 

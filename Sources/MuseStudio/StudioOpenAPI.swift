@@ -78,6 +78,9 @@ public enum StudioOpenAPI {
       "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
       "get": {
         "summary": "A job's state, progress and results (poll until done, failed or cancelled)",
+        "parameters": [ { "name": "wait", "in": "query", "required": false,
+          "description": "Seconds (at most 10) to hold the answer until the job's state, progress or message changes",
+          "schema": { "type": "number", "minimum": 0, "maximum": 10 } } ],
         "responses": { "200": { "$ref": "#/components/responses/Job" }, "404": { "$ref": "#/components/responses/Error" } }
       },
       "delete": {

@@ -69,8 +69,10 @@ public struct StudioServer {
             let body = try await Self.decode(InterpolateRequest.self, request, limit: limits.jsonBytes)
             return try Self.json(engine.submit(body).status, status: .accepted)
         }
-        router.get("/api/jobs/{id}") { _, context in
-            try Self.json(engine.jobs.job(context.parameters.require("id")).status)
+        router.get("/api/jobs/{id}") { request, context in
+            let job = try engine.jobs.job(context.parameters.require("id"))
+            let wait = try Self.waitSeconds(request)
+            return try Self.json(wait > 0 ? await job.statusAfterChange(waitingAtMost: wait) : job.status)
         }
         router.delete("/api/jobs/{id}") { _, context in
             let job = try engine.jobs.job(context.parameters.require("id"))
@@ -89,6 +91,16 @@ public struct StudioServer {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         return router
+    }
+
+    /// The `wait` query parameter of a job poll: seconds in 0...10, 0 when absent.
+    /// - Throws: `StudioError.badRequest` when it is not a number in that range.
+    static func waitSeconds(_ request: Request) throws -> Double {
+        guard let raw = request.uri.queryParameters.get("wait") else { return 0 }
+        guard let seconds = Double(raw), seconds >= 0, seconds <= 10 else {
+            throw StudioError.badRequest("wait must be a number of seconds from 0 to 10, not '\(raw)'")
+        }
+        return seconds
     }
 
     /// The body of `request`, at most `limit` bytes.

@@ -111,6 +111,33 @@ final class StudioAPITests: StudioTestCase {
         try assertError(try await request("DELETE", "/api/jobs/j999"), 404)
     }
 
+    /// `?wait=S` holds the answer until the job changes: a running job's long poll comes back
+    /// with a different status well before its limit, a finished job's at once, and a bad `wait`
+    /// is a 400.
+    func testLongPollAnswersWhenTheJobChanges() async throws {
+        let submitted = try await request("POST", "/api/continue", json: ["bundle": "melody", "primer": "[60]", "length": 64, "count": 4])
+        let first = try object(submitted.data)
+        let id = try XCTUnwrap(first["id"] as? String)
+        var seen = 0
+        var last = first
+        while seen < 5000, (last["state"] as? String).map({ ["queued", "running"].contains($0) }) ?? false {
+            let answer = try await request("GET", "/api/jobs/\(id)?wait=10")
+            let status = try object(answer.data)
+            let changed = ["state", "message", "progress"].contains { "\(status[$0] ?? "")" != "\(last[$0] ?? "")" }
+                || (status["results"] as? [Any])?.count != (last["results"] as? [Any])?.count
+            XCTAssertTrue(changed, "a long poll answered without a change before its 10 s: \(status)")
+            last = status
+            seen += 1
+        }
+        XCTAssertEqual(last["state"] as? String, "done", "\(last)")
+        let started = Date()
+        let again = try object(try await request("GET", "/api/jobs/\(id)?wait=10").data)
+        XCTAssertEqual(again["state"] as? String, "done")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "a finished job's poll is answered at once")
+        try assertError(try await request("GET", "/api/jobs/\(id)?wait=11"), 400)
+        try assertError(try await request("GET", "/api/jobs/\(id)?wait=soon"), 400)
+    }
+
     func testBadMIDIUploadIsRefusedByTheMIDIReader() async throws {
         let message = try assertError(try await request("POST", "/api/uploads?kind=midi", body: Data("MThd not really".utf8)), 400)
         XCTAssertTrue(message.hasPrefix("not a readable MIDI file"), message)

@@ -164,7 +164,8 @@ async function follow(id) {
   $("#job").hidden = false;
   for (;;) {
     let job;
-    try { job = await api("/api/jobs/" + id); } catch (e) { setStatus(e.message, true); return; }
+    // A long poll: the server answers as soon as the job changes, or after 5 s.
+    try { job = await api("/api/jobs/" + id + "?wait=5"); } catch (e) { setStatus(e.message, true); return; }
     $("#progress").value = job.progress;
     $("#job-message").textContent = job.kind + ": " + job.message;
     if (["done", "failed", "cancelled"].includes(job.state)) {
@@ -173,7 +174,7 @@ async function follow(id) {
       currentJob = null;
       return;
     }
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
