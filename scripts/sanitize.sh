@@ -10,6 +10,8 @@ sanitizer=${1:?usage: scripts/sanitize.sh address|thread [filter]}
 filter=${2:-}
 build=(-c release -Xswiftc -enable-testing --sanitize="$sanitizer" --build-path ".build-$sanitizer")
 swift build "${build[@]}" -j "${JOBS:-$(nproc)}" --build-tests || exit $?
+# Tests that cannot run under a sanitizer's runtime read this and skip with the reason.
+export MUSE_SANITIZER=$sanitizer
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-suppressions=$PWD/scripts/tsan.supp:halt_on_error=0:report_signal_unsafe=0}
 swift test "${build[@]}" --skip-build ${filter:+--filter "$filter"}
