@@ -32,13 +32,12 @@ public func spectrogram(_ y: [Float], parameters: STFTParameters = STFTParameter
     let frames = try engine.frameCount(signalLength: y.count)
     try checkFinite(y, what: "signal")
     let count = engine.bins * frames
-    let values = [Float](unsafeUninitializedCapacity: count) { out, written in
-        adviseHugePages(out.baseAddress!, bytes: count * 4)
+    let values = [Float](filledCount: count) { out in
+        adviseHugePages(out, bytes: count * 4)
         y.withUnsafeBufferPointer { src in
             let signal = FramedSignal(src.baseAddress!, length: y.count, engine: engine)
-            engine.forwardPower(signal, frames: frames, power: power, into: out.baseAddress!)
+            engine.forwardPower(signal, frames: frames, power: power, into: out)
         }
-        written = count
     }
     return Spectrogram(values: values, rowCount: engine.bins, frameCount: frames)
 }

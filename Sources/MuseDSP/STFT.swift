@@ -32,17 +32,15 @@ public func stft(_ y: [Float], parameters: STFTParameters, plans: FFTPlanCache =
     // Every element is written by the forward pass, so the outputs skip zero-filling.
     var imag = [Float]()
     let count = engine.bins * frames
-    let real = [Float](unsafeUninitializedCapacity: count) { re, reCount in
-        imag = [Float](unsafeUninitializedCapacity: count) { im, imCount in
-            adviseHugePages(re.baseAddress!, bytes: count * 4)
-            adviseHugePages(im.baseAddress!, bytes: count * 4)
+    let real = [Float](filledCount: count) { re in
+        imag = [Float](filledCount: count) { im in
+            adviseHugePages(re, bytes: count * 4)
+            adviseHugePages(im, bytes: count * 4)
             y.withUnsafeBufferPointer { src in
                 let signal = FramedSignal(src.baseAddress!, length: y.count, engine: engine)
-                engine.forward(signal, frames: frames, real: re.baseAddress!, imag: im.baseAddress!)
+                engine.forward(signal, frames: frames, real: re, imag: im)
             }
-            imCount = count
         }
-        reCount = count
     }
     return ComplexSpectrogram(real: real, imag: imag, frequencyCount: engine.bins, frameCount: frames)
 }
@@ -77,17 +75,14 @@ public func istft(_ spectrogram: ComplexSpectrogram, hopLength: Int? = nil, winL
     // (no frame-major copy of the whole spectrogram).
     let wss = engine.windowSumSquare(frames: shape.frames)
     // The inverse writes every output sample, so the array is not zero-filled first.
-    return [Float](unsafeUninitializedCapacity: shape.length) { out, count in
-        if let base = out.baseAddress {
-            adviseHugePages(base, bytes: shape.length * MemoryLayout<Float>.stride)
-            spectrogram.real.withUnsafeBufferPointer { re in
-                spectrogram.imag.withUnsafeBufferPointer { im in
-                    engine.inverseSplit(real: re.baseAddress!, imag: im.baseAddress!, totalFrames: spectrogram.frameCount,
-                                        frames: shape.frames, length: shape.length, wss: wss, into: base)
-                }
+    return [Float](filledCount: shape.length) { base in
+        adviseHugePages(base, bytes: shape.length * MemoryLayout<Float>.stride)
+        spectrogram.real.withUnsafeBufferPointer { re in
+            spectrogram.imag.withUnsafeBufferPointer { im in
+                engine.inverseSplit(real: re.baseAddress!, imag: im.baseAddress!, totalFrames: spectrogram.frameCount,
+                                    frames: shape.frames, length: shape.length, wss: wss, into: base)
             }
         }
-        count = shape.length
     }
 }
 

@@ -4,8 +4,7 @@ extension Array {
     ///
     /// `Array(unsafeUninitializedCapacity: 0)` writes its count, 0, into Swift's shared
     /// empty-array storage: harmless, but a data race ThreadSanitizer reports when two threads do
-    /// it (the MIDI reader did, from `MIDICorpus`). Readers that may build empty arrays on several
-    /// threads use this instead.
+    /// it (the MIDI reader did, from `MIDICorpus`). Muse builds every such array with this instead.
     @inlinable
     public init(filledCount count: Int, by body: (UnsafeMutablePointer<Element>) throws -> Void) rethrows {
         guard count > 0 else { self = []; return }

@@ -113,14 +113,12 @@ public enum NPYFile {
             let values: [Float]
             if itemSize == 4 || isComplex {
                 let n = isComplex ? 2 * count : count
-                values = [Float](unsafeUninitializedCapacity: n) { out, initialized in
+                values = [Float](filledCount: n) { out in
                     for i in 0..<n { out[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
-                    initialized = n
                 }
             } else {
-                values = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                values = [Float](filledCount: count) { out in
                     for i in 0..<count { out[i] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
-                    initialized = count
                 }
             }
             return Contents(shape: shape, values: values, isComplex: isComplex)

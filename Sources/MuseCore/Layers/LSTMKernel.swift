@@ -30,9 +30,8 @@ extension Tensor {
         // (beta 1): one pass over the [B·T, 4H] gates fewer than projecting into zeros and adding
         // the biases after, and the same sums (x·W_ih + (b_ih + b_hh)).
         let bi = biasIH.storage.pointer, bh = biasHH.storage.pointer
-        let biasSum = [Float](unsafeUninitializedCapacity: G) { out, count in
+        let biasSum = [Float](filledCount: G) { out in
             for j in 0..<G { out[j] = bi[j] + bh[j] }
-            count = G
         }
         biasSum.withUnsafeBufferPointer { bias in
             let bias = bias.baseAddress!

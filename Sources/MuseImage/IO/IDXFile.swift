@@ -87,10 +87,9 @@ public enum IDXFile {
             total = product
         }
         let headerBytes = 4 + 4 * rank
-        let bytes = try [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            try stream.readExactly(into: UnsafeMutableRawBufferPointer(buffer), file: file,
+        let bytes = try [UInt8](filledCount: total) { buffer in
+            try stream.readExactly(into: UnsafeMutableRawBufferPointer(start: buffer, count: total), file: file,
                                    what: "IDX data of \(total) bytes after the \(headerBytes)-byte header")
-            initialized = total
         }
         try stream.finish()
         return IDXArray(dimensions: dimensions, bytes: bytes)
