@@ -50,6 +50,15 @@ static inline __attribute__((always_inline)) float muse_erf(float x) {
     return xc * p / q;
 }
 
+/// √x without errno (so loops over it vectorise; C's sqrtf may set errno for x < 0).
+static inline __attribute__((always_inline)) float muse_sqrt(float x) {
+#if __has_builtin(__builtin_elementwise_sqrt)
+    return __builtin_elementwise_sqrt(x);
+#else
+    return __builtin_sqrtf(x);
+#endif
+}
+
 /// Logistic sigmoid 1/(1 + e^−x).
 static inline __attribute__((always_inline)) float muse_sigmoid(float x) { return 1.0f / (1.0f + muse_exp(-x)); }
 

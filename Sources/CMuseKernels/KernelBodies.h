@@ -53,6 +53,29 @@ MUSE_TARGET static void MUSE_NAME(lstm_cell_backward)(const float *restrict a, c
     }
 }
 
+MUSE_TARGET static void MUSE_NAME(adam_update)(float *restrict p, const float *restrict g, float *restrict m,
+                                               float *restrict v, long n, const MuseAdamStep *step) {
+    const float lr = step->learningRate, wd = step->weightDecay, b1 = step->beta1, b2 = step->beta2;
+    const float size = step->stepSize, root = step->bias2Root, eps = step->epsilon;
+    if (step->decoupled) {
+        const float decay = 1.0f - lr * wd;
+        for (long i = 0; i < n; i++) {
+            float gi = g[i];
+            p[i] *= decay;
+            m[i] += (1.0f - b1) * (gi - m[i]);
+            v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+            p[i] -= size * m[i] / (muse_sqrt(v[i]) / root + eps);
+        }
+    } else {
+        for (long i = 0; i < n; i++) {
+            float gi = wd != 0.0f ? g[i] + wd * p[i] : g[i];
+            m[i] += (1.0f - b1) * (gi - m[i]);
+            v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+            p[i] -= size * m[i] / (muse_sqrt(v[i]) / root + eps);
+        }
+    }
+}
+
 static const MuseKernelTable MUSE_NAME(muse_table) = {
     .name = MUSE_ISA_NAME,
     .exp_shifted = MUSE_NAME(exp_shifted),
@@ -60,6 +83,7 @@ static const MuseKernelTable MUSE_NAME(muse_table) = {
     .gelu_backward = MUSE_NAME(gelu_backward),
     .lstm_cell_forward = MUSE_NAME(lstm_cell_forward),
     .lstm_cell_backward = MUSE_NAME(lstm_cell_backward),
+    .adam_update = MUSE_NAME(adam_update),
 };
 
 #undef MUSE_NAME

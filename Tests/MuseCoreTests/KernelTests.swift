@@ -108,4 +108,39 @@ final class KernelTests: XCTestCase {
             XCTAssertEqual(cell1, [-1], "f·c + i·g = 0·0.5 + 1·(−1)")
         }
     }
+
+    /// Three Adam and three AdamW updates of 1,001 parameters (a remainder after every vector
+    /// width) against the same formulas in double precision.
+    func testAdamUpdateMatchesDoublePrecision() {
+        let n = 1001
+        var generator = SplitMix64(seed: 9)
+        func uniform() -> Float { Float(Double(generator.next() % 2_000_001) / 1_000_000 - 1) }
+        let start = (0..<n).map { _ in uniform() }
+        let grads = (0..<3).map { _ in (0..<n).map { _ in uniform() } }
+        for decoupled in [false, true] {
+            for table in tables {
+                var p = start, m = [Float](repeating: 0, count: n), v = m
+                var pd = start.map(Double.init), md = [Double](repeating: 0, count: n), vd = md
+                let lr = 1e-2, wd = 0.1, b1 = 0.9, b2 = 0.99, eps = 1e-8
+                for t in 1...3 {
+                    let bc1 = 1 - Foundation.pow(b1, Double(t)), bc2 = 1 - Foundation.pow(b2, Double(t))
+                    var step = MuseAdamStep(learningRate: Float(lr), weightDecay: Float(wd), beta1: Float(b1), beta2: Float(b2),
+                                            stepSize: Float(lr / bc1), bias2Root: Float(bc2.squareRoot()), epsilon: Float(eps),
+                                            decoupled: decoupled ? 1 : 0)
+                    table.adam_update(&p, grads[t - 1], &m, &v, n, &step)
+                    for i in 0..<n {
+                        var g = Double(grads[t - 1][i])
+                        if decoupled { pd[i] *= 1 - lr * wd } else { g += wd * pd[i] }
+                        md[i] += (1 - b1) * (g - md[i])
+                        vd[i] = b2 * vd[i] + (1 - b2) * g * g
+                        pd[i] -= lr / bc1 * md[i] / (vd[i].squareRoot() / bc2.squareRoot() + eps)
+                    }
+                }
+                for i in 0..<n {
+                    XCTAssertEqual(Double(p[i]), pd[i], accuracy: 2e-6, "\(String(cString: table.name)) decoupled \(decoupled) at \(i)")
+                    XCTAssertEqual(Double(v[i]), vd[i], accuracy: 1e-6)
+                }
+            }
+        }
+    }
 }

@@ -1,7 +1,7 @@
 #ifndef MUSE_KERNELS_H
 #define MUSE_KERNELS_H
 
-/// Elementwise kernels of MuseCore's hot loops, compiled twice from one source (KernelBodies.h):
+/// Elementwise kernels of MuseCore's hot loops and the optimizer update, compiled twice from one source (KernelBodies.h):
 /// once for the x86-64 baseline (SSE2, what Swift's own code is built for) and once for AVX2 with
 /// FMA. `muse_kernels_best()` picks the widest the CPU runs, once, from the CPU's feature bits; the
 /// results of the two differ only by rounding (FMA contracts `a·b + c`).
@@ -12,6 +12,16 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/// The constants of one Adam or AdamW step, as PyTorch's `adam` computes them.
+typedef struct MuseAdamStep {
+    float learningRate, weightDecay, beta1, beta2;
+    /// lr / (1 − β1^t) and √(1 − β2^t), the bias corrections (computed in double by the caller).
+    float stepSize, bias2Root;
+    float epsilon;
+    /// AdamW: decay the weights by lr·wd; else Adam: add wd·p to the gradient.
+    int decoupled;
+} MuseAdamStep;
 
 typedef struct MuseKernelTable {
     /// The instruction set these kernels were compiled for: "baseline" or "avx2+fma".
@@ -35,6 +45,10 @@ typedef struct MuseKernelTable {
     /// `dh` and `dc` [hidden] are read and updated in place.
     void (*lstm_cell_backward)(const float *gates, const float *tanhCell, const float *cellPrevious,
                                const float *outputGrad, float *dh, float *dc, float *gateGrad, long hidden);
+    /// One Adam/AdamW update of `n` parameters in place: weight decay, m ← m + (1 − β1)(g − m),
+    /// v ← β2·v + (1 − β2)·g², p ← p − stepSize·m / (√v / bias2Root + ε). No two buffers overlap.
+    void (*adam_update)(float *param, const float *grad, float *expAvg, float *expAvgSq, long n,
+                        const MuseAdamStep *step);
 } MuseKernelTable;
 
 /// The kernels for the widest instruction set this CPU supports (decided on the first call).
