@@ -123,7 +123,7 @@ do { peer = try runJSON(peerPython, [peerScript("bench_core_peer.py"), modelURL.
 }
 func peerValue(_ key: String) -> Double { number(peer, key) }
 
-print("bench-core (release, \(Parallel.coreCount) cores; peer: torch \(peer["torch"] ?? "?") with \(peer["threads"] ?? "?") threads)")
+print("bench-core (release, \(Parallel.coreCount) cores, elementwise kernels \(Tensor.elementwiseInstructionSet); peer: torch \(peer["torch"] ?? "?") with \(peer["threads"] ?? "?") threads)")
 print("GEMM float32 n×n·n×n      ours GFLOPS  OpenBLAS  torch   ours/OpenBLAS  ours/torch")
 for n in [512, 1024, 2048] {
     let t = peerValue("gemm_\(n)")

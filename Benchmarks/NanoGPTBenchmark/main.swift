@@ -29,7 +29,7 @@ let blockSize = 64, batchSize = 12
 // 20 fixed validation batches (nanoGPT's --eval_iters=20) spread evenly over the validation ids.
 let evalOffsets = (0..<(20 * batchSize)).map { $0 * ((ids.validation.count - blockSize - 1) / (20 * batchSize)) }
 print("corpus \(corpusPath): \(corpus.scalarCount) characters, vocabulary \(tokenizer.vocabularySize); "
-      + "\(ids.train.count) training, \(ids.validation.count) validation tokens; \(iterations) iterations, \(threads) threads")
+      + "\(ids.train.count) training, \(ids.validation.count) validation tokens; \(iterations) iterations, \(threads) threads; elementwise kernels \(Tensor.elementwiseInstructionSet)")
 
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("bench-nanogpt-\(getpid())")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
