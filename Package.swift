@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "MuseEncodingTests", dependencies: ["MuseEncoding", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseModelsTests", dependencies: ["MuseModels", "MuseTraining", "MuseCore", "MuseEncoding", "MuseMIDI", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseAudioModelsTests", dependencies: ["MuseAudioModels", "MuseTraining", "MuseCore", "MuseSupport", "MuseAudio", "MuseDSP", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "museTests", dependencies: ["muse", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "museTests", dependencies: ["muse", "CMuseKernels", "MuseCore", "MuseSupport", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseMIDI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseTextTests", dependencies: ["MuseText", "MuseCore", "MuseTraining", "_MuseTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MuseStudioTests", dependencies: ["MuseStudio", "MuseModels", "MuseAudioModels", "MuseTraining", "MuseCore", "MuseMIDI"]),
         .testTarget(name: "MuseImageTests", dependencies: ["MuseImage", "MuseCore", "MuseTraining"], resources: [.copy("Fixtures")]),

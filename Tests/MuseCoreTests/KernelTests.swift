@@ -144,3 +144,21 @@ final class KernelTests: XCTestCase {
         }
     }
 }
+
+/// When OpenBLAS's kernels are narrower than the CPU's vectors, `BLASCoreType` names the core to
+/// force; when they are as wide, nothing.
+final class BLASCoreTypeTests: XCTestCase {
+    func testCorrectionOnlyWhenOpenBLASMisreadTheCPU() {
+        let avx2 = Int32(MUSE_CPU_AVX2_FMA), avx512 = Int32(MUSE_CPU_AVX2_FMA | MUSE_CPU_AVX512)
+        XCTAssertEqual(BLASCoreType.correction(loaded: "Prescott", cpuFeatures: avx512), "SkylakeX")
+        XCTAssertEqual(BLASCoreType.correction(loaded: "Haswell", cpuFeatures: avx512), "SkylakeX")
+        XCTAssertEqual(BLASCoreType.correction(loaded: "Prescott", cpuFeatures: avx2), "Haswell")
+        XCTAssertEqual(BLASCoreType.correction(loaded: "Sandybridge", cpuFeatures: avx2), "Haswell")
+        XCTAssertNil(BLASCoreType.correction(loaded: "SkylakeX", cpuFeatures: avx512))
+        XCTAssertNil(BLASCoreType.correction(loaded: "COOPERLAKE", cpuFeatures: avx512))
+        XCTAssertNil(BLASCoreType.correction(loaded: "Zen", cpuFeatures: avx2))
+        XCTAssertNil(BLASCoreType.correction(loaded: "Haswell", cpuFeatures: avx2))
+        XCTAssertNil(BLASCoreType.correction(loaded: "Prescott", cpuFeatures: 0), "no wider vectors to use")
+        XCTAssertFalse(BLASCoreType.loaded.isEmpty)
+    }
+}

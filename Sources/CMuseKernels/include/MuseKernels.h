@@ -51,6 +51,16 @@ typedef struct MuseKernelTable {
                         const MuseAdamStep *step);
 } MuseKernelTable;
 
+/// Bits of `muse_cpu_features()`.
+enum {
+    /// AVX2 and FMA (Haswell and later).
+    MUSE_CPU_AVX2_FMA = 1,
+    /// AVX-512 F, CD, BW, DQ and VL (Skylake-SP and later).
+    MUSE_CPU_AVX512 = 2,
+};
+/// The vector extensions this CPU runs, from its feature bits (0 on other architectures).
+int muse_cpu_features(void);
+
 /// The kernels for the widest instruction set this CPU supports (decided on the first call).
 const MuseKernelTable *muse_kernels_best(void);
 /// The baseline kernels, runnable on every x86-64 (and the only ones on other architectures).

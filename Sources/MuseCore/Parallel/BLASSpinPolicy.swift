@@ -12,15 +12,25 @@ public enum BLASSpinPolicy {
     /// The environment variable and the value Muse runs with (2^4 cycles).
     public static let variable = "OPENBLAS_THREAD_TIMEOUT", shortTimeout = "4"
 
-    /// Call first thing in `main`: when `OPENBLAS_THREAD_TIMEOUT` is not set, sets it and
-    /// re-executes the program (same process, arguments and open files) so OpenBLAS loads with it;
-    /// a value the user set is kept. Does nothing when `MUSE_KEEP_BLAS_SPIN` is set or the
-    /// re-execution fails (the program then runs with OpenBLAS's default).
+    /// Call first thing in `main`: sets what OpenBLAS must read at load and re-executes the program
+    /// (same process, arguments and open files) so OpenBLAS loads with it:
+    /// - `OPENBLAS_THREAD_TIMEOUT` when it is not set (not when `MUSE_KEEP_BLAS_SPIN` is set);
+    /// - `OPENBLAS_CORETYPE` when it is not set and OpenBLAS misread the CPU
+    ///   (`BLASCoreType.correctionForThisMachine`).
+    /// Values the user set are kept. Does nothing when neither is needed; when the re-execution
+    /// fails the program runs on with OpenBLAS's defaults.
     public static func applyByReexecuting() {
         let environment = ProcessInfo.processInfo.environment
-        guard environment[variable] == nil, environment["MUSE_KEEP_BLAS_SPIN"] == nil else { return }
-        setenv(variable, shortTimeout, 1)
+        var settings: [(name: String, value: String)] = []
+        if environment[variable] == nil, environment["MUSE_KEEP_BLAS_SPIN"] == nil {
+            settings.append((variable, shortTimeout))
+        }
+        if environment[BLASCoreType.variable] == nil, let core = BLASCoreType.correctionForThisMachine {
+            settings.append((BLASCoreType.variable, core))
+        }
+        guard !settings.isEmpty else { return }
+        for setting in settings { setenv(setting.name, setting.value, 1) }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
-        unsetenv(variable)  // execv returned: it failed; carry on as we are
+        for setting in settings { unsetenv(setting.name) }  // execv returned: it failed; carry on as we are
     }
 }
