@@ -11,12 +11,19 @@ public enum RowSoftmax {
     ///   - row: `count` scores, overwritten.
     ///   - count: length of the row; 0 returns 0.
     public static func exponentiateShifted(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
-        guard count > 0 else { return 0 }
+        count > 0 ? exponentiateShifted(UnsafePointer(row), into: row, count: count).sum : 0
+    }
+
+    /// `y[k] = exp(x[k] − max(x))` for `count` ≥ 1 scores, returning the maximum and the sum of
+    /// the exponentials; `y` may be `x`. Finite rows go through the vector kernel, others through
+    /// libm (the IEEE results for −∞, +∞ and NaN).
+    static func exponentiateShifted(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                                    count: Int) -> (max: Float, sum: Float) {
         var m = -Float.infinity
-        for k in 0..<count { m = Swift.max(m, row[k]) }
-        if m.isFinite { return ElementwiseKernels.best.exp_shifted(row, row, count, m) }
+        for k in 0..<count { m = Swift.max(m, x[k]) }
+        if m.isFinite { return (m, ElementwiseKernels.best.exp_shifted(x, y, count, m)) }
         var s: Float = 0
-        for k in 0..<count { row[k] = Foundation.exp(row[k] - m); s += row[k] }
-        return s
+        for k in 0..<count { y[k] = Foundation.exp(x[k] - m); s += y[k] }
+        return (m, s)
     }
 }

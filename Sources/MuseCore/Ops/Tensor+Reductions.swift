@@ -208,15 +208,7 @@ extension Tensor {
                 if inner == 1 {
                     // Contiguous rows (softmax over the last axis): vectorised passes.
                     let x = src + o * n, y = dst + o * n
-                    var m = -Float.infinity
-                    for k in 0..<n { m = Swift.max(m, x[k]) }
-                    var s: Float = 0
-                    if m.isFinite {
-                        s = ElementwiseKernels.best.exp_shifted(x, y, n, m)
-                    } else {
-                        // All −∞ (or a +∞/NaN): libm's exp gives PyTorch's NaN/limits.
-                        for k in 0..<n { y[k] = Foundation.exp(x[k] - m); s += y[k] }
-                    }
+                    let (m, s) = RowSoftmax.exponentiateShifted(x, into: y, count: n)
                     if log {
                         let lse = m + Foundation.log(s)
                         for k in 0..<n { y[k] = x[k] - lse }
