@@ -35,13 +35,19 @@ module() {
     $SWIFTC $FLAGS -module-name "$name" -wmo -c $sources \
         -emit-module -emit-module-path "$OUT/$name.swiftmodule" -o "$OUT/$name.o"
 }
-# cmodule NAME : compile the C target Sources/NAME (one .c file, headers in include/) into
-# $OUT/NAME.o when stale, with the same instrumentation.
+# cmodule NAME : compile the C target Sources/NAME (its .c files, headers in include/) into one
+# relocatable $OUT/NAME.o when stale, with the same instrumentation.
 cmodule() {
     name=$1
     if [ -f "$OUT/$name.o" ] && [ -z "$(find "Sources/$name" -type f -newer "$OUT/$name.o")" ]; then return 0; fi
     echo "fuzz: compiling $name" >&2
-    $CLANG -O2 -fsanitize=fuzzer-no-link,address -I "Sources/$name/include" -c Sources/"$name"/*.c -o "$OUT/$name.o"
+    parts=""
+    for source in Sources/"$name"/*.c; do
+        part="$OUT/$name-$(basename "$source" .c).o"
+        $CLANG -O2 -fsanitize=fuzzer-no-link,address -I "Sources/$name/include" -c "$source" -o "$part"
+        parts="$parts $part"
+    done
+    ld -r -o "$OUT/$name.o" $parts
 }
 module_once() {
     case " ${DONE:-} " in *" $1 "*) return 0 ;; esac

@@ -66,13 +66,17 @@ options.checkpointEvery = 0
 let trainer = try Trainer(task: task, options: options, progress: ProgressReporter(silent: true))
 var curve: [(Int, Double)] = []
 var evalSeconds = 0.0
+var intervalStart = (time: now(), step: 0)
 trainer.afterStep = { step in
     guard step % evalInterval == 0 || step == iterations else { return }
     let start = now()
+    let intervalRate = Double(step - intervalStart.step) / (start - intervalStart.time)
     curve.append((step, (try? validationLoss()) ?? .nan))
     evalSeconds += now() - start
-    print(String(format: "muse    iter %5d: val loss %.4f", step, curve.last!.1))
+    print(String(format: "muse    iter %5d: val loss %.4f (%.2f it/s since the last evaluation)", step, curve.last!.1, intervalRate))
+    intervalStart = (now(), step)
 }
+intervalStart = (now(), 0)
 let start = now()
 try trainer.run()
 let museItersPerSecond = Double(iterations) / (now() - start - evalSeconds)

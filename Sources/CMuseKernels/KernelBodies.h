@@ -76,6 +76,83 @@ MUSE_TARGET static void MUSE_NAME(adam_update)(float *restrict p, const float *r
     }
 }
 
+// Sums in 8 double lanes (vectorised at either width), the lanes added in a fixed order at the end.
+MUSE_TARGET static double MUSE_NAME(sum_of_squares)(const float *restrict x, long n) {
+    double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) lane[l] += (double)x[i + l] * (double)x[i + l];
+    double sum = 0;
+    for (; i < n; i++) sum += (double)x[i] * (double)x[i];
+    for (int l = 0; l < 8; l++) sum += lane[l];
+    return sum;
+}
+
+MUSE_TARGET static double MUSE_NAME(row_sum)(const float *restrict x, long n, double shift, int squares) {
+    double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    long i = 0;
+    if (squares) {
+        for (; i + 8 <= n; i += 8)
+            for (int l = 0; l < 8; l++) { double d = (double)x[i + l] - shift; lane[l] += d * d; }
+    } else {
+        for (; i + 8 <= n; i += 8)
+            for (int l = 0; l < 8; l++) lane[l] += (double)x[i + l];
+    }
+    double sum = 0;
+    for (; i < n; i++) { double d = (double)x[i] - shift; sum += squares ? d * d : (double)x[i]; }
+    for (int l = 0; l < 8; l++) sum += lane[l];
+    return sum;
+}
+
+MUSE_TARGET static void MUSE_NAME(layer_norm_forward)(const float *restrict x, const float *restrict w,
+                                                      const float *restrict b, float *restrict y, float *restrict xhat,
+                                                      float *restrict rstd, long rows, long n, float epsilon) {
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        float *yr = y + r * n, *hr = xhat + r * n;
+        double mean = MUSE_NAME(row_sum)(xr, n, 0, 0) / (double)n;
+        double variance = MUSE_NAME(row_sum)(xr, n, mean, 1) / (double)n;
+        float inv = (float)(1.0 / muse_sqrt_double(variance + (double)epsilon));
+        float m = (float)mean;
+        rstd[r] = inv;
+        for (long j = 0; j < n; j++) hr[j] = (xr[j] - m) * inv;
+        if (w && b) for (long j = 0; j < n; j++) yr[j] = hr[j] * w[j] + b[j];
+        else if (w) for (long j = 0; j < n; j++) yr[j] = hr[j] * w[j];
+        else if (b) for (long j = 0; j < n; j++) yr[j] = hr[j] + b[j];
+        else for (long j = 0; j < n; j++) yr[j] = hr[j];
+    }
+}
+
+MUSE_TARGET static void MUSE_NAME(layer_norm_backward)(const float *restrict g, const float *restrict xhat,
+                                                       const float *restrict rstd, const float *restrict w,
+                                                       float *restrict dx, long rows, long n) {
+    for (long r = 0; r < rows; r++) {
+        const float *gr = g + r * n, *hr = xhat + r * n;
+        float *dr = dx + r * n;
+        // d = g·w goes through dx (its row is written last), so w is read once per element.
+        if (w) for (long j = 0; j < n; j++) dr[j] = gr[j] * w[j];
+        else for (long j = 0; j < n; j++) dr[j] = gr[j];
+        float sumD[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sumDH[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        long j = 0;
+        for (; j + 8 <= n; j += 8)
+            for (int l = 0; l < 8; l++) { sumD[l] += dr[j + l]; sumDH[l] += dr[j + l] * hr[j + l]; }
+        float sd = 0, sdh = 0;
+        for (; j < n; j++) { sd += dr[j]; sdh += dr[j] * hr[j]; }
+        for (int l = 0; l < 8; l++) { sd += sumD[l]; sdh += sumDH[l]; }
+        const float meanD = sd / (float)n, meanDH = sdh / (float)n, inv = rstd[r];
+        for (j = 0; j < n; j++) dr[j] = inv * (dr[j] - meanD - hr[j] * meanDH);
+    }
+}
+
+MUSE_TARGET static void MUSE_NAME(accumulate_column_products)(const float *restrict a, const float *restrict b,
+                                                              float *restrict accumulator, long rows, long n) {
+    for (long r = 0; r < rows; r++) {
+        const float *ar = a + r * n;
+        if (b) { const float *br = b + r * n; for (long j = 0; j < n; j++) accumulator[j] += ar[j] * br[j]; }
+        else for (long j = 0; j < n; j++) accumulator[j] += ar[j];
+    }
+}
+
 static const MuseKernelTable MUSE_NAME(muse_table) = {
     .name = MUSE_ISA_NAME,
     .exp_shifted = MUSE_NAME(exp_shifted),
@@ -84,6 +161,10 @@ static const MuseKernelTable MUSE_NAME(muse_table) = {
     .lstm_cell_forward = MUSE_NAME(lstm_cell_forward),
     .lstm_cell_backward = MUSE_NAME(lstm_cell_backward),
     .adam_update = MUSE_NAME(adam_update),
+    .layer_norm_forward = MUSE_NAME(layer_norm_forward),
+    .layer_norm_backward = MUSE_NAME(layer_norm_backward),
+    .accumulate_column_products = MUSE_NAME(accumulate_column_products),
+    .sum_of_squares = MUSE_NAME(sum_of_squares),
 };
 
 #undef MUSE_NAME

@@ -36,10 +36,11 @@ import Foundation
 /// **Names.** Layers follow PyTorch shapes (`[batch, seq, features]` with `batchFirst`) and
 /// parameter names (`"lstm.weight_ih_l0"`), so safetensors files map 1:1 onto `torch` modules.
 ///
-/// **Threads.** Matrix products use OpenBLAS's own threads (the LSTM kernel runs its many small
-/// products single-threaded, one batch slice per core, see `BLASThreads`); compute-bound
-/// elementwise work (exp, tanh, gelu, softmax…)
-/// above `Parallel.minimumElements` splits with `DispatchQueue.concurrentPerform`; memory-bound
+/// **Threads.** One pool of workers (`Parallel`) runs everything parallel: large matrix products
+/// split into row or column blocks, each a single-threaded OpenBLAS call (the LSTM kernel gives
+/// each thread a batch slice and all its small per-step products); compute-bound elementwise
+/// work (exp, tanh, gelu, softmax…) above `Parallel.minimumElements` splits into one chunk per
+/// thread; memory-bound
 /// work (add, multiply) stays on one vectorised core. Kernels written inside MuseCore use the
 /// internal helpers `map`, `zip`, `broadcastBinary`, `sumTo` and `Parallel.forEachChunk`.
 ///

@@ -120,9 +120,9 @@ public final class DataParallel {
     /// Threads each process should use: the machine's cores divided by the processes on it.
     public var threadsPerProcess: Int { max(1, ProcessInfo.processInfo.processorCount / localSize) }
 
-    /// Sets OpenBLAS's thread count to `threadsPerProcess` (the processes on one machine share
-    /// its cores instead of each starting one thread per core).
-    public func shareCores() { BLASThreads.set(threadsPerProcess) }
+    /// Sets the threads MuseCore's parallel work uses to `threadsPerProcess` (the processes on one
+    /// machine share its cores instead of each using every core).
+    public func shareCores() { Parallel.setThreadCount(threadsPerProcess) }
 
     /// Makes `trainer` train data-parallel: copies rank 0's weights, optimizer state, step, data
     /// generator and random states to every rank (so all start, or resume, identically), adds the

@@ -7,7 +7,7 @@ import XCTest
 /// read the old contents of `C` when `beta` is 0.
 final class GemvTests: XCTestCase {
     /// op(A)·op(B)·alpha + beta·C by the definition, in Double.
-    func naive(tA: Bool, tB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: [Float], lda: Int, b: [Float], ldb: Int,
+    static func naive(tA: Bool, tB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: [Float], lda: Int, b: [Float], ldb: Int,
                beta: Float, c: [Float], ldc: Int) -> [Float] {
         var out = c
         for i in 0..<m {
@@ -36,7 +36,7 @@ final class GemvTests: XCTestCase {
                         let a = random((tA ? k : m) * lda), b = random((tB ? n : k) * ldb)
                         var c = random(m * ldc)
                         if beta == 0 { c[0] = .nan }                  // must not leak through beta = 0
-                        let expected = naive(tA: tA, tB: tB, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: b, ldb: ldb,
+                        let expected = Self.naive(tA: tA, tB: tB, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: b, ldb: ldb,
                                              beta: beta, c: c, ldc: ldc)
                         a.withUnsafeBufferPointer { ap in
                             b.withUnsafeBufferPointer { bp in

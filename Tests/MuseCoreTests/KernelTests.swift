@@ -143,6 +143,68 @@ final class KernelTests: XCTestCase {
             }
         }
     }
+
+    /// Layer normalisation forward and backward against double precision, for rows of 37 (a
+    /// remainder after every vector width) and 128, with and without γ and β; and the column sums
+    /// that give dγ and dβ.
+    func testLayerNormMatchesDoublePrecision() {
+        var random = SystemRandomNumberGenerator()
+        for table in tables {
+            let name = String(cString: table.name)
+            for n in [37, 128] {
+                let rows = 5
+                let x = (0..<(rows * n)).map { _ in Float.random(in: -3...5, using: &random) }
+                let g = (0..<(rows * n)).map { _ in Float.random(in: -1...1, using: &random) }
+                let w = (0..<n).map { _ in Float.random(in: 0.5...1.5, using: &random) }
+                let b = (0..<n).map { _ in Float.random(in: -1...1, using: &random) }
+                for affine in [true, false] {
+                    var y = [Float](repeating: 0, count: rows * n), xhat = y, dx = y, rstd = [Float](repeating: 0, count: rows)
+                    table.layer_norm_forward(x, affine ? w : nil, affine ? b : nil, &y, &xhat, &rstd, rows, n, 1e-5)
+                    table.layer_norm_backward(g, xhat, rstd, affine ? w : nil, &dx, rows, n)
+                    for r in 0..<rows {
+                        let row = (0..<n).map { Double(x[r * n + $0]) }
+                        let mean = row.reduce(0, +) / Double(n)
+                        let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)
+                        let inv = 1 / (variance + 1e-5).squareRoot()
+                        XCTAssertEqual(Double(rstd[r]), inv, accuracy: 1e-6 * inv, name)
+                        let h = row.map { ($0 - mean) * inv }
+                        let d = (0..<n).map { Double(g[r * n + $0]) * (affine ? Double(w[$0]) : 1) }
+                        let meanD = d.reduce(0, +) / Double(n)
+                        let meanDH = zip(d, h).map { $0 * $1 }.reduce(0, +) / Double(n)
+                        for j in 0..<n {
+                            let expected = affine ? h[j] * Double(w[j]) + Double(b[j]) : h[j]
+                            XCTAssertEqual(Double(y[r * n + j]), expected, accuracy: 2e-6, "\(name) n \(n) y[\(r), \(j)]")
+                            XCTAssertEqual(Double(dx[r * n + j]), inv * (d[j] - meanD - h[j] * meanDH), accuracy: 5e-6,
+                                           "\(name) n \(n) dx[\(r), \(j)]")
+                        }
+                    }
+                }
+                // dγ = Σ_rows g·x̂ and dβ = Σ_rows g, added to what the accumulators hold.
+                var dw = [Float](repeating: 1, count: n), db = [Float](repeating: 1, count: n)
+                table.accumulate_column_products(g, x, &dw, rows, n)
+                table.accumulate_column_products(g, nil, &db, rows, n)
+                for j in 0..<n {
+                    let products = (0..<rows).map { Double(g[$0 * n + j]) * Double(x[$0 * n + j]) }.reduce(1, +)
+                    XCTAssertEqual(Double(dw[j]), products, accuracy: 1e-5, name)
+                    XCTAssertEqual(Double(db[j]), (0..<rows).map { Double(g[$0 * n + j]) }.reduce(1, +), accuracy: 1e-5, name)
+                }
+            }
+        }
+    }
+
+    /// Σx² in double for every length around the 8 lanes, the same on every call.
+    func testSumOfSquaresIsDoublePrecisionAndRepeatable() {
+        var random = SystemRandomNumberGenerator()
+        for table in tables {
+            for n in [0, 1, 7, 8, 9, 1000, 100_003] {
+                let x = (0..<n).map { _ in Float.random(in: -2...2, using: &random) }
+                let exact = x.map { Double($0) * Double($0) }.reduce(0, +)
+                let sum = table.sum_of_squares(x, n)
+                XCTAssertEqual(sum, exact, accuracy: 1e-12 * Swift.max(1, exact), "\(String(cString: table.name)) n \(n)")
+                XCTAssertEqual(table.sum_of_squares(x, n), sum)
+            }
+        }
+    }
 }
 
 /// When OpenBLAS's kernels are narrower than the CPU's vectors, `BLASCoreType` names the core to

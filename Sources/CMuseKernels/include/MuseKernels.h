@@ -49,6 +49,21 @@ typedef struct MuseKernelTable {
     /// v ← β2·v + (1 − β2)·g², p ← p − stepSize·m / (√v / bias2Root + ε). No two buffers overlap.
     void (*adam_update)(float *param, const float *grad, float *expAvg, float *expAvgSq, long n,
                         const MuseAdamStep *step);
+    /// Layer normalisation of `rows` rows of `n`: per row the mean and the biased variance
+    /// (accumulated in double), rstd[r] = 1/√(variance + epsilon), xhat = (x − mean)·rstd and
+    /// y = xhat·weight + bias (`weight` and `bias` [n] may each be NULL: 1 and 0).
+    void (*layer_norm_forward)(const float *x, const float *weight, const float *bias, float *y, float *xhat,
+                               float *rstd, long rows, long n, float epsilon);
+    /// The input gradient of `layer_norm_forward` for `rows` rows of `n`, from the output gradient
+    /// `g`, the saved `xhat` and `rstd` and `weight` (may be NULL): with d = g·weight,
+    /// dx = rstd·(d − mean(d) − xhat·mean(d·xhat)).
+    void (*layer_norm_backward)(const float *g, const float *xhat, const float *rstd, const float *weight,
+                                float *dx, long rows, long n);
+    /// accumulator[j] += Σ_r a[r·n + j]·b[r·n + j] over `rows` rows (`b` NULL: Σ_r a[r·n + j]): the
+    /// weight and bias gradients of a normalisation.
+    void (*accumulate_column_products)(const float *a, const float *b, float *accumulator, long rows, long n);
+    /// Σ x[i]², accumulated in double in a fixed order (the same for every call on the same data).
+    double (*sum_of_squares)(const float *x, long n);
 } MuseKernelTable;
 
 /// Bits of `muse_cpu_features()`.

@@ -51,7 +51,7 @@ extension Tensor {
         let weightHHT = T >= 8 ? permuteKernel(weightHH, [1, 0]) : nil
         let recurrent: (b: UnsafePointer<Float>, ldb: Int, transposed: Bool) = weightHHT.map { (UnsafePointer($0.storage.pointer), G, false) }
             ?? (UnsafePointer(weightHH.storage.pointer), H, true)
-        BLASThreads.singleThreaded { forEachBatchSlice(B, parts) { r in
+        forEachBatchSlice(B, parts) { r in
             for s in 0..<T {
                 let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
                 let hPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(h0.storage.pointer) : UnsafePointer(pY + tp * H)
@@ -67,7 +67,7 @@ extension Tensor {
                         kernels.lstm_cell_forward(a, cp, c, tcOut, y, H)
                     }
             }
-        } }
+        }
         // Final cell state into row T.
         let tLast = reverse ? 0 : T - 1
         for b in 0..<B {
@@ -85,7 +85,7 @@ extension Tensor {
             // Through the tensors, so the closure keeps the saved buffers alive.
             let pA = gates.storage.pointer, pC = cells.storage.pointer, pTC = tanhCells.storage.pointer
             for b in 0..<B { (pdc + b * H).update(from: pg + b * ldY + T * H, count: H) }
-            BLASThreads.singleThreaded { forEachBatchSlice(B, parts) { r in
+            forEachBatchSlice(B, parts) { r in
                 for s in stride(from: T - 1, through: 0, by: -1) {
                     let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
                     let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
@@ -103,7 +103,7 @@ extension Tensor {
                         gemm(transposeA: false, transposeB: false, m: r.count, n: H, k: G, a: pdA + (r.lowerBound * T + t) * G, lda: T * G,
                              b: weightHH.storage.pointer, ldb: H, c: pdh + r.lowerBound * H, ldc: H)
                 }
-            } }
+            }
             var grads: [Tensor?] = [nil, nil, nil, nil, nil, nil, nil]
             if x.requiresGrad {
                 let dx = Tensor(uninitializedShape: [B, T, I])
@@ -148,7 +148,7 @@ extension Tensor {
     @inline(__always)
     static func forEachBatchSlice(_ count: Int, _ parts: Int, _ body: (Range<Int>) -> Void) {
         if parts <= 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        Parallel.forEach(parts) { p in
             let lo = p * count / parts, hi = (p + 1) * count / parts
             if lo < hi { body(lo..<hi) }
         }

@@ -58,55 +58,35 @@ extension Tensor {
         let xhat = Tensor(uninitializedShape: x.shape)
         let rstd = Tensor(uninitializedShape: [rows])
         let px = x.storage.pointer, py = out.storage.pointer, ph = xhat.storage.pointer, pr = rstd.storage.pointer
-        let pw = weight?.storage.pointer, pb = bias?.storage.pointer
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(n, 1))) { range in
-            for r in range {
-                let xr = px + r * n, yr = py + r * n, hr = ph + r * n
-                var mean: Double = 0
-                for j in 0..<n { mean += Double(xr[j]) }
-                mean /= Double(n)
-                var variance: Double = 0
-                for j in 0..<n { let d = Double(xr[j]) - mean; variance += d * d }
-                variance /= Double(n)
-                let inv = Float(1 / (variance + Double(epsilon)).squareRoot())
-                pr[r] = inv
-                let m = Float(mean)
-                for j in 0..<n {
-                    let h = (xr[j] - m) * inv
-                    hr[j] = h
-                    yr[j] = h * (pw?[j] ?? 1) + (pb?[j] ?? 0)
-                }
-            }
+        let pw = weight.map { UnsafePointer($0.storage.pointer) }, pb = bias.map { UnsafePointer($0.storage.pointer) }
+        let kernels = ElementwiseKernels.best
+        let rowsPerChunk = Swift.max(1, Parallel.minimumElements / Swift.max(n, 1))
+        Parallel.forEachChunk(count: rows, minimumChunk: rowsPerChunk) { range in
+            let r = range.lowerBound
+            kernels.layer_norm_forward(px + r * n, pw, pb, py + r * n, ph + r * n, pr + r, range.count, n, epsilon)
         }
         let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
         return record(out, "layer_norm", inputs) { g, _ in
             let pg = g.storage.pointer, ph = xhat.storage.pointer, pr = rstd.storage.pointer
-            let pw = weight?.storage.pointer
             let dx = Tensor(uninitializedShape: x.shape)
             let pd = dx.storage.pointer
-            Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(n, 1))) { range in
-                for r in range {
-                    let gr = pg + r * n, hr = ph + r * n, dr = pd + r * n
-                    var sumD: Float = 0, sumDH: Float = 0
-                    for j in 0..<n {
-                        let d = gr[j] * (pw?[j] ?? 1)
-                        sumD += d
-                        sumDH += d * hr[j]
-                    }
-                    let meanD = sumD / Float(n), meanDH = sumDH / Float(n), inv = pr[r]
-                    for j in 0..<n { dr[j] = inv * (gr[j] * (pw?[j] ?? 1) - meanD - hr[j] * meanDH) }
-                }
+            Parallel.forEachChunk(count: rows, minimumChunk: rowsPerChunk) { range in
+                let r = range.lowerBound
+                kernels.layer_norm_backward(pg + r * n, ph + r * n, pr + r, pw, pd + r * n, range.count, n)
+            }
+            // dγ = Σ_rows g·x̂ and dβ = Σ_rows g, each summed over all rows on one thread (the
+            // same order whatever the thread count), the two side by side.
+            let dw = weight.map { _ in Tensor.zeros([n]) }, db = bias.map { _ in Tensor.zeros([n]) }
+            let sums: [(Tensor, UnsafePointer<Float>?)] = [dw.map { ($0, UnsafePointer(ph)) }, db.map { ($0, nil) }].compactMap { $0 }
+            let accumulate = { (i: Int) in kernels.accumulate_column_products(pg, sums[i].1, sums[i].0.storage.pointer, rows, n) }
+            if sums.count == 2 && rows * n >= Parallel.minimumElements {
+                Parallel.forEach(2, accumulate)
+            } else {
+                sums.indices.forEach(accumulate)
             }
             var grads: [Tensor?] = [dx]
-            if weight != nil {
-                let dw = Tensor.zeros([n])
-                let pdw = dw.storage.pointer
-                for r in 0..<rows { let gr = pg + r * n, hr = ph + r * n; for j in 0..<n { pdw[j] += gr[j] * hr[j] } }
-                grads.append(Tensor(shape: weight!.shape, storage: dw.storage))
-            }
-            if let bias {
-                grads.append(sumTo(Tensor(shape: [rows] + bias.shape, storage: g.storage), bias.shape))
-            }
+            if let weight, let dw { grads.append(Tensor(shape: weight.shape, storage: dw.storage)) }
+            if let bias, let db { grads.append(Tensor(shape: bias.shape, storage: db.storage)) }
             return grads
         }
     }

@@ -22,20 +22,17 @@ extension Tensor {
     }
 
     /// `count` independent GEMMs `C_i = alpha · op(A_i) · op(B_i)`, one per (batch, head), placed by
-    /// their `HeadLayout`s. Per-head products are small (T×T×D), where OpenBLAS's own threads mostly
-    /// spin-wait; so with several products each core takes a contiguous slice of them with
-    /// single-threaded BLAS (the LSTM kernel does the same for its recurrence).
+    /// their `HeadLayout`s. Per-head products are small (T×T×D), too small to split, so each
+    /// thread of the pool takes a contiguous slice of them (the LSTM kernel does the same for its
+    /// recurrence).
     static func gemmBatch(_ count: Int, heads: Int, transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                           alpha: Float = 1, a: UnsafePointer<Float>, _ la: HeadLayout, b: UnsafePointer<Float>, _ lb: HeadLayout,
                           c: UnsafeMutablePointer<Float>, _ lc: HeadLayout) {
-        let parts = Swift.min(Parallel.coreCount, count)
-        BLASThreads.singleThreaded(if: parts > 1) {
-            Parallel.forEachChunk(count: count, minimumChunk: 1) { range in
-                for i in range {
-                    gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                         a: a + la.offset(i, heads: heads), lda: la.ld, b: b + lb.offset(i, heads: heads), ldb: lb.ld,
-                         c: c + lc.offset(i, heads: heads), ldc: lc.ld)
-                }
+        Parallel.forEachChunk(count: count, minimumChunk: 1) { range in
+            for i in range {
+                gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                     a: a + la.offset(i, heads: heads), lda: la.ld, b: b + lb.offset(i, heads: heads), ldb: lb.ld,
+                     c: c + lc.offset(i, heads: heads), ldc: lc.ld)
             }
         }
     }
@@ -94,15 +91,18 @@ extension Tensor {
                 let row = pp + r * tk
                 let qi = r % tq, batch = r / (tq * h)
                 let limit = causal ? Swift.min(tk, qi + 1) : tk
-                var m = -Float.infinity
-                let padRow = pad.map { $0 + batch * tk }
-                for j in 0..<limit where padRow?[j] ?? 0 == 0 { m = Swift.max(m, row[j]) }
                 var sum: Float = 0
-                for j in 0..<limit {
-                    if let padRow, padRow[j] != 0 { row[j] = 0; continue }
-                    let e = Foundation.exp(row[j] - m)
-                    row[j] = e
-                    sum += e
+                if let padRow = pad.map({ $0 + batch * tk }) {
+                    var m = -Float.infinity
+                    for j in 0..<limit where padRow[j] == 0 { m = Swift.max(m, row[j]) }
+                    for j in 0..<limit {
+                        if padRow[j] != 0 { row[j] = 0; continue }
+                        let e = Foundation.exp(row[j] - m)
+                        row[j] = e
+                        sum += e
+                    }
+                } else {
+                    sum = RowSoftmax.exponentiateShifted(row, count: limit)  // the vector exp kernel
                 }
                 let inv = 1 / sum  // ∞ (then NaN) for a fully masked row, as PyTorch
                 for j in 0..<limit { row[j] *= inv }

@@ -224,10 +224,10 @@ extension Tensor {
     static let convSliceMinimumWork = 1 << 20
 
     /// How many batch slices (cores) a convolution of `n` samples, `work` multiply-adds each, uses:
-    /// one per core when there are several samples and enough work (capped by OpenBLAS's thread
-    /// count, which data-parallel training lowers to share the cores between processes), else 1.
+    /// one per thread of the pool when there are several samples and enough work (data-parallel
+    /// training lowers the pool's thread count to share the cores between processes), else 1.
     static func convSlices(samples n: Int, work: Int) -> Int {
-        let cores = Swift.min(Parallel.coreCount, BLASThreads.current)
+        let cores = Parallel.coreCount
         guard cores > 1, n > 1, work.multipliedReportingOverflow(by: n).partialValue >= convSliceMinimumWork else { return 1 }
         return Swift.min(cores, n)
     }
@@ -239,15 +239,13 @@ extension Tensor {
         return Swift.max(1, Swift.min(perSlice, budget / slices / Swift.max(floatsPerSample, 1)))
     }
 
-    /// Runs `body(slice, samples)` on `slices` contiguous slices of `0..<n` at once, OpenBLAS
-    /// single-threaded while more than one runs (inline with one slice).
+    /// Runs `body(slice, samples)` on `slices` contiguous slices of `0..<n` at once, over the
+    /// pool (inline with one slice; its products then split themselves over the threads).
     static func forEachBatchSlice(_ n: Int, _ slices: Int, _ body: (Int, Range<Int>) -> Void) {
         if slices <= 1 { body(0, 0..<n); return }
-        BLASThreads.singleThreaded {
-            DispatchQueue.concurrentPerform(iterations: slices) { i in
-                let lo = i * n / slices, hi = (i + 1) * n / slices
-                if lo < hi { body(i, lo..<hi) }
-            }
+        Parallel.forEach(slices) { i in
+            let lo = i * n / slices, hi = (i + 1) * n / slices
+            if lo < hi { body(i, lo..<hi) }
         }
     }
 

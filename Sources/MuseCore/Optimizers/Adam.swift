@@ -58,20 +58,38 @@ public final class Adam: Optimizer {
         // Bias corrections in double precision, as PyTorch computes them with Python floats.
         let bc1 = 1 - Foundation.pow(Double(b1), Double(stepCount)), bc2 = 1 - Foundation.pow(Double(b2), Double(stepCount))
         let stepSize = Float(Double(lr) / bc1), bc2Root = Float(bc2.squareRoot())
+        // Every parameter's update is one segment of a single parallel job, split by elements
+        // (a model's many small tensors would each be too small to split on their own). Each
+        // element's update is independent, so the split changes no result.
+        struct Segment { var start: Int, count: Int, p, g, m, v: UnsafeMutablePointer<Float>, constants: MuseAdamStep }
+        var segments: [Segment] = []
+        var total = 0
         for (index, (name, p)) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            let wd = groupWeightDecays[index]
             let m = state.slot("\(name).exp_avg", like: p).0, v = state.slot("\(name).exp_avg_sq", like: p).0
-            let pp = p.storage.pointer, pg = grad.storage.pointer, pm = m.storage.pointer, pv = v.storage.pointer
             // PyTorch's update (m as a lerp, v, then p −= stepSize·m / (√v / √bc2 + ε)) in the C
             // kernels, 8 wide on AVX2.
-            let constants = MuseAdamStep(learningRate: lr, weightDecay: wd, beta1: b1, beta2: b2, stepSize: stepSize,
-                                         bias2Root: bc2Root, epsilon: eps, decoupled: decoupledWeightDecay ? 1 : 0)
-            let kernels = ElementwiseKernels.best
-            withUnsafePointer(to: constants) { constants in
-                Parallel.forEachChunk(count: p.count) { r in
-                    let i = r.lowerBound
-                    kernels.adam_update(pp + i, pg + i, pm + i, pv + i, r.count, constants)
+            let constants = MuseAdamStep(learningRate: lr, weightDecay: groupWeightDecays[index], beta1: b1, beta2: b2,
+                                         stepSize: stepSize, bias2Root: bc2Root, epsilon: eps, decoupled: decoupledWeightDecay ? 1 : 0)
+            segments.append(Segment(start: total, count: p.count, p: p.storage.pointer, g: grad.storage.pointer,
+                                    m: m.storage.pointer, v: v.storage.pointer, constants: constants))
+            total += p.count
+        }
+        let kernels = ElementwiseKernels.best
+        segments.withUnsafeBufferPointer { segments in
+            Parallel.forEachChunk(count: total) { range in
+                // The first segment that ends after the range starts, then each overlapping one.
+                var lo = 0, hi = segments.count
+                while lo < hi { let mid = (lo + hi) / 2; if segments[mid].start + segments[mid].count <= range.lowerBound { lo = mid + 1 } else { hi = mid } }
+                var s = lo
+                while s < segments.count, segments[s].start < range.upperBound {
+                    let segment = segments[s]
+                    let from = Swift.max(range.lowerBound, segment.start) - segment.start
+                    let to = Swift.min(range.upperBound, segment.start + segment.count) - segment.start
+                    withUnsafePointer(to: segment.constants) { constants in
+                        kernels.adam_update(segment.p + from, segment.g + from, segment.m + from, segment.v + from, to - from, constants)
+                    }
+                    s += 1
                 }
             }
         }

@@ -29,7 +29,8 @@ extension Optimizer {
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     var total: Double = 0
-    for p in parameters { if let g = p.grad { g.withUnsafeBufferPointer { for v in $0 { total += Double(v) * Double(v) } } } }
+    let kernels = ElementwiseKernels.best
+    for p in parameters { if let g = p.grad { total += kernels.sum_of_squares(g.storage.pointer, g.count) } }
     let norm = Float(total.squareRoot())
     let coefficient = Swift.min(maxNorm / (norm + 1e-6), 1)
     if coefficient < 1 {

@@ -46,8 +46,7 @@ public struct MusicTransformerCache {
         }
         let t = length
         if t == capacity { grow(model: model) }
-        // Products of `batch` rows are too small for OpenBLAS's workers to pay off.
-        return try BLASThreads.singleThreaded { try noGrad {
+        return try noGrad {
             let e = model.config.dModel
             var x = try model.embed(tokens, batch: batch, length: 1, startPosition: t)      // [B, 1, E]
             for (l, layer) in model.layers.enumerated() {
@@ -60,7 +59,7 @@ public struct MusicTransformerCache {
             }
             length += 1
             return try model.logits(fromHidden: x).scalars
-        } }
+        }
     }
 
     /// Doubles every layer's buffers, moving each head's block to its new place.
@@ -94,7 +93,6 @@ public struct MusicTransformerCache {
         var merged = [Float](repeating: 0, count: b * e)
         if scores.count < pairs * span { scores = [Float](repeating: 0, count: max(pairs * span, 2 * scores.count)) }
         let table = relative?.relativeEmbeddings ?? Tensor.zeros([1])      // [H, M, D], read in place
-        BLASThreads.singleThreaded {
         table.withUnsafeBufferPointer { tp in
         qkv.withUnsafeBufferPointer { qp in
         keys[l].withUnsafeMutableBufferPointer { kp in
@@ -126,7 +124,7 @@ public struct MusicTransformerCache {
                                 mb + row * e + head * d, 1)
                 }
             }
-        } } } } } } }
+        } } } } } }
         return merged
     }
 }
