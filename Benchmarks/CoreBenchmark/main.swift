@@ -55,11 +55,14 @@ for n in gemmSizes {
     let flops = 2 * Double(n) * Double(n) * Double(n)
     gemmOurs[n] = flops / (try medianSeconds(repeats, warmups: 3) { _ = try noGrad { try a.matmul(b) } }) / 1e9
     let c = Tensor.zeros([n, n])
-    // OpenBLAS alone (its own threads, as MuseCore uses it), without MuseCore's checks and tensors.
+    // OpenBLAS alone on its own threads (one per core), without MuseCore's checks and tensors;
+    // MuseCore keeps OpenBLAS on one thread and splits products over its own pool.
+    openblas_set_num_threads(Int32(Parallel.coreCount))
     gemmBLAS[n] = flops / medianSeconds(repeats, warmups: 3) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
                     a.storage.pointer, Int32(n), b.storage.pointer, Int32(n), 0, c.storage.pointer, Int32(n))
     } / 1e9
+    openblas_set_num_threads(1)
 }
 
 // MARK: LSTM training step
