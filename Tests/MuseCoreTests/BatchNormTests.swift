@@ -57,6 +57,52 @@ final class BatchNormTests: XCTestCase {
         }
     }
 
+    /// [N, C] input (after a dense layer: the DCGAN generator's 12,544 features) takes the
+    /// row-walking path, split over the cores by channel ranges: output, running statistics and
+    /// all three gradients against double precision, in training and in evaluation.
+    func testDenseInputMatchesDoublePrecision() throws {
+        var rng = SplitMix64(seed: 21)
+        let n = 37, c = 2000
+        for training in [true, false] {
+            let x = Tensor.randn([n, c], mean: 1, standardDeviation: 2, using: &rng)
+            let w = Tensor.uniform([c], low: 0.5, high: 1.5, using: &rng), b = Tensor.randn([c], using: &rng)
+            let rm = Tensor.randn([c], using: &rng), rv = Tensor.uniform([c], low: 0.5, high: 1.5, using: &rng)
+            let rmBefore = rm.scalars, rvBefore = rv.scalars
+            for t in [x, w, b] { t.requiresGrad = true }
+            let g = Tensor.randn([n, c], using: &rng)
+            let y = try x.batchNorm(weight: w, bias: b, runningMean: rm, runningVariance: rv, training: training)
+            try (y * g).sum().backward()
+            let xs = x.scalars, ws = w.scalars, bs = b.scalars, gs = g.scalars, ys = y.scalars
+            let dx = try XCTUnwrap(x.grad).scalars, dw = try XCTUnwrap(w.grad).scalars, db = try XCTUnwrap(b.grad).scalars
+            let rmAfter = rm.scalars, rvAfter = rv.scalars
+            for ch in 0..<c {
+                let column = (0..<n).map { Double(xs[$0 * c + ch]) }
+                let mean = training ? column.reduce(0, +) / Double(n) : Double(rmBefore[ch])
+                let squares = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+                let variance = training ? squares / Double(n) : Double(rvBefore[ch])
+                let inv = 1 / (variance + 1e-5).squareRoot()
+                let h = column.map { ($0 - mean) * inv }
+                let gc = (0..<n).map { Double(gs[$0 * c + ch]) }
+                let sumG = gc.reduce(0, +), sumGH = zip(gc, h).map { $0 * $1 }.reduce(0, +)
+                XCTAssertEqual(Double(db[ch]), sumG, accuracy: 1e-4)
+                XCTAssertEqual(Double(dw[ch]), sumGH, accuracy: 1e-4)
+                for i in 0..<n {
+                    XCTAssertEqual(Double(ys[i * c + ch]), h[i] * Double(ws[ch]) + Double(bs[ch]), accuracy: 1e-4, "y[\(i), \(ch)]")
+                    let expected = training
+                        ? Double(ws[ch]) * inv * (gc[i] - sumG / Double(n) - h[i] * sumGH / Double(n))
+                        : Double(ws[ch]) * inv * gc[i]
+                    XCTAssertEqual(Double(dx[i * c + ch]), expected, accuracy: 1e-4, "dx[\(i), \(ch)] training \(training)")
+                }
+                if training {
+                    XCTAssertEqual(Double(rmAfter[ch]), 0.9 * Double(rmBefore[ch]) + 0.1 * mean, accuracy: 1e-5)
+                    XCTAssertEqual(Double(rvAfter[ch]), 0.9 * Double(rvBefore[ch]) + 0.1 * squares / Double(n - 1), accuracy: 1e-4)
+                } else {
+                    XCTAssertEqual(rmAfter[ch], rmBefore[ch])
+                }
+            }
+        }
+    }
+
     /// A single value per channel cannot be normalised in training; wrong channel counts throw.
     func testBadInputThrows() throws {
         let bn = BatchNorm1d(numFeatures: 4)

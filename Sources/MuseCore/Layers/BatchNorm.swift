@@ -43,6 +43,16 @@ extension Tensor {
         means.withUnsafeMutableBufferPointer { meanBuf in
             invStds.withUnsafeMutableBufferPointer { invBuf in
                 let pm = meanBuf.baseAddress!, pi = invBuf.baseAddress!
+                if l == 1 {
+                    // [N, C] (after a dense layer): a channel's values are a column, C apart. Walk
+                    // the rows and keep the channels' sums side by side, in the same order and
+                    // precision as the per-channel loop below (which would jump C floats per value).
+                    Parallel.forEachChunk(count: c, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(n, 1))) { range in
+                        BatchNormColumns.forward(px, po, n: n, c: c, channels: range, training: training, momentum: momentum, epsilon: epsilon,
+                                                 weight: pw, bias: pb, runningMean: prm, runningVariance: prv, means: pm, invStds: pi)
+                    }
+                    return
+                }
                 Parallel.forEachChunk(count: c, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(m, 1))) { range in
                     for ch in range {
                         var mean: Float, variance: Float
@@ -80,6 +90,16 @@ extension Tensor {
             let dw = Tensor(uninitializedShape: [c]), db = Tensor(uninitializedShape: [c])
             let pg = g.storage.pointer, pdx = dx?.storage.pointer
             let pdw = dw.storage.pointer, pdb = db.storage.pointer
+            if l == 1 {
+                means.withUnsafeBufferPointer { pm in
+                    invStds.withUnsafeBufferPointer { pi in
+                        Parallel.forEachChunk(count: c, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(n, 1))) { range in
+                            BatchNormColumns.backward(pg, px, pdx, n: n, c: c, channels: range, training: training, weight: pw,
+                                                      means: pm.baseAddress!, invStds: pi.baseAddress!, weightGrad: pdw, biasGrad: pdb)
+                        }
+                    }
+                }
+            } else {
             Parallel.forEachChunk(count: c, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(m, 1))) { range in
                 for ch in range {
                     let mean = means[ch], inv = invStds[ch]
@@ -111,10 +131,102 @@ extension Tensor {
                     }
                 }
             }
+            }
             var result: [Tensor?] = [dx]
             if let weight { result.append(weight.requiresGrad ? dw : nil) }
             if let bias { result.append(bias.requiresGrad ? db : nil) }
             return result
+        }
+    }
+}
+
+/// Batch norm of [N, C] input (one value per channel and sample) for a range of channels, walking
+/// the rows: each row's channels are contiguous, so the loops run along memory. Every value goes
+/// through the same float and double operations, summed over the samples in the same order, as
+/// the per-channel loop, so the results are the same bits.
+enum BatchNormColumns {
+    static func forward(_ px: UnsafeMutablePointer<Float>, _ po: UnsafeMutablePointer<Float>, n: Int, c: Int, channels: Range<Int>,
+                        training: Bool, momentum: Float, epsilon: Float, weight pw: UnsafeMutablePointer<Float>?,
+                        bias pb: UnsafeMutablePointer<Float>?, runningMean prm: UnsafeMutablePointer<Float>?,
+                        runningVariance prv: UnsafeMutablePointer<Float>?,
+                        means pm: UnsafeMutablePointer<Float>, invStds pi: UnsafeMutablePointer<Float>) {
+        let lo = channels.lowerBound, width = channels.count
+        let scale = UnsafeMutablePointer<Float>.allocate(capacity: 2 * width)
+        let shift = scale + width
+        defer { scale.deallocate() }
+        if training {
+            let sums = UnsafeMutablePointer<Double>.allocate(capacity: width)
+            defer { sums.deallocate() }
+            sums.initialize(repeating: 0, count: width)
+            for b in 0..<n { let row = px + b * c + lo; for j in 0..<width { sums[j] += Double(row[j]) } }
+            for j in 0..<width { pm[lo + j] = Float(sums[j] / Double(n)) }
+            sums.initialize(repeating: 0, count: width)
+            for b in 0..<n {
+                let row = px + b * c + lo
+                for j in 0..<width { let d = row[j] - pm[lo + j]; sums[j] += Double(d * d) }
+            }
+            for j in 0..<width {
+                let ch = lo + j
+                let variance = Float(sums[j] / Double(n))
+                if let prm, let prv {
+                    prm[ch] = (1 - momentum) * prm[ch] + momentum * pm[ch]
+                    prv[ch] = (1 - momentum) * prv[ch] + momentum * Float(sums[j] / Double(n - 1))
+                }
+                pi[ch] = 1 / (variance + epsilon).squareRoot()
+            }
+        } else {
+            for j in 0..<width {
+                pm[lo + j] = prm![lo + j]
+                pi[lo + j] = 1 / (prv![lo + j] + epsilon).squareRoot()
+            }
+        }
+        for j in 0..<width {
+            let ch = lo + j
+            scale[j] = pi[ch] * (pw?[ch] ?? 1)
+            shift[j] = (pb?[ch] ?? 0) - pm[ch] * scale[j]
+        }
+        for b in 0..<n {
+            let p = px + b * c + lo, q = po + b * c + lo
+            for j in 0..<width { q[j] = p[j] * scale[j] + shift[j] }
+        }
+    }
+
+    static func backward(_ pg: UnsafeMutablePointer<Float>, _ px: UnsafeMutablePointer<Float>, _ pdx: UnsafeMutablePointer<Float>?,
+                         n: Int, c: Int, channels: Range<Int>, training: Bool, weight pw: UnsafeMutablePointer<Float>?,
+                         means pm: UnsafePointer<Float>, invStds pi: UnsafePointer<Float>,
+                         weightGrad pdw: UnsafeMutablePointer<Float>, biasGrad pdb: UnsafeMutablePointer<Float>) {
+        let lo = channels.lowerBound, width = channels.count
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * width)
+        defer { sums.deallocate() }
+        sums.initialize(repeating: 0, count: 2 * width)
+        let sumG = sums, sumGX = sums + width
+        for b in 0..<n {
+            let q = pg + b * c + lo, p = px + b * c + lo
+            for j in 0..<width {
+                sumG[j] += Double(q[j])
+                sumGX[j] += Double(q[j] * (p[j] - pm[lo + j]))
+            }
+        }
+        let k = UnsafeMutablePointer<Float>.allocate(capacity: 3 * width)
+        defer { k.deallocate() }
+        let meanG = k + width, meanGX = k + 2 * width
+        for j in 0..<width {
+            let ch = lo + j, inv = pi[ch]
+            let dBias = Float(sumG[j]), dWeight = Float(sumGX[j]) * inv
+            pdb[ch] = dBias
+            pdw[ch] = dWeight
+            k[j] = (pw?[ch] ?? 1) * inv
+            meanG[j] = dBias / Float(n)
+            meanGX[j] = dWeight / Float(n)
+        }
+        guard let pdx else { return }
+        for b in 0..<n {
+            let p = px + b * c + lo, q = pg + b * c + lo, d = pdx + b * c + lo
+            if training {
+                for j in 0..<width { d[j] = k[j] * (q[j] - meanG[j] - (p[j] - pm[lo + j]) * pi[lo + j] * meanGX[j]) }
+            } else {
+                for j in 0..<width { d[j] = k[j] * q[j] }
+            }
         }
     }
 }
