@@ -63,21 +63,10 @@ struct PrettyMIDIAssembler {
     var bends: [RawBend] = []
     var bucketCount = 0
 
-    // Per-track state, reset for each track.
-    /// Part index for (program << 4 | channel), -1 if none.
-    var partForKey = [Int32](repeating: -1, count: 128 * 16)
-    /// Straggler bucket per channel, -1 if none.
-    var stragglerBucket = [Int32](repeating: -1, count: 16)
-    var program = [Int](repeating: 0, count: 16)
-    /// Open notes: a linked list per (channel << 7 | pitch) in a pool of nodes.
-    var head = [Int32](repeating: -1, count: 16 * 128)
-    var tail = [Int32](repeating: -1, count: 16 * 128)
-    var nodeTick: [Int] = []
-    var nodeVelocity: [UInt8] = []
-    var nodeNext: [Int32] = []
+    // Per-track state, reset for each track, in raw buffers: a write to an element of an array
+    // held by this (inout) struct costs a uniqueness check, a runtime call per note event.
+    let track = TrackState()
     var freeNode: Int32 = -1
-    var usedKeys: [Int] = []
-    var usedPartKeys: [Int] = []
     var trackNameOffset = 0, trackNameLength = 0
 
     init(file: MIDIFile) {
@@ -102,7 +91,7 @@ struct PrettyMIDIAssembler {
                 let bucket = eventBucket(channel: Int(event.status & 0x0F))
                 controls.append(RawControl(tick: event.tick, bucket: bucket, number: event.data1, value: event.data2))
             case 0xC0...0xCF:
-                program[Int(event.status & 0x0F)] = Int(event.data1)
+                track.program[Int(event.status & 0x0F)] = Int(event.data1)
             case 0xE0...0xEF:
                 let bucket = eventBucket(channel: Int(event.status & 0x0F))
                 let bend = Int16(Int(event.data1) | Int(event.data2) << 7) - 8192
@@ -116,15 +105,8 @@ struct PrettyMIDIAssembler {
     }
 
     mutating func resetTrackState() {
-        for key in usedKeys { head[key] = -1; tail[key] = -1 }
-        usedKeys.removeAll(keepingCapacity: true)
-        for key in usedPartKeys { partForKey[key] = -1 }
-        usedPartKeys.removeAll(keepingCapacity: true)
-        nodeTick.removeAll(keepingCapacity: true)
-        nodeVelocity.removeAll(keepingCapacity: true)
-        nodeNext.removeAll(keepingCapacity: true)
+        track.reset()
         freeNode = -1
-        for channel in 0..<16 { stragglerBucket[channel] = -1; program[channel] = 0 }
         trackNameOffset = 0; trackNameLength = 0
     }
 
@@ -163,83 +145,86 @@ struct PrettyMIDIAssembler {
 
     @inline(__always)
     mutating func openNote(key: Int, tick: Int, velocity: UInt8) {
+        let t = track
         let node: Int32
         if freeNode >= 0 {
             node = freeNode
-            freeNode = nodeNext[Int(node)]
-            nodeTick[Int(node)] = tick; nodeVelocity[Int(node)] = velocity; nodeNext[Int(node)] = -1
+            freeNode = t.nodes[Int(node)].next
+            t.nodes[Int(node)] = TrackState.Node(tick: tick, velocity: velocity, next: -1)
         } else {
-            node = Int32(nodeTick.count)
-            nodeTick.append(tick); nodeVelocity.append(velocity); nodeNext.append(-1)
+            node = t.appendNode(TrackState.Node(tick: tick, velocity: velocity, next: -1))
         }
-        if head[key] < 0 {
-            if tail[key] == -1 { usedKeys.append(key); tail[key] = -2 }  // -2: key registered, list empty
-            head[key] = node
+        if t.head[key] < 0 {
+            if t.tail[key] == -1 { t.markUsed(key: key); t.tail[key] = -2 }  // -2: key registered, list empty
+            t.head[key] = node
         } else {
-            nodeNext[Int(tail[key])] = node
+            t.nodes[Int(t.tail[key])].next = node
         }
-        tail[key] = node
+        t.tail[key] = node
     }
 
     @inline(__always)
     mutating func closeNotes(channel: Int, pitch: UInt8, tick: Int) {
+        let t = track, nodes = track.nodes
         let key = channel << 7 | Int(pitch)
-        var node = head[key]
+        var node = t.head[key]
         guard node >= 0 else { return }
         var anyEarlier = false
         while node >= 0 {
-            if nodeTick[Int(node)] != tick { anyEarlier = true; break }
-            node = nodeNext[Int(node)]
+            if nodes[Int(node)].tick != tick { anyEarlier = true; break }
+            node = nodes[Int(node)].next
         }
-        node = head[key]
+        node = t.head[key]
         var keptHead: Int32 = -1, keptTail: Int32 = -1
         while node >= 0 {
-            let next = nodeNext[Int(node)]
-            if anyEarlier && nodeTick[Int(node)] == tick {
-                if keptTail >= 0 { nodeNext[Int(keptTail)] = node } else { keptHead = node }
+            let next = nodes[Int(node)].next
+            if anyEarlier && nodes[Int(node)].tick == tick {
+                if keptTail >= 0 { nodes[Int(keptTail)].next = node } else { keptHead = node }
                 keptTail = node
-                nodeNext[Int(node)] = -1
+                nodes[Int(node)].next = -1
             } else {
-                if nodeTick[Int(node)] != tick {
+                if nodes[Int(node)].tick != tick {
                     let part = partCreatingIfNeeded(channel: channel)
-                    notes.append(RawNote(startTick: nodeTick[Int(node)], endTick: tick, pitch: pitch,
-                                         velocity: nodeVelocity[Int(node)], part: part))
+                    notes.append(RawNote(startTick: nodes[Int(node)].tick, endTick: tick, pitch: pitch,
+                                         velocity: nodes[Int(node)].velocity, part: part))
                 }
-                nodeNext[Int(node)] = freeNode
+                nodes[Int(node)].next = freeNode
                 freeNode = node
             }
             node = next
         }
-        head[key] = keptHead
-        tail[key] = keptHead >= 0 ? keptTail : -2
+        t.head[key] = keptHead
+        t.tail[key] = keptHead >= 0 ? keptTail : -2
     }
 
     /// pretty_midi's `__get_instrument(program, channel, track, create_new=1)`.
     @inline(__always)
     mutating func partCreatingIfNeeded(channel: Int) -> Int32 {
-        let key = program[channel] << 4 | channel
-        let existing = partForKey[key]
+        let t = track
+        let key = t.program[channel] << 4 | channel
+        let existing = t.partForKey[key]
         if existing >= 0 { return existing }
-        var bucket = stragglerBucket[channel]
+        var bucket = t.stragglerBucket[channel]
         if bucket < 0 { bucket = Int32(bucketCount); bucketCount += 1 }
         let index = Int32(parts.count)
-        parts.append(Part(program: program[channel], channel: channel, bucket: Int(bucket),
+        parts.append(Part(program: t.program[channel], channel: channel, bucket: Int(bucket),
                           nameOffset: trackNameOffset, nameLength: trackNameLength))
-        partForKey[key] = index
-        usedPartKeys.append(key)
+        t.partForKey[key] = index
+        t.markUsed(partKey: key)
         return index
     }
 
     /// pretty_midi's `__get_instrument(program, channel, track, create_new=0)`, as a bucket.
     @inline(__always)
     mutating func eventBucket(channel: Int) -> Int32 {
-        let part = partForKey[program[channel] << 4 | channel]
+        let t = track
+        let part = t.partForKey[t.program[channel] << 4 | channel]
         if part >= 0 { return Int32(parts[Int(part)].bucket) }
-        if stragglerBucket[channel] < 0 {
-            stragglerBucket[channel] = Int32(bucketCount)
+        if t.stragglerBucket[channel] < 0 {
+            t.stragglerBucket[channel] = Int32(bucketCount)
             bucketCount += 1
         }
-        return stragglerBucket[channel]
+        return t.stragglerBucket[channel]
     }
 
     /// Converts ticks to seconds and lays out notes part by part. One counting sort per list (notes
@@ -337,6 +322,73 @@ struct PrettyMIDIAssembler {
             }
         }
         return (sorted, starts)
+    }
+}
+
+/// The per-track tables of `PrettyMIDIAssembler`, in buffers it owns (one allocation each, for the
+/// whole file; the node pool doubles when full).
+final class TrackState {
+    /// One open note in the pool: its start tick and velocity, and the next open note of its key.
+    struct Node { var tick: Int; var velocity: UInt8; var next: Int32 }
+
+    /// Part index for (program << 4 | channel), -1 if none.
+    let partForKey = UnsafeMutablePointer<Int32>.allocate(capacity: 128 * 16)
+    /// Straggler bucket per channel, -1 if none.
+    let stragglerBucket = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
+    /// Each channel's current program.
+    let program = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+    /// Open notes: a linked list per (channel << 7 | pitch) in the node pool (-1: empty; a tail of
+    /// -2 marks a key that is listed in `usedKeys` with an empty list).
+    let head = UnsafeMutablePointer<Int32>.allocate(capacity: 16 * 128)
+    let tail = UnsafeMutablePointer<Int32>.allocate(capacity: 16 * 128)
+    private(set) var nodes: UnsafeMutablePointer<Node>
+    private var nodeCount = 0, nodeCapacity = 64
+    /// Keys and part keys set during this track, so a reset clears only those.
+    private var usedKeys: [Int] = [], usedPartKeys: [Int] = []
+
+    init() {
+        nodes = .allocate(capacity: nodeCapacity)
+        partForKey.initialize(repeating: -1, count: 128 * 16)
+        head.initialize(repeating: -1, count: 16 * 128)
+        tail.initialize(repeating: -1, count: 16 * 128)
+        stragglerBucket.initialize(repeating: -1, count: 16)
+        program.initialize(repeating: 0, count: 16)
+    }
+
+    deinit {
+        for buffer in [UnsafeMutableRawPointer(partForKey), UnsafeMutableRawPointer(stragglerBucket), UnsafeMutableRawPointer(program),
+                       UnsafeMutableRawPointer(head), UnsafeMutableRawPointer(tail), UnsafeMutableRawPointer(nodes)] {
+            buffer.deallocate()
+        }
+    }
+
+    /// Back to the state of a new track: no open notes, no parts, programs 0.
+    func reset() {
+        for key in usedKeys { head[key] = -1; tail[key] = -1 }
+        usedKeys.removeAll(keepingCapacity: true)
+        for key in usedPartKeys { partForKey[key] = -1 }
+        usedPartKeys.removeAll(keepingCapacity: true)
+        nodeCount = 0
+        stragglerBucket.update(repeating: -1, count: 16)
+        program.update(repeating: 0, count: 16)
+    }
+
+    @inline(__always) func markUsed(key: Int) { usedKeys.append(key) }
+    @inline(__always) func markUsed(partKey: Int) { usedPartKeys.append(partKey) }
+
+    /// Adds `node` to the pool (doubling it when full) and returns its index.
+    @inline(__always)
+    func appendNode(_ node: Node) -> Int32 {
+        if nodeCount == nodeCapacity {
+            let grown = UnsafeMutablePointer<Node>.allocate(capacity: 2 * nodeCapacity)
+            grown.moveInitialize(from: nodes, count: nodeCount)
+            nodes.deallocate()
+            nodes = grown
+            nodeCapacity *= 2
+        }
+        (nodes + nodeCount).initialize(to: node)
+        nodeCount += 1
+        return Int32(nodeCount - 1)
     }
 }
 
