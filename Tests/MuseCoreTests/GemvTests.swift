@@ -24,6 +24,19 @@ final class GemvTests: XCTestCase {
         return out
     }
 
+    /// `Tensor.gemm` on arrays.
+    static func gemm(tA: Bool, tB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: [Float], lda: Int, b: [Float], ldb: Int,
+                     beta: Float, c: inout [Float], ldc: Int) {
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    Tensor.gemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, lda: lda,
+                                b: bp.baseAddress!, ldb: ldb, beta: beta, c: cp.baseAddress!, ldc: ldc)
+                }
+            }
+        }
+    }
+
     func testSingleRowAndSingleColumnProductsEqualTheDefinition() {
         var rng = SplitMix64(seed: 5)
         func random(_ n: Int) -> [Float] { (0..<n).map { _ in rng.nextUnitFloat() * 2 - 1 } }
@@ -38,14 +51,7 @@ final class GemvTests: XCTestCase {
                         if beta == 0 { c[0] = .nan }                  // must not leak through beta = 0
                         let expected = Self.naive(tA: tA, tB: tB, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: b, ldb: ldb,
                                              beta: beta, c: c, ldc: ldc)
-                        a.withUnsafeBufferPointer { ap in
-                            b.withUnsafeBufferPointer { bp in
-                                c.withUnsafeMutableBufferPointer { cp in
-                                    Tensor.gemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 1.5, a: ap.baseAddress!, lda: lda,
-                                                b: bp.baseAddress!, ldb: ldb, beta: beta, c: cp.baseAddress!, ldc: ldc)
-                                }
-                            }
-                        }
+                        Self.gemm(tA: tA, tB: tB, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &c, ldc: ldc)
                         for i in 0..<m {
                             for j in 0..<n {
                                 XCTAssertEqual(c[i * ldc + j], expected[i * ldc + j], accuracy: 1e-5,
