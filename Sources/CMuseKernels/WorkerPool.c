@@ -75,8 +75,9 @@ static long muse_claim_and_run(MuseWorkerPool *pool, uint64_t generation) {
         long count = atomic_load_explicit(&pool->count, memory_order_relaxed);
         pool->task(pool->context, index);
         ran++;
-        if (atomic_fetch_add_explicit(&pool->done, 1, memory_order_acq_rel) + 1 == count
-            && atomic_load(&pool->callerAsleep)) {
+        // Sequentially consistent, like the caller's store of `callerAsleep` before it checks
+        // `done`: one of the two sees the other, so the last index never leaves the caller asleep.
+        if (atomic_fetch_add(&pool->done, 1) + 1 == count && atomic_load(&pool->callerAsleep)) {
             pthread_mutex_lock(&pool->lock);
             pthread_cond_signal(&pool->finished);
             pthread_mutex_unlock(&pool->lock);
