@@ -76,7 +76,11 @@ public struct ModelBundle {
         }
         var metrics: Metrics?
         if let m = object["metrics"] {
-            metrics = try? JSONDecoder().decode(Metrics.self, from: JSONSerialization.data(withJSONObject: m))
+            // Foundation traps (it does not throw) when asked to serialise a number or a string.
+            guard let fields = m as? [String: Any] else {
+                throw TrainingError.badField(file: url.path, field: "metrics", reason: "not an object")
+            }
+            metrics = try? JSONDecoder().decode(Metrics.self, from: JSONSerialization.data(withJSONObject: fields))
         }
         var step = object["step"] as? Int
         if let state = try? Checkpoint.readState(folder) {

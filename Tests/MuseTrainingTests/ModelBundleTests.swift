@@ -68,7 +68,10 @@ final class ModelBundleTests: XCTestCase {
         for (text, field) in [("[1, 2]", "(root)"), ("not json", "(root)"), (#"{"width": 3}"#, "kind"),
                               (#"{"kind": "toy", "formatVersion": 99, "config": {}}"#, "formatVersion"),
                               (#"{"kind": "toy", "formatVersion": "1", "config": {}}"#, "formatVersion"),
-                              (#"{"kind": "toy", "formatVersion": 1}"#, "config")] {
+                              (#"{"kind": "toy", "formatVersion": 1}"#, "config"),
+                              // Found by fuzz-bundle: a number or a string as metrics trapped in Foundation.
+                              (#"{"kind": "toy", "formatVersion": 1, "config": {}, "metrics": 5}"#, "metrics"),
+                              (#"{"kind": "toy", "formatVersion": 1, "config": {}, "metrics": "good"}"#, "metrics")] {
             try writeJSON(text)
             XCTAssertThrowsError(try ModelBundle.open(folder), text) { error in
                 guard case let .badField(_, f, _)? = error as? TrainingError else { return XCTFail("\(error)") }
