@@ -100,37 +100,37 @@ extension Tensor {
                     }
                 }
             } else {
-            Parallel.forEachChunk(count: c, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(m, 1))) { range in
-                for ch in range {
-                    let mean = means[ch], inv = invStds[ch]
-                    // Σ g and Σ g·x̂ over the channel.
-                    var sumG: Double = 0, sumGX: Double = 0
-                    for b in 0..<n {
-                        let (s1, s2) = BatchNormLanes.sumAndDot(pg + (b * c + ch) * l, px + (b * c + ch) * l, l, centre: mean)
-                        sumG += Double(s1)
-                        sumGX += Double(s2)
-                    }
-                    let dBias = Float(sumG), dWeight = Float(sumGX) * inv
-                    pdb[ch] = dBias
-                    pdw[ch] = dWeight
-                    guard let pdx else { continue }
-                    let gamma = pw?[ch] ?? 1
-                    if training {
-                        // dx = γ·inv/M · (M·g − Σg − x̂·Σ(g·x̂))
-                        let k = gamma * inv, meanG = dBias / Float(m), meanGX = dWeight / Float(m)
+                Parallel.forEachChunk(count: c, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(m, 1))) { range in
+                    for ch in range {
+                        let mean = means[ch], inv = invStds[ch]
+                        // Σ g and Σ g·x̂ over the channel.
+                        var sumG: Double = 0, sumGX: Double = 0
                         for b in 0..<n {
-                            let p = px + (b * c + ch) * l, q = pg + (b * c + ch) * l, d = pdx + (b * c + ch) * l
-                            for i in 0..<l { d[i] = k * (q[i] - meanG - (p[i] - mean) * inv * meanGX) }
+                            let (s1, s2) = BatchNormLanes.sumAndDot(pg + (b * c + ch) * l, px + (b * c + ch) * l, l, centre: mean)
+                            sumG += Double(s1)
+                            sumGX += Double(s2)
                         }
-                    } else {
-                        let k = gamma * inv
-                        for b in 0..<n {
-                            let q = pg + (b * c + ch) * l, d = pdx + (b * c + ch) * l
-                            for i in 0..<l { d[i] = k * q[i] }
+                        let dBias = Float(sumG), dWeight = Float(sumGX) * inv
+                        pdb[ch] = dBias
+                        pdw[ch] = dWeight
+                        guard let pdx else { continue }
+                        let gamma = pw?[ch] ?? 1
+                        if training {
+                            // dx = γ·inv/M · (M·g − Σg − x̂·Σ(g·x̂))
+                            let k = gamma * inv, meanG = dBias / Float(m), meanGX = dWeight / Float(m)
+                            for b in 0..<n {
+                                let p = px + (b * c + ch) * l, q = pg + (b * c + ch) * l, d = pdx + (b * c + ch) * l
+                                for i in 0..<l { d[i] = k * (q[i] - meanG - (p[i] - mean) * inv * meanGX) }
+                            }
+                        } else {
+                            let k = gamma * inv
+                            for b in 0..<n {
+                                let q = pg + (b * c + ch) * l, d = pdx + (b * c + ch) * l
+                                for i in 0..<l { d[i] = k * q[i] }
+                            }
                         }
                     }
                 }
-            }
             }
             var result: [Tensor?] = [dx]
             if let weight { result.append(weight.requiresGrad ? dw : nil) }
