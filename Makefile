@@ -30,6 +30,7 @@ test: setup corpora
 	@scripts/check_standalone.sh
 	$(SWIFT) build $(BUILDFLAGS) -j $(JOBS) --build-tests
 	@scripts/run_tests.sh $(BUILDFLAGS)
+	@scripts/sanitize_fast.sh
 
 # Every benchmark beside its peer; ends with one table of all rows (output/bench.md) and a bar chart
 # of the ratios (output/bench.png). Each benchmark's rows are kept in output/bench/<name>.tsv.
