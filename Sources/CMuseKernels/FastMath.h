@@ -59,15 +59,6 @@ static inline __attribute__((always_inline)) float muse_sqrt(float x) {
 #endif
 }
 
-/// √x in double, without errno.
-static inline __attribute__((always_inline)) double muse_sqrt_double(double x) {
-#if __has_builtin(__builtin_elementwise_sqrt)
-    return __builtin_elementwise_sqrt(x);
-#else
-    return __builtin_sqrt(x);
-#endif
-}
-
 /// Logistic sigmoid 1/(1 + e^−x).
 static inline __attribute__((always_inline)) float muse_sigmoid(float x) { return 1.0f / (1.0f + muse_exp(-x)); }
 

@@ -76,18 +76,8 @@ MUSE_TARGET static void MUSE_NAME(adam_update)(float *restrict p, const float *r
     }
 }
 
-// Sums in 8 double lanes (vectorised at either width), the lanes added in a fixed order at the end.
-MUSE_TARGET static double MUSE_NAME(sum_of_squares)(const float *restrict x, long n) {
-    double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    long i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int l = 0; l < 8; l++) lane[l] += (double)x[i + l] * (double)x[i + l];
-    double sum = 0;
-    for (; i < n; i++) sum += (double)x[i] * (double)x[i];
-    for (int l = 0; l < 8; l++) sum += lane[l];
-    return sum;
-}
-
+// Σx or Σ(x − shift)² in 8 double lanes (vectorised at either width), the lanes added in a fixed
+// order at the end.
 MUSE_TARGET static double MUSE_NAME(row_sum)(const float *restrict x, long n, double shift, int squares) {
     double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     long i = 0;
@@ -104,6 +94,10 @@ MUSE_TARGET static double MUSE_NAME(row_sum)(const float *restrict x, long n, do
     return sum;
 }
 
+MUSE_TARGET static double MUSE_NAME(sum_of_squares)(const float *restrict x, long n) {
+    return MUSE_NAME(row_sum)(x, n, 0, 1);
+}
+
 MUSE_TARGET static void MUSE_NAME(layer_norm_forward)(const float *restrict x, const float *restrict w,
                                                       const float *restrict b, float *restrict y, float *restrict xhat,
                                                       float *restrict rstd, long rows, long n, float epsilon) {
@@ -112,7 +106,7 @@ MUSE_TARGET static void MUSE_NAME(layer_norm_forward)(const float *restrict x, c
         float *yr = y + r * n, *hr = xhat + r * n;
         double mean = MUSE_NAME(row_sum)(xr, n, 0, 0) / (double)n;
         double variance = MUSE_NAME(row_sum)(xr, n, mean, 1) / (double)n;
-        float inv = (float)(1.0 / muse_sqrt_double(variance + (double)epsilon));
+        float inv = (float)(1.0 / __builtin_sqrt(variance + (double)epsilon));  // once per row
         float m = (float)mean;
         rstd[r] = inv;
         for (long j = 0; j < n; j++) hr[j] = (xr[j] - m) * inv;

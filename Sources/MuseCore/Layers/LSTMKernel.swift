@@ -51,7 +51,7 @@ extension Tensor {
         let weightHHT = T >= 8 ? permuteKernel(weightHH, [1, 0]) : nil
         let recurrent: (b: UnsafePointer<Float>, ldb: Int, transposed: Bool) = weightHHT.map { (UnsafePointer($0.storage.pointer), G, false) }
             ?? (UnsafePointer(weightHH.storage.pointer), H, true)
-        forEachBatchSlice(B, parts) { r in
+        forEachBatchSlice(B, parts) { _, r in
             for s in 0..<T {
                 let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
                 let hPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(h0.storage.pointer) : UnsafePointer(pY + tp * H)
@@ -85,7 +85,7 @@ extension Tensor {
             // Through the tensors, so the closure keeps the saved buffers alive.
             let pA = gates.storage.pointer, pC = cells.storage.pointer, pTC = tanhCells.storage.pointer
             for b in 0..<B { (pdc + b * H).update(from: pg + b * ldY + T * H, count: H) }
-            forEachBatchSlice(B, parts) { r in
+            forEachBatchSlice(B, parts) { _, r in
                 for s in stride(from: T - 1, through: 0, by: -1) {
                     let t = reverse ? T - 1 - s : s, tp = reverse ? t + 1 : t - 1
                     let cPrev: UnsafePointer<Float> = s == 0 ? UnsafePointer(c0.storage.pointer) : UnsafePointer(pC + tp * H)
@@ -141,16 +141,6 @@ extension Tensor {
                 grads[6] = db.clone()
             }
             return grads
-        }
-    }
-
-    /// Runs `body` on `parts` contiguous slices of `0..<count` in parallel (inline when 1).
-    @inline(__always)
-    static func forEachBatchSlice(_ count: Int, _ parts: Int, _ body: (Range<Int>) -> Void) {
-        if parts <= 1 { body(0..<count); return }
-        Parallel.forEach(parts) { p in
-            let lo = p * count / parts, hi = (p + 1) * count / parts
-            if lo < hi { body(lo..<hi) }
         }
     }
 }

@@ -77,13 +77,11 @@ extension Tensor {
             // dγ = Σ_rows g·x̂ and dβ = Σ_rows g, each summed over all rows on one thread (the
             // same order whatever the thread count), the two side by side.
             let dw = weight.map { _ in Tensor.zeros([n]) }, db = bias.map { _ in Tensor.zeros([n]) }
-            let sums: [(Tensor, UnsafePointer<Float>?)] = [dw.map { ($0, UnsafePointer(ph)) }, db.map { ($0, nil) }].compactMap { $0 }
-            let accumulate = { (i: Int) in kernels.accumulate_column_products(pg, sums[i].1, sums[i].0.storage.pointer, rows, n) }
-            if sums.count == 2 && rows * n >= Parallel.minimumElements {
-                Parallel.forEach(2, accumulate)
-            } else {
-                sums.indices.forEach(accumulate)
+            let accumulate = { (i: Int) in
+                if i == 0, let dw { kernels.accumulate_column_products(pg, ph, dw.storage.pointer, rows, n) }
+                if i == 1, let db { kernels.accumulate_column_products(pg, nil, db.storage.pointer, rows, n) }
             }
+            if rows * n >= Parallel.minimumElements { Parallel.forEach(2, accumulate) } else { accumulate(0); accumulate(1) }
             var grads: [Tensor?] = [dx]
             if let weight, let dw { grads.append(Tensor(shape: weight.shape, storage: dw.storage)) }
             if let bias, let db { grads.append(Tensor(shape: bias.shape, storage: db.storage)) }

@@ -240,7 +240,8 @@ extension Tensor {
     }
 
     /// Runs `body(slice, samples)` on `slices` contiguous slices of `0..<n` at once, over the
-    /// pool (inline with one slice; its products then split themselves over the threads).
+    /// pool (inline with one slice; its products then split themselves over the threads). Shared
+    /// by the convolutions and the LSTM kernel's recurrence.
     static func forEachBatchSlice(_ n: Int, _ slices: Int, _ body: (Int, Range<Int>) -> Void) {
         if slices <= 1 { body(0, 0..<n); return }
         Parallel.forEach(slices) { i in
