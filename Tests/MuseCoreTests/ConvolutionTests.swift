@@ -229,3 +229,63 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 }
+
+extension ConvolutionTests {
+    /// The channels-last columns and the per-tap GEMMs give the outputs and gradients of the NCHW
+    /// columns, for both convolutions: stride 1 and 2, paddings from none to beyond the kernel
+    /// (negative adjoint padding), rectangular kernels, dilation, bias, batch slices and chunks.
+    func testEveryLayoutMatchesChannelsFirst() throws {
+        var rng = SplitMix64(seed: 31)
+        let cases: [(kernel: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D, h: Int, w: Int)] = [
+            (5, 1, 2, 1, 7, 7), (3, 1, 0, 1, 6, 5), (Size2D(1, 3), 1, Size2D(0, 1), 1, 4, 9), (3, 1, 3, 1, 5, 6),
+            (5, 2, 2, 1, 14, 14), (4, 2, 1, 1, 8, 6), (3, Size2D(1, 2), 1, 1, 5, 9), (3, 1, 2, 2, 7, 7),
+        ]
+        for (kernel, stride, padding, dilation, h, w) in cases {
+            let c = 3, o = 4, n = 5
+            let x = Tensor.randn([n, c, h, w], using: &rng), weight = Tensor.randn([o, c, kernel.height, kernel.width], using: &rng)
+            let bias = Tensor.randn([o], using: &rng)
+            let oh = ConvGeometry.convOutput(h, kernel: kernel.height, stride: stride.height, padding: padding.height, dilation: dilation.height)
+            let ow = ConvGeometry.convOutput(w, kernel: kernel.width, stride: stride.width, padding: padding.width, dilation: dilation.width)
+            let probe = Tensor.randn([n, o, oh, ow], using: &rng)
+            // The transposed convolution maps [n, o, oh, ow] back to [n, c, h, w].
+            let opH = h - ((oh - 1) * stride.height - 2 * padding.height + dilation.height * (kernel.height - 1) + 1)
+            let opW = w - ((ow - 1) * stride.width - 2 * padding.width + dilation.width * (kernel.width - 1) + 1)
+            let xt = Tensor.randn([n, o, oh, ow], using: &rng), weightT = Tensor.randn([o, c, kernel.height, kernel.width], using: &rng)
+            let biasT = Tensor.randn([c], using: &rng), probeT = Tensor.randn([n, c, h, w], using: &rng)
+            var results: [[[Float]]] = []
+            for (layout, slices, budget) in [(ConvLayout.channelsFirst, 1, 1 << 22), (.channelsLast, 1, 1 << 22), (.channelsLast, 2, 200),
+                                             (.taps, 1, 1 << 22)] {
+                let inputs = [x, weight, bias, xt, weightT, biasT].map { t -> Tensor in let c = t.clone(); c.requiresGrad = true; return c }
+                let y = try inputs[0].conv2d(weight: inputs[1], bias: inputs[2], stride: stride, padding: padding, dilation: dilation,
+                                             columnBudget: budget, slices: slices, layout: layout)
+                let yt = try inputs[3].convTranspose2d(weight: inputs[4], bias: inputs[5], stride: stride, padding: padding,
+                                                       outputPadding: Size2D(opH, opW), dilation: dilation, columnBudget: budget,
+                                                       slices: slices, layout: layout)
+                XCTAssertEqual(yt.shape, [n, c, h, w])
+                try ((y * probe).sum() + (yt * probeT).sum()).backward()
+                results.append([y.scalars, yt.scalars] + inputs.map { $0.grad!.scalars })
+            }
+            for run in 1..<results.count {
+                for (i, name) in ["conv", "convT", "dx", "dw", "db", "dxT", "dwT", "dbT"].enumerated() {
+                    XCTAssertEqual(results[0][i].count, results[run][i].count, name)
+                    for (a, e) in zip(results[run][i], results[0][i]) {
+                        XCTAssertEqual(a, e, accuracy: 1e-4 * (1 + Swift.abs(e)), "\(name), layout run \(run), kernel \(kernel) stride \(stride) padding \(padding) dilation \(dilation)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The per-tap path is chosen where it pays (stride 1, channels ≥ 32, padding ≥ 10% of the
+    /// products: the DCGAN's 5×5 on 7×7) and not on large pictures, where padding is a sliver.
+    func testTapPathIsChosenForSmallPaddedPictures() {
+        let dcgan = TapGeometry(n: 256, inChannels: 256, outChannels: 128, height: 7, width: 7, outHeight: 7, outWidth: 7, kernel: 5, padding: 2)
+        XCTAssertEqual(dcgan.paddingShare, 1 - (29.0 * 29.0) / (25.0 * 49.0), accuracy: 1e-12)
+        XCTAssertTrue(dcgan.isWorthwhile)
+        let large = TapGeometry(n: 1, inChannels: 128, outChannels: 128, height: 96, width: 96, outHeight: 96, outWidth: 96, kernel: 3, padding: 1)
+        XCTAssertLessThan(large.paddingShare, 0.05)
+        XCTAssertFalse(large.isWorthwhile)
+        let few = TapGeometry(n: 256, inChannels: 1, outChannels: 64, height: 7, width: 7, outHeight: 7, outWidth: 7, kernel: 5, padding: 2)
+        XCTAssertFalse(few.isWorthwhile)
+    }
+}

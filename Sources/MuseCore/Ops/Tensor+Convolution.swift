@@ -9,6 +9,10 @@ import Foundation
 // conv2d:            Y[O, N·OH·OW] = W[O, C·kH·kW] · im2col(x)         dx = col2im(Wᵀ·dY)
 // conv_transpose2d:  y = col2im(Wᵀ[Cout·kH·kW, Cin] · X[Cin, N·H·W])    dX = W · im2col(dy)
 // so the transposed convolution is exactly the input-gradient of a convolution, and vice versa.
+// Two other forms are picked per call (`ConvLayout`): with many channels on the image side the
+// columns are built channels-last (Tensor+ConvolutionChannelsLast.swift: long runs instead of
+// 7-float rows), and a stride-1 convolution on a small padded picture skips the columns altogether
+// (Tensor+ConvolutionTaps.swift: one GEMM per kernel tap and output row, padding never multiplied).
 // Threads: with several samples and enough work, the batch is split into one contiguous slice per
 // core, and each core runs im2col, a single-threaded GEMM and col2im on its own slice with its
 // own buffers (OpenBLAS's workers would otherwise spin-wait beside the im2col/col2im loops and
@@ -260,6 +264,14 @@ extension Tensor {
         }
     }
 
+    /// The sum of `slices` consecutive partial weight gradients of `count` floats in `parts`.
+    static func sumPartials(_ parts: Tensor, slices: Int, count: Int) -> Tensor {
+        if slices == 1 { return parts }
+        let sum = Tensor(uninitializedShape: [count])
+        sumPartials(parts, slices: slices, count: count, into: sum)
+        return sum
+    }
+
     /// Sums `slices` consecutive partial weight gradients of `count` floats in `parts` into `into`.
     static func sumPartials(_ parts: Tensor, slices: Int, count: Int, into: Tensor) {
         let src = parts.storage.pointer, dst = into.storage.pointer
@@ -296,10 +308,11 @@ extension Tensor {
         try conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, columnBudget: Tensor.convColumnBudget)
     }
 
-    /// `conv2d` with column buffers of at most `columnBudget` floats in all and `slices` batch
-    /// slices (`nil`: `convSlices`); tests use a tiny budget and forced slices to exercise both paths.
+    /// `conv2d` with column buffers of at most `columnBudget` floats in all, `slices` batch
+    /// slices (`nil`: `convSlices`) and the columns' `layout` (`nil`: `ConvLayout.choose`); tests
+    /// use a tiny budget, forced slices and both layouts to exercise every path.
     func conv2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, columnBudget: Int,
-                slices forcedSlices: Int? = nil) throws -> Tensor {
+                slices forcedSlices: Int? = nil, layout forcedLayout: ConvLayout? = nil) throws -> Tensor {
         let op = "conv2d"
         try Tensor.checkPairs(op, [("stride", stride, 1), ("dilation", dilation, 1), ("padding", padding, 0)])
         guard rank == 4, weight.rank == 4, shape[1] == weight.shape[1] else {
@@ -314,6 +327,13 @@ extension Tensor {
             throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(kernel) with padding \(padding) and dilation \(dilation) leaves no output")
         }
         let n = shape[0], s = oh * ow, inPer = count / Swift.max(n, 1), outPer = outC * s
+        if stride == 1, dilation == 1 {
+            let taps = TapGeometry(n: n, inChannels: shape[1], outChannels: outC, height: shape[2], width: shape[3], outHeight: oh,
+                                   outWidth: ow, kernel: kernel, padding: padding)
+            if forcedLayout == .taps || (forcedLayout == nil && taps.isWorthwhile) {
+                return Tensor.tapConvolution(op, x: self, weight: weight, bias: bias, kind: .convolution, geometry: taps)
+            }
+        }
         let geo = ConvGeometry(n: n, channels: shape[1], height: shape[2], width: shape[3], kernel: kernel, stride: stride,
                                padding: padding, dilation: dilation, outHeight: oh, outWidth: ow)
         let rows = geo.rows
@@ -321,21 +341,37 @@ extension Tensor {
         let inner = slices == 1  // one slice: OpenBLAS's threads, and the loops split over the cores
         let chunk = Tensor.convChunk(samples: n, slices: slices, budget: columnBudget, floatsPerSample: rows * s)
         let colSize = rows * chunk * s, ySize = outC * chunk * s
-        let x = self
+        let x = self, c = shape[1], plane = shape[2] * shape[3], kk = kernel.height * kernel.width
+        let layout = forcedLayout ?? ConvLayout.choose(channels: c)
+        // Channels last: the weight as [O, kH·kW·C], and each chunk's pictures as [nb, H, W, C].
+        let wLast = layout == .channelsLast ? Tensor.kernelsLast(weight, count: outC, channels: c, kernel: kk) : nil
+        let imgSize = layout == .channelsLast ? chunk * inPer : 0
         let out = Tensor(uninitializedShape: [n, outC, oh, ow])
         let cols = Tensor(uninitializedShape: [slices * colSize]), y = Tensor(uninitializedShape: [slices * ySize])
+        let img = Tensor(uninitializedShape: [slices * imgSize])
         let biasPointer = bias.map { UnsafePointer($0.storage.pointer) }
         Tensor.forEachBatchSlice(n, slices) { slice, samples in
             var geo = geo
             let colP = cols.storage.pointer + slice * colSize, yP = y.storage.pointer + slice * ySize
+            let imgP = img.storage.pointer + slice * imgSize
             Tensor.forEachSampleChunk(samples, chunk) { b0, nb in
-                // Y [O, nb·S] = W [O, C·kH·kW] · cols [C·kH·kW, nb·S], then to [nb, O, S] (+ bias).
                 geo.n = nb
-                geo.im2col(x.storage.pointer + b0 * inPer, colP, parallel: inner)
-                Tensor.gemm(transposeA: false, transposeB: false, m: outC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
-                            b: colP, ldb: nb * s, c: yP, ldc: nb * s)
-                Tensor.swapLeadingAxes(yP, outC, nb, s, into: out.storage.pointer + b0 * outPer, bias: biasPointer, biasOnA: true,
-                                       parallel: inner)
+                if let wLast {
+                    // Y [nb·S, O] = cols [nb·S, kH·kW·C] · Wᵀ, then each sample's [S, O] to [O, S] (+ bias).
+                    Tensor.transposeMatrices(x.storage.pointer + b0 * inPer, count: nb, rows: c, columns: plane, into: imgP, parallel: inner)
+                    geo.im2colChannelsLast(imgP, colP, parallel: inner)
+                    Tensor.gemm(transposeA: false, transposeB: true, m: nb * s, n: outC, k: rows, a: colP, lda: rows,
+                                b: wLast.storage.pointer, ldb: rows, c: yP, ldc: outC)
+                    Tensor.transposeMatrices(yP, count: nb, rows: s, columns: outC, into: out.storage.pointer + b0 * outPer,
+                                             biasPerColumn: biasPointer, parallel: inner)
+                } else {
+                    // Y [O, nb·S] = W [O, C·kH·kW] · cols [C·kH·kW, nb·S], then to [nb, O, S] (+ bias).
+                    geo.im2col(x.storage.pointer + b0 * inPer, colP, parallel: inner)
+                    Tensor.gemm(transposeA: false, transposeB: false, m: outC, n: nb * s, k: rows, a: weight.storage.pointer, lda: rows,
+                                b: colP, ldb: nb * s, c: yP, ldc: nb * s)
+                    Tensor.swapLeadingAxes(yP, outC, nb, s, into: out.storage.pointer + b0 * outPer, bias: biasPointer, biasOnA: true,
+                                           parallel: inner)
+                }
             }
         }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
@@ -343,13 +379,34 @@ extension Tensor {
             let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
             let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
             let wc = weight.count
-            let dwParts = dw.map { slices == 1 ? $0 : Tensor.zeros([slices * wc]) }
+            let dwParts = dw.map { slices == 1 && wLast == nil ? $0 : Tensor.zeros([slices * wc]) }
             let gy = Tensor(uninitializedShape: [slices * ySize]), cols = Tensor(uninitializedShape: [slices * colSize])
+            let img = Tensor(uninitializedShape: [slices * imgSize])
             Tensor.forEachBatchSlice(n, slices) { slice, samples in
                 var geo = geo
                 let colP = cols.storage.pointer + slice * colSize, gyP = gy.storage.pointer + slice * ySize
+                let imgP = img.storage.pointer + slice * imgSize
                 Tensor.forEachSampleChunk(samples, chunk) { b0, nb in
                     geo.n = nb
+                    if let wLast {
+                        // dY [nb·S, O]; dW [O, kH·kW·C] += dYᵀ · cols; dcols = dY · W, scattered to [nb, H, W, C].
+                        Tensor.transposeMatrices(g.storage.pointer + b0 * outPer, count: nb, rows: outC, columns: s, into: gyP, parallel: inner)
+                        if let dwParts {
+                            Tensor.transposeMatrices(x.storage.pointer + b0 * inPer, count: nb, rows: c, columns: plane, into: imgP,
+                                                     parallel: inner)
+                            geo.im2colChannelsLast(imgP, colP, parallel: inner)
+                            Tensor.gemm(transposeA: true, transposeB: false, m: outC, n: rows, k: nb * s, a: gyP, lda: outC,
+                                        b: colP, ldb: rows, beta: 1, c: dwParts.storage.pointer + slice * wc, ldc: rows)
+                        }
+                        if let dx {
+                            Tensor.gemm(transposeA: false, transposeB: false, m: nb * s, n: rows, k: outC, a: gyP, lda: outC,
+                                        b: wLast.storage.pointer, ldb: rows, c: colP, ldc: rows)
+                            geo.col2imChannelsLast(colP, imgP, parallel: inner)
+                            Tensor.transposeMatrices(imgP, count: nb, rows: plane, columns: c, into: dx.storage.pointer + b0 * inPer,
+                                                     parallel: inner)
+                        }
+                        return
+                    }
                     Tensor.swapLeadingAxes(g.storage.pointer + b0 * outPer, nb, outC, s, into: gyP, parallel: inner)  // dY [O, nb·S]
                     if let dwParts {
                         // dW += dY · colsᵀ (columns recomputed rather than kept from the forward pass)
@@ -365,7 +422,13 @@ extension Tensor {
                     }
                 }
             }
-            if let dw, let dwParts, slices > 1 { Tensor.sumPartials(dwParts, slices: slices, count: wc, into: dw) }
+            if let dw, let dwParts {
+                if wLast != nil {
+                    Tensor.kernelsFirst(Tensor.sumPartials(dwParts, slices: slices, count: wc), into: dw, count: outC, channels: c, kernel: kk)
+                } else if slices > 1 {
+                    Tensor.sumPartials(dwParts, slices: slices, count: wc, into: dw)
+                }
+            }
             return Tensor.withBiasGradient([dx, dw], bias: bias, gradOutput: g)
         }
     }
@@ -387,10 +450,11 @@ extension Tensor {
                             dilation: dilation, columnBudget: Tensor.convColumnBudget)
     }
 
-    /// `convTranspose2d` with column buffers of at most `columnBudget` floats in all and `slices`
-    /// batch slices (`nil`: `convSlices`).
+    /// `convTranspose2d` with column buffers of at most `columnBudget` floats in all, `slices`
+    /// batch slices (`nil`: `convSlices`) and the columns' `layout` (`nil`: `ConvLayout.choose`).
     func convTranspose2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, outputPadding: Size2D,
-                         dilation: Size2D, columnBudget: Int, slices forcedSlices: Int? = nil) throws -> Tensor {
+                         dilation: Size2D, columnBudget: Int, slices forcedSlices: Int? = nil,
+                         layout forcedLayout: ConvLayout? = nil) throws -> Tensor {
         let op = "conv_transpose2d"
         try Tensor.checkPairs(op, [("stride", stride, 1), ("dilation", dilation, 1), ("padding", padding, 0),
                                    ("output padding", outputPadding, 0)])
@@ -409,6 +473,14 @@ extension Tensor {
         guard oh > 0, ow > 0, kernel.height > 0, kernel.width > 0 else {
             throw TensorError.invalidShape(op: op, shape: shape, reason: "kernel \(kernel) with padding \(padding) gives output \(oh)×\(ow)")
         }
+        if stride == 1, dilation == 1 {
+            // Stride 1: the correlation with the kernel flipped and padding k − 1 − pad.
+            let taps = TapGeometry(n: n, inChannels: inC, outChannels: outC, height: h, width: w, outHeight: oh, outWidth: ow, kernel: kernel,
+                                   padding: Size2D(kernel.height - 1 - padding.height, kernel.width - 1 - padding.width))
+            if forcedLayout == .taps || (forcedLayout == nil && taps.isWorthwhile) {
+                return Tensor.tapConvolution(op, x: self, weight: weight, bias: bias, kind: .transposedConvolution, geometry: taps)
+            }
+        }
         // The output image is the "input" of the adjoint convolution, whose columns are the H×W grid.
         let geo = ConvGeometry(n: n, channels: outC, height: oh, width: ow, kernel: kernel, stride: stride,
                                padding: padding, dilation: dilation, outHeight: h, outWidth: w)
@@ -416,19 +488,35 @@ extension Tensor {
         let slices = Swift.max(1, Swift.min(n, forcedSlices ?? Tensor.convSlices(samples: n, work: inC * rows * s)))
         let inner = slices == 1
         let chunk = Tensor.convChunk(samples: n, slices: slices, budget: columnBudget, floatsPerSample: rows * s)
-        let colSize = rows * chunk * s, xtSize = inC * chunk * s
+        let colSize = rows * chunk * s, xtSize = inC * chunk * s, kk = kernel.height * kernel.width, outPlane = oh * ow
+        let layout = forcedLayout ?? ConvLayout.choose(channels: outC)
+        // Channels last: the weight as [Cin, kH·kW·Cout], and each chunk's outputs as [nb, OH, OW, Cout].
+        let wLast = layout == .channelsLast ? Tensor.kernelsLast(weight, count: inC, channels: outC, kernel: kk) : nil
+        let imgSize = layout == .channelsLast ? chunk * outPer : 0
         let out = Tensor(uninitializedShape: [n, outC, oh, ow])
         let xt = Tensor(uninitializedShape: [slices * xtSize]), cols = Tensor(uninitializedShape: [slices * colSize])
+        let img = Tensor(uninitializedShape: [slices * imgSize])
         Tensor.forEachBatchSlice(n, slices) { slice, samples in
             var geo = geo
             let colP = cols.storage.pointer + slice * colSize, xtP = xt.storage.pointer + slice * xtSize
+            let imgP = img.storage.pointer + slice * imgSize
             Tensor.forEachSampleChunk(samples, chunk) { b0, nb in
-                // cols [Cout·kH·kW, nb·S] = Wᵀ · X [Cin, nb·S], scattered into the output image.
                 geo.n = nb
-                Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xtP, parallel: inner)
-                Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: inC, a: weight.storage.pointer, lda: rows,
-                            b: xtP, ldb: nb * s, c: colP, ldc: nb * s)
-                geo.col2im(colP, out.storage.pointer + b0 * outPer, parallel: inner)
+                if let wLast {
+                    // cols [nb·S, kH·kW·Cout] = X [nb·S, Cin] · W, scattered into [nb, OH, OW, Cout], then to NCHW.
+                    Tensor.transposeMatrices(x.storage.pointer + b0 * inPer, count: nb, rows: inC, columns: s, into: xtP, parallel: inner)
+                    Tensor.gemm(transposeA: false, transposeB: false, m: nb * s, n: rows, k: inC, a: xtP, lda: inC,
+                                b: wLast.storage.pointer, ldb: rows, c: colP, ldc: rows)
+                    geo.col2imChannelsLast(colP, imgP, parallel: inner)
+                    Tensor.transposeMatrices(imgP, count: nb, rows: outPlane, columns: outC, into: out.storage.pointer + b0 * outPer,
+                                             parallel: inner)
+                } else {
+                    // cols [Cout·kH·kW, nb·S] = Wᵀ · X [Cin, nb·S], scattered into the output image.
+                    Tensor.swapLeadingAxes(x.storage.pointer + b0 * inPer, nb, inC, s, into: xtP, parallel: inner)
+                    Tensor.gemm(transposeA: true, transposeB: false, m: rows, n: nb * s, k: inC, a: weight.storage.pointer, lda: rows,
+                                b: xtP, ldb: nb * s, c: colP, ldc: nb * s)
+                    geo.col2im(colP, out.storage.pointer + b0 * outPer, parallel: inner)
+                }
             }
         }
         if let bias {
@@ -445,13 +533,34 @@ extension Tensor {
             let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
             let dw = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
             let wc = weight.count
-            let dwParts = dw.map { slices == 1 ? $0 : Tensor.zeros([slices * wc]) }
+            let dwParts = dw.map { slices == 1 && wLast == nil ? $0 : Tensor.zeros([slices * wc]) }
             let gcols = Tensor(uninitializedShape: [slices * colSize]), xt = Tensor(uninitializedShape: [slices * xtSize])
+            let img = Tensor(uninitializedShape: [slices * imgSize])
             Tensor.forEachBatchSlice(n, slices) { slice, samples in
                 var geo = geo
                 let colP = gcols.storage.pointer + slice * colSize, xtP = xt.storage.pointer + slice * xtSize
+                let imgP = img.storage.pointer + slice * imgSize
                 Tensor.forEachSampleChunk(samples, chunk) { b0, nb in
                     geo.n = nb
+                    if let wLast {
+                        // cols = im2col(dy as [nb, OH, OW, Cout]); dX [nb·S, Cin] = cols · Wᵀ; dW [Cin, kH·kW·Cout] += Xᵀ · cols.
+                        Tensor.transposeMatrices(g.storage.pointer + b0 * outPer, count: nb, rows: outC, columns: outPlane, into: imgP,
+                                                 parallel: inner)
+                        geo.im2colChannelsLast(imgP, colP, parallel: inner)
+                        if let dx {
+                            Tensor.gemm(transposeA: false, transposeB: true, m: nb * s, n: inC, k: rows, a: colP, lda: rows,
+                                        b: wLast.storage.pointer, ldb: rows, c: xtP, ldc: inC)
+                            Tensor.transposeMatrices(xtP, count: nb, rows: s, columns: inC, into: dx.storage.pointer + b0 * inPer,
+                                                     parallel: inner)
+                        }
+                        if let dwParts {
+                            Tensor.transposeMatrices(x.storage.pointer + b0 * inPer, count: nb, rows: inC, columns: s, into: xtP,
+                                                     parallel: inner)
+                            Tensor.gemm(transposeA: true, transposeB: false, m: inC, n: rows, k: nb * s, a: xtP, lda: inC,
+                                        b: colP, ldb: rows, beta: 1, c: dwParts.storage.pointer + slice * wc, ldc: rows)
+                        }
+                        return
+                    }
                     geo.im2col(g.storage.pointer + b0 * outPer, colP, parallel: inner)
                     if let dx {
                         // dX [Cin, nb·S] = W · im2col(dy), back to [nb, Cin, S]
@@ -467,7 +576,13 @@ extension Tensor {
                     }
                 }
             }
-            if let dw, let dwParts, slices > 1 { Tensor.sumPartials(dwParts, slices: slices, count: wc, into: dw) }
+            if let dw, let dwParts {
+                if wLast != nil {
+                    Tensor.kernelsFirst(Tensor.sumPartials(dwParts, slices: slices, count: wc), into: dw, count: inC, channels: outC, kernel: kk)
+                } else if slices > 1 {
+                    Tensor.sumPartials(dwParts, slices: slices, count: wc, into: dw)
+                }
+            }
             return Tensor.withBiasGradient([dx, dw], bias: bias, gradOutput: g)
         }
     }
