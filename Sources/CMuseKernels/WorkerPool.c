@@ -77,10 +77,13 @@ static long muse_claim_and_run(MuseWorkerPool *pool, uint64_t generation) {
         ran++;
         // Sequentially consistent, like the caller's store of `callerAsleep` before it checks
         // `done`: one of the two sees the other, so the last index never leaves the caller asleep.
+        // Taking and releasing the lock first means the caller is either not yet waiting (it
+        // will see `done` under the lock) or inside pthread_cond_wait; the signal comes after the
+        // unlock so the woken caller does not block again on the lock this thread still holds.
         if (atomic_fetch_add(&pool->done, 1) + 1 == count && atomic_load(&pool->callerAsleep)) {
             pthread_mutex_lock(&pool->lock);
-            pthread_cond_signal(&pool->finished);
             pthread_mutex_unlock(&pool->lock);
+            pthread_cond_signal(&pool->finished);
         }
         word = atomic_load_explicit(&pool->word, memory_order_acquire);
     }
@@ -191,9 +194,12 @@ int muse_worker_pool_run(MuseWorkerPool *pool, long count, MuseWorkerTask task, 
     atomic_store_explicit(&pool->done, 0, memory_order_relaxed);
     atomic_store(&pool->word, generation << 32);
     if (atomic_load(&pool->sleepers) > 0) {
+        // A sleeper is either still checking `word` under the lock (and will see the new
+        // generation) or inside pthread_cond_wait once this thread holds the lock; broadcasting
+        // after the unlock lets it run at once instead of blocking on the lock held here.
         pthread_mutex_lock(&pool->lock);
-        pthread_cond_broadcast(&pool->wake);
         pthread_mutex_unlock(&pool->lock);
+        pthread_cond_broadcast(&pool->wake);
     }
     muse_claim_and_run(pool, generation);
     // Wait for the indices the workers took: spin briefly, then sleep until the last one returns.
