@@ -17,16 +17,16 @@ public enum Parallel {
     public static let minimumElements = 1 << 15
 
     /// How long a worker spins for the next job before it sleeps: `$MUSE_SPIN_MICROSECONDS`, or
-    /// 1 ms (a step's parallel loops mostly follow each other within microseconds, but the
-    /// single-threaded stretches between them — autodiff bookkeeping, small ops — can pass
-    /// 0.2 ms, and waking a sleeping core costs a system call and, on a virtual machine, the
-    /// hypervisor's wake-up: the spectrogram VAE's step ran about 8% faster than with 200 µs;
-    /// a process that waits for I/O, or a user, sleeps after 1 ms).
+    /// 200 µs (a step's parallel loops follow each other within microseconds; a process that
+    /// waits for I/O, or a user, sleeps after 0.2 ms). Spinning longer is no faster: 1 ms made
+    /// the spectrogram VAE's step a little faster and the Music Transformer's about 8% slower
+    /// (measured on a 2-core cloud machine, within its noise; a guess at why: a spinning core
+    /// takes from the clock boost of the core doing the single-threaded work).
     public static let spinMicroseconds: Int = {
         if let value = ProcessInfo.processInfo.environment["MUSE_SPIN_MICROSECONDS"], let micros = Int(value), micros >= 0 {
             return min(micros, 1_000_000)
         }
-        return 1000
+        return 200
     }()
 
     /// The pool: one worker fewer than the threads, the active core count or `$MUSE_THREADS` when
