@@ -60,7 +60,7 @@ struct ConvGeometry {
     /// The output columns `ox` in `0..<outWidth` for which `ox·stride − padding + kj·dilation`
     /// lies inside `0..<width` (a contiguous range).
     @inline(__always)
-    func validRange(offset: Int, stride: Int, size: Int, outSize: Int) -> Range<Int> {
+    static func validRange(offset: Int, stride: Int, size: Int, outSize: Int) -> Range<Int> {
         // need 0 <= o*stride + offset < size
         let lo = Swift.min(outSize, offset >= 0 ? 0 : (-offset + stride - 1) / stride)
         let hi = size - offset <= 0 ? 0 : Swift.min(outSize, (size - offset + stride - 1) / stride)
@@ -77,8 +77,8 @@ struct ConvGeometry {
                 let c = r / kk, ki = (r % kk) / kernel.width, kj = r % kernel.width
                 let offX = kj * dilation.width - padding.width
                 let offY = ki * dilation.height - padding.height
-                let xr = validRange(offset: offX, stride: stride.width, size: width, outSize: outWidth)
-                let yr = validRange(offset: offY, stride: stride.height, size: height, outSize: outHeight)
+                let xr = Self.validRange(offset: offX, stride: stride.width, size: width, outSize: outWidth)
+                let yr = Self.validRange(offset: offY, stride: stride.height, size: height, outSize: outHeight)
                 let sx = stride.width
                 for b in 0..<n {
                     let src = image + (b * channels + c) * plane
@@ -123,11 +123,11 @@ struct ConvGeometry {
                 for b in 0..<n { (image + (b * channels + c) * plane).initialize(repeating: 0, count: plane) }
                 for ki in 0..<kernel.height {
                     let offY = ki * dilation.height - padding.height
-                    let yr = validRange(offset: offY, stride: stride.height, size: height, outSize: outHeight)
+                    let yr = Self.validRange(offset: offY, stride: stride.height, size: height, outSize: outHeight)
                     if yr.isEmpty { continue }
                     for kj in 0..<kernel.width {
                         let offX = kj * dilation.width - padding.width
-                        let xr = validRange(offset: offX, stride: stride.width, size: width, outSize: outWidth)
+                        let xr = Self.validRange(offset: offX, stride: stride.width, size: width, outSize: outWidth)
                         if xr.isEmpty { continue }
                         let r = (c * kernel.height + ki) * kernel.width + kj
                         let sx = stride.width
@@ -279,6 +279,18 @@ extension Tensor {
             var v = src[i]
             for k in 1..<Swift.max(slices, 1) { v += src[k * count + i] }
             dst[i] = v
+        }
+    }
+
+    /// `out[n, c, …] += bias[c]` for `out` of shape [N, C, H, W] (rows split over the cores).
+    static func addChannelBias(_ bias: Tensor, to out: Tensor) {
+        let channels = out.shape[1], plane = out.count / Swift.max(out.shape[0] * channels, 1)
+        let po = out.storage.pointer, pb = bias.storage.pointer
+        Parallel.forEachChunk(count: out.shape[0] * channels, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(plane, 1))) { r in
+            for row in r {
+                let v = pb[row % channels], p = po + row * plane
+                for i in 0..<plane { p[i] += v }
+            }
         }
     }
 
@@ -519,15 +531,7 @@ extension Tensor {
                 }
             }
         }
-        if let bias {
-            let po = out.storage.pointer, pb = bias.storage.pointer, plane = oh * ow
-            Parallel.forEachChunk(count: n * outC, minimumChunk: Swift.max(1, Parallel.minimumElements / plane)) { r in
-                for bc in r {
-                    let v = pb[bc % outC], p = po + bc * plane
-                    for i in 0..<plane { p[i] += v }
-                }
-            }
-        }
+        if let bias { Tensor.addChannelBias(bias, to: out) }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return Tensor.record(out, op, inputs) { g, _ in
             let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil

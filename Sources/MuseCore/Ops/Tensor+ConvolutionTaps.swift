@@ -33,8 +33,7 @@ struct TapGeometry {
     /// The output positions along one axis whose input `o + k − pad` lies inside `0..<size`.
     @inline(__always)
     static func valid(_ k: Int, pad: Int, size: Int, outSize: Int) -> Range<Int> {
-        let lo = Swift.max(0, pad - k), hi = Swift.min(outSize, size + pad - k)
-        return lo < hi ? lo..<hi : 0..<0
+        ConvGeometry.validRange(offset: k - pad, stride: 1, size: size, outSize: outSize)
     }
 
     /// The share of kernel-tap × output-pixel products that read padding (what im2col computes and this path skips).
@@ -110,12 +109,13 @@ extension Tensor {
     /// The taps [kH·kW, Cin, Cout] of `weight` (see `TapWeight`).
     static func taps(of weight: Tensor, _ kind: TapWeight, inChannels ci: Int, outChannels co: Int, kernel kk: Int) -> Tensor {
         // First [Cin, kH·kW, Cout] (one transpose), then each (ci, tap) row of Cout floats to its tap.
-        let staged = Tensor(uninitializedShape: [ci * kk * co]), out = Tensor(uninitializedShape: [kk, ci, co])
+        let out = Tensor(uninitializedShape: [kk, ci, co]), staged: Tensor
         switch kind {
         case .convolution:
+            staged = Tensor(uninitializedShape: [ci * kk * co])
             transposeMatrices(weight.storage.pointer, count: 1, rows: co, columns: ci * kk, into: staged.storage.pointer)
         case .transposedConvolution:
-            transposeMatrices(weight.storage.pointer, count: ci, rows: co, columns: kk, into: staged.storage.pointer)
+            staged = kernelsLast(weight, count: ci, channels: co, kernel: kk)
         }
         let flip = kind == .transposedConvolution, src = staged.storage.pointer, dst = out.storage.pointer
         for i in 0..<ci {
@@ -142,7 +142,7 @@ extension Tensor {
         case .convolution:
             transposeMatrices(dst, count: 1, rows: ci * kk, columns: co, into: weightGradient.storage.pointer)
         case .transposedConvolution:
-            transposeMatrices(dst, count: ci, rows: kk, columns: co, into: weightGradient.storage.pointer)
+            kernelsFirst(staged, into: weightGradient, count: ci, channels: co, kernel: kk)
         }
         withExtendedLifetime(staged) {}  // its pointer was used above
     }
@@ -150,18 +150,10 @@ extension Tensor {
     /// Taps [kH·kW, Cin, Cout] flipped in the kernel and transposed: [kH·kW, Cout, Cin], the
     /// taps of the adjoint correlation.
     static func adjointTaps(_ taps: Tensor, inChannels ci: Int, outChannels co: Int, kernel kk: Int) -> Tensor {
-        let out = Tensor(uninitializedShape: [kk, co, ci])
-        transposeMatrices(taps.storage.pointer, count: kk, rows: ci, columns: co, into: out.storage.pointer)
-        // transposeMatrices keeps the tap order; flipping the kernel reverses it.
-        let p = out.storage.pointer, size = ci * co
-        let swap = Tensor(uninitializedShape: [size])
-        for t in 0..<(kk / 2) {
-            let a = p + t * size, b = p + (kk - 1 - t) * size
-            swap.storage.pointer.update(from: a, count: size)
-            a.update(from: b, count: size)
-            b.update(from: swap.storage.pointer, count: size)
+        let out = Tensor(uninitializedShape: [kk, co, ci]), size = ci * co
+        for t in 0..<kk {  // flipping the kernel reverses the tap order
+            transposeMatrices(taps.storage.pointer + (kk - 1 - t) * size, count: 1, rows: ci, columns: co, into: out.storage.pointer + t * size)
         }
-        withExtendedLifetime(swap) {}
         return out
     }
 
@@ -179,15 +171,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: [n, co, geo.outHeight, geo.outWidth])
         transposeMatrices(outT.storage.pointer, count: 1, rows: outPlane, columns: n * co, into: out.storage.pointer)
         withExtendedLifetime(outT) {}  // the buffers below are only reached through their pointers
-        if let bias {
-            let po = out.storage.pointer, pb = bias.storage.pointer
-            Parallel.forEachChunk(count: n * co, minimumChunk: Swift.max(1, Parallel.minimumElements / Swift.max(outPlane, 1))) { r in
-                for row in r {
-                    let v = pb[row % co], p = po + row * outPlane
-                    for i in 0..<outPlane { p[i] += v }
-                }
-            }
-        }
+        if let bias { addChannelBias(bias, to: out) }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
         return record(out, op, inputs) { g, _ in
             let gT = Tensor(uninitializedShape: [outPlane, n * co])
