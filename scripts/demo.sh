@@ -68,11 +68,34 @@ scripts/build_pictures.sh
   --size "${DEMO_STYLE_SIZE:-160}" --steps "${DEMO_STYLE_STEPS:-40}" --filters 64 --log-every 10
 
 echo
+echo "== text: a char-rnn (2x128 LSTM) on the 300 Tang poems, then poems from it, with their verse lengths"
+"$MUSE" text verses corpora/tang300
+"$MUSE" train char-rnn --text corpora/tang300 --output runs/demo-tang --max-iters "${DEMO_TEXT_STEPS:-1000}" \
+  --eval-interval 250 --seed 1
+"$MUSE" generate char-rnn --bundle runs/demo-tang --num-samples 3 --max-new-tokens 300 --line-lengths --seed 1 \
+  | tee output/tang-poems.txt
+echo
+echo "== text: nanoGPT's small GPT on Shakespeare (its CPU settings, 2,000 iterations), continuing \"ROMEO:\""
+"$MUSE" train gpt --text corpora/shakespeare --output runs/demo-gpt --max-iters "${DEMO_GPT_STEPS:-2000}" \
+  --lr-decay-iters "${DEMO_GPT_STEPS:-2000}" --eval-interval 500 --eval-iters 20 --seed 1
+"$MUSE" generate gpt --bundle runs/demo-gpt --start "ROMEO:" --num-samples 2 --max-new-tokens 300 --seed 1 \
+  | tee output/shakespeare.txt
+
+echo
+echo "== pictures: a convolutional VAE with a 2-number latent on Fashion-MNIST; samples and the latent manifold"
+"$MUSE" train image-vae --output runs/demo-image-vae --num-steps "${DEMO_IMAGE_STEPS:-2000}" --sample-every 1000 \
+  --checkpoint-every 1000 --eval-every 1000 --seed 1
+"$MUSE" sample image-vae --bundle runs/demo-image-vae --grid 8x8 --seed 1 -o output/image-vae-samples.png \
+  --manifold output/image-vae-manifold.png
+
+echo
 echo "demo: wrote"
 echo "  output/demo-transposed.mid, output/demo-transposed-quantized.mid (+ .json)"
 ls output/melodies/* | sed 's/^/  /'
 echo "  output/interpolation.wav, output/interpolation.png (5 steps from $(basename "$a") to $(basename "$b"))"
 echo "  output/morph.wav, output/morph.png (one clip turning from the first into the second)"
 echo "  output/style-transfer.png (corpora/pictures/china.jpg painted in the style of flower.jpg)"
+echo "  output/tang-poems.txt (char-rnn poems and their verse lengths), output/shakespeare.txt (GPT samples)"
+echo "  output/image-vae-samples.png, output/image-vae-manifold.png (Fashion-MNIST pictures decoded from the latent plane)"
 echo "play one with: .build/release/muse play $first"
 echo "play the interpolation with: .build/release/muse play output/interpolation.wav"

@@ -102,3 +102,25 @@ public struct ExponentialLR: LRSchedule {
         (base - minimum) * Float(Foundation.pow(rate, Double(step))) + minimum
     }
 }
+
+/// char-rnn's decay by epochs (Karpathy's `train.lua`): after each epoch k ≥ `afterEpochs`
+/// (epoch k ends at step k·`stepsPerEpoch`), the rate is multiplied by `factor`. The update after
+/// `step` completed steps uses `base · factor^max(0, ⌊step / stepsPerEpoch⌋ − afterEpochs + 1)`.
+public struct EpochDecayLR: LRSchedule {
+    /// Initial rate.
+    public var base: Float
+    /// Optimizer steps per pass over the training data.
+    public var stepsPerEpoch: Int
+    /// The first epoch whose end decays the rate (char-rnn's `learning_rate_decay_after`: 10).
+    public var afterEpochs: Int
+    /// Decay per epoch (char-rnn's `learning_rate_decay`: 0.97).
+    public var factor: Float
+    /// An epoch-decay schedule.
+    public init(base: Float, stepsPerEpoch: Int, afterEpochs: Int, factor: Float) {
+        self.base = base; self.stepsPerEpoch = stepsPerEpoch; self.afterEpochs = afterEpochs; self.factor = factor
+    }
+    public func learningRate(atStep step: Int) -> Float {
+        let decays = Swift.max(0, step / Swift.max(stepsPerEpoch, 1) - Swift.max(afterEpochs, 1) + 1)
+        return Float(Double(base) * Foundation.pow(Double(factor), Double(decays)))
+    }
+}

@@ -9,6 +9,8 @@ public enum LearningRateSchedule: Equatable, Sendable {
     case cosine(minimum: Float)
     /// nanoGPT's linear warm-up then cosine to `minimum` at `decaySteps` (`WarmupCosineLR`).
     case warmupCosine(warmupSteps: Int, decaySteps: Int, minimum: Float)
+    /// char-rnn's multiplication by `factor` at the end of every epoch from `afterEpochs` on (`EpochDecayLR`).
+    case epochDecay(stepsPerEpoch: Int, afterEpochs: Int, factor: Float)
 }
 
 /// Settings of a training run (not of the model).
@@ -63,6 +65,8 @@ public struct TrainerOptions: Sendable {
         case let .cosine(minimum): return CosineLR(base: learningRate, totalSteps: numSteps, minimum: minimum).learningRate(atStep: step)
         case let .warmupCosine(warmup, decay, minimum):
             return WarmupCosineLR(base: learningRate, warmupSteps: warmup, decaySteps: decay, minimum: minimum).learningRate(atStep: step)
+        case let .epochDecay(stepsPerEpoch, afterEpochs, factor):
+            return EpochDecayLR(base: learningRate, stepsPerEpoch: stepsPerEpoch, afterEpochs: afterEpochs, factor: factor).learningRate(atStep: step)
         }
     }
 

@@ -170,6 +170,24 @@ final class TrainingCoreTests: XCTestCase {
         XCTAssertEqual(o.learningRate(atStep: 30), WarmupCosineLR(base: 6e-4, warmupSteps: 10, decaySteps: 50, minimum: 6e-5).learningRate(atStep: 30))
     }
 
+    /// char-rnn's train.lua loop, literally: update i (1-based) uses the current rate; after it, when
+    /// i is a multiple of the epoch length and i / ntrain ≥ decay_after, the rate is multiplied by the decay.
+    func testEpochDecayFollowsCharRNNsTrainingLoop() {
+        for (ntrain, after, decay) in [(10, 10, Float(0.97)), (3, 1, 0.5), (1, 2, 0.9)] {
+            let schedule = EpochDecayLR(base: 2e-3, stepsPerEpoch: ntrain, afterEpochs: after, factor: decay)
+            var lr: Float = 2e-3
+            for i in 1...(ntrain * (after + 6)) {
+                XCTAssertEqual(schedule.learningRate(atStep: i - 1), lr, accuracy: lr * 1e-5, "ntrain \(ntrain) update \(i)")
+                if i % ntrain == 0, Double(i) / Double(ntrain) >= Double(after) { lr *= decay }
+            }
+        }
+        var o = options("e", steps: 400, learningRate: 2e-3)
+        o.schedule = .epochDecay(stepsPerEpoch: 10, afterEpochs: 10, factor: 0.97)
+        XCTAssertEqual(o.learningRate(atStep: 99), 2e-3)
+        XCTAssertEqual(o.learningRate(atStep: 100), 2e-3 * 0.97, accuracy: 1e-9)
+        XCTAssertEqual(o.learningRate(atStep: 399), 2e-3 * Float(pow(0.97, 30.0)), accuracy: 1e-8)
+    }
+
     func testTrainerAppliesTheScheduleToEachOptimizerInProportion() throws {
         let f = try fixture()
         var rng = SplitMix64(seed: 1)

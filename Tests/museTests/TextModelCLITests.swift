@@ -50,6 +50,23 @@ final class TextModelCLITests: CLITestCase {
         XCTAssertTrue(scored.out.contains("unigram baseline"), scored.out)
     }
 
+    /// char-rnn's epoch decay: 5 batches per epoch, halved after every epoch from the first, so
+    /// updates 6–10 run at lr/2 and 16–20 at lr/8 (the progress line shows the rate of its step).
+    func testCharRNNDecaysTheLearningRateByEpochs() throws {
+        let text = try write(Array(Self.poem.utf8), "poems.txt")
+        let result = try muse(["train", "char-rnn", "--text", text, "--output", "run", "--max-iters", "20", "--eval-interval", "20",
+                               "--rnn-size", "8", "--num-layers", "1", "--seq-length", "32", "--batch-size", "4",
+                               "--learning-rate-decay", "0.5", "--learning-rate-decay-after", "1"])
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("5 batches per epoch"), result.out)
+        let progress = result.err  // progress lines go to standard error
+        XCTAssertTrue(progress.contains("step 10/20") && progress.contains("lr 0.001 "), progress)
+        XCTAssertTrue(progress.contains("lr 0.00025 "), progress)
+        let refused = try muse(["train", "char-rnn", "--text", text, "--output", "run2", "--learning-rate-decay", "0"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.err.contains("--learning-rate-decay must lie in (0, 1]"), refused.err)
+    }
+
     func testBPEGPTScoresPerTokenAndPerCharacter() throws {
         let english = String(repeating: "the cat sat on the mat; the dog sat on the log.\n", count: 40)
         let text = try write(Array(english.utf8), "cats.txt")
