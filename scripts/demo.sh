@@ -76,8 +76,9 @@ echo "== text: a char-rnn (2x128 LSTM) on the 300 Tang poems, then poems from it
   | tee output/tang-poems.txt
 echo
 echo "== text: nanoGPT's small GPT on Shakespeare (its CPU settings, 2,000 iterations), continuing \"ROMEO:\""
-"$MUSE" train gpt --text corpora/shakespeare --output runs/demo-gpt --max-iters "${DEMO_GPT_STEPS:-2000}" \
-  --lr-decay-iters "${DEMO_GPT_STEPS:-2000}" --eval-interval 500 --eval-iters 20 --seed 1
+gpt_steps=${DEMO_GPT_STEPS:-2000}
+"$MUSE" train gpt --text corpora/shakespeare --output runs/demo-gpt --max-iters "$gpt_steps" \
+  --lr-decay-iters "$gpt_steps" --eval-interval 500 --eval-iters 20 --seed 1
 "$MUSE" generate gpt --bundle runs/demo-gpt --start "ROMEO:" --num-samples 2 --max-new-tokens 300 --seed 1 \
   | tee output/shakespeare.txt
 
