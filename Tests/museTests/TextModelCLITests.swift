@@ -67,6 +67,25 @@ final class TextModelCLITests: CLITestCase {
         XCTAssertTrue(refused.err.contains("--learning-rate-decay must lie in (0, 1]"), refused.err)
     }
 
+    /// Unigram noising of the inputs is a training setting: the run prints and records it, a run
+    /// does not go on with other noise, and γ₀ must lie in [0, 1).
+    func testCharRNNNoisesItsInputsWhenAsked() throws {
+        let text = try write(Array(Self.poem.utf8), "poems.txt")
+        let result = try muse(["train", "char-rnn", "--text", text, "--output", "run", "--max-iters", "4", "--eval-interval", "2", "--seed", "3",
+                               "--rnn-size", "8", "--num-layers", "1", "--seq-length", "8", "--batch-size", "2", "--input-noise", "0.25"])
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.out.contains("input noise: γ₀ 0.25, per-token, "), result.out)
+        let state = try String(contentsOf: folder.appendingPathComponent("run/checkpoint-00000004/training_state.json"), encoding: .utf8)
+        XCTAssertTrue(state.contains("\"input_noise\""), state)
+        let resumedWithOther = try muse(["train", "char-rnn", "--text", text, "--output", "run", "--max-iters", "8", "--seed", "3",
+                                         "--rnn-size", "8", "--num-layers", "1", "--seq-length", "8", "--batch-size", "2", "--input-noise", "0"])
+        XCTAssertNotEqual(resumedWithOther.status, 0, "a noised run does not go on unnoised")
+        XCTAssertTrue(resumedWithOther.err.contains("input_noise"), resumedWithOther.err)
+        let refused = try muse(["train", "char-rnn", "--text", text, "--output", "run2", "--input-noise", "1"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.err.contains("--input-noise must lie in [0, 1)"), refused.err)
+    }
+
     func testBPEGPTScoresPerTokenAndPerCharacter() throws {
         let english = String(repeating: "the cat sat on the mat; the dog sat on the log.\n", count: 40)
         let text = try write(Array(english.utf8), "cats.txt")

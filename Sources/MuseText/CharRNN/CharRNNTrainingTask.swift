@@ -7,7 +7,8 @@ import MuseTraining
 /// `seqLength`), so row b of batch k+1 continues row b of batch k, and the LSTM state at the end of
 /// one batch (detached: truncated back-propagation through time) starts the next. The state is
 /// reset to zeros when the streams wrap round to batch 0 and when a run resumes. Adam (the
-/// trainer's default optimizer), gradient clipping from the options.
+/// trainer's default optimizer), gradient clipping from the options. The inputs (not the targets)
+/// may be noised (`InputNoising`), from the step's generator.
 public final class CharRNNTrainingTask: LossTrainingTask {
     /// The model.
     public let model: CharRNN
@@ -23,6 +24,8 @@ public final class CharRNNTrainingTask: LossTrainingTask {
     public let validation: [Int32]
     /// Batches before the streams wrap round.
     public let batchesPerEpoch: Int
+    /// What happens to the training inputs.
+    public let noising: InputNoising
     /// The next batch index and the state it starts from.
     var cursor = 0
     var carried: LSTMState?
@@ -30,8 +33,10 @@ public final class CharRNNTrainingTask: LossTrainingTask {
     public var module: any Module { model }
     public var bundleKind: String { CharRNN.bundleKind.name }
 
+    /// - Parameter noising: what happens to the training inputs (`InputNoising`).
     /// - Throws: `TrainingError.invalidOption` when the training text is shorter than one batch.
-    public init(model: CharRNN, tokenizer: any TextTokenizer, corpus: TokenizedCorpus, batchSize: Int, seqLength: Int) throws {
+    public init(model: CharRNN, tokenizer: any TextTokenizer, corpus: TokenizedCorpus, batchSize: Int, seqLength: Int,
+                noising: InputNoising = .none) throws {
         guard batchSize > 0, seqLength > 0 else { throw TrainingError.invalidOption("batch size and sequence length must be positive") }
         let streamLength = corpus.train.count / batchSize
         guard streamLength >= seqLength + 1 else {
@@ -44,6 +49,7 @@ public final class CharRNNTrainingTask: LossTrainingTask {
         self.seqLength = seqLength
         streams = (0..<batchSize).map { Array(corpus.train[($0 * streamLength)..<(($0 + 1) * streamLength)]) }
         validation = corpus.validation
+        self.noising = noising
         batchesPerEpoch = (streamLength - 1) / seqLength
     }
 
@@ -90,7 +96,8 @@ public final class CharRNNTrainingTask: LossTrainingTask {
     public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
         let rows = try shard.rows(ofBatch: batchSize)
         if cursor == 0 { carried = nil }
-        let (x, y) = batch(cursor, rows: rows)
+        var (x, y) = batch(cursor, rows: rows)
+        noising.apply(to: &x, rows: rows, batchSize: batchSize, length: seqLength, using: &generator)
         let (logits, state) = try model(x, batch: rows.count, length: seqLength, state: carried)
         carried = CharRNN.detach(state)
         cursor = (cursor + 1) % batchesPerEpoch

@@ -7,7 +7,8 @@ import MuseTraining
 /// AdamW over two parameter groups (weight decay on tensors of rank ≥ 2 only, as
 /// `configure_optimizers`); evaluation is nanoGPT's `estimate_loss`: the mean loss of `evalIters`
 /// batches from the training and from the validation ids (drawn from a generator of fixed seed,
-/// so every evaluation sees the same batches).
+/// so every evaluation sees the same batches). The training inputs (not the targets) may be noised
+/// (`InputNoising`, off in nanoGPT), after the offsets are drawn, from the same generator.
 public final class GPTTrainingTask: LossTrainingTask {
     /// The model.
     public let model: GPT
@@ -23,11 +24,15 @@ public final class GPTTrainingTask: LossTrainingTask {
     public let evalIters: Int
     /// AdamW's weight decay on matrices (nanoGPT: 0.1).
     public let weightDecay: Float
+    /// What happens to the training inputs.
+    public let noising: InputNoising
     public var module: any Module { model }
     public var bundleKind: String { GPT.bundleKind.name }
 
+    /// - Parameter noising: what happens to the training inputs (`InputNoising`).
     /// - Throws: `TrainingError.invalidOption` when a split is shorter than one window.
-    public init(model: GPT, tokenizer: any TextTokenizer, corpus: TokenizedCorpus, batchSize: Int, evalIters: Int, weightDecay: Float = 0.1) throws {
+    public init(model: GPT, tokenizer: any TextTokenizer, corpus: TokenizedCorpus, batchSize: Int, evalIters: Int, weightDecay: Float = 0.1,
+                noising: InputNoising = .none) throws {
         let window = model.config.blockSize + 1
         guard corpus.train.count >= window else {
             throw TrainingError.invalidOption("the training text has \(corpus.train.count) tokens, fewer than block_size + 1 = \(window)")
@@ -43,6 +48,7 @@ public final class GPTTrainingTask: LossTrainingTask {
         self.batchSize = batchSize
         self.evalIters = evalIters
         self.weightDecay = weightDecay
+        self.noising = noising
     }
 
     public func configJSON() throws -> Data { try ModelBundle.encode(model.config) }
@@ -89,7 +95,8 @@ public final class GPTTrainingTask: LossTrainingTask {
     /// The mean loss of `shard`'s windows of the global batch, weighted by their share of it.
     public func trainingLoss(using generator: inout SplitMix64, shard: TrainingShard) throws -> Tensor {
         let rows = try shard.rows(ofBatch: batchSize)
-        let (x, y) = batch(from: train, rows: rows, using: &generator)
+        var (x, y) = batch(from: train, rows: rows, using: &generator)
+        noising.apply(to: &x, rows: rows, batchSize: batchSize, length: model.config.blockSize, using: &generator)
         let loss = try model.loss(x, targets: y, batch: rows.count, length: model.config.blockSize).loss
         return shard.weighted(loss, local: rows.count, global: batchSize)
     }

@@ -13,8 +13,10 @@ struct TrainCharRNNCommand: ParsableCommand {
             of a batch starts the next. Adam with gradient clipping (char-rnn used RMSprop). char-rnn's epoch decay of the \
             learning rate is there (--learning-rate-decay 0.97 --learning-rate-decay-after 10) but off by default: runs \
             here are counted in iterations, not char-rnn's 50 epochs, and 2,000 iterations are 200 epochs of a small \
-            corpus such as the Tang poems, where the decay would stop the learning halfway. Ctrl-C saves and exits; the \
-            same command resumes (with the carried state reset).
+            corpus such as the Tang poems, where the decay would stop the learning halfway. Unlike char-rnn, the inputs \
+            are noised (--input-noise 0.5, per token): rare characters are replaced now and then by others, so a model \
+            of a small text learns its form instead of learning it by heart; a large text is left as it is. Ctrl-C saves \
+            and exits; the same command resumes (with the carried state reset).
             """)
 
     @OptionGroup var data: TextTrainingFlags
@@ -42,6 +44,7 @@ struct TrainCharRNNCommand: ParsableCommand {
     @Option(name: [.customLong("grad-clip"), .customLong("grad_clip")], help: "Clip the global gradient norm to this (0 = off).")
     var gradClip: Float = 5
 
+    @OptionGroup var noise: InputNoiseFlags
     @OptionGroup var trainer: TrainerFlags
 
     func validate() throws {
@@ -59,7 +62,9 @@ struct TrainCharRNNCommand: ParsableCommand {
         let (tokenizer, corpus) = try data.load()
         let config = CharRNNConfig(vocabSize: tokenizer.vocabularySize, hiddenSize: rnnSize, numLayers: numLayers, dropout: dropout)
         let model = try CharRNN(config: config, seed: data.seed)
-        let task = try CharRNNTrainingTask(model: model, tokenizer: tokenizer, corpus: corpus, batchSize: batchSize, seqLength: seqLength)
+        let noising = try noise.noising(of: corpus, defaultProbability: InputNoising.charRNNDefault)
+        let task = try CharRNNTrainingTask(model: model, tokenizer: tokenizer, corpus: corpus, batchSize: batchSize, seqLength: seqLength,
+                                           noising: noising)
         var options = TrainerOptions(numSteps: maxIters, outputDirectory: URL(fileURLWithPath: data.output), learningRate: learningRate,
                                      clipNorm: gradClip > 0 ? gradClip : nil, seed: data.seed)
         if learningRateDecay < 1 {
@@ -69,7 +74,9 @@ struct TrainCharRNNCommand: ParsableCommand {
         options.checkpointEvery = data.checkpointEvery > 0 ? data.checkpointEvery : max(data.evalInterval, 1)
         options.keepCheckpoints = data.keepCheckpoints
         options.runSettings = data.runSettings.merging(["batch_size": String(batchSize), "seq_length": String(seqLength)]) { a, _ in a }
+        InputNoiseFlags.record(noising, in: &options.runSettings)
         trainer.apply(to: &options)
+        if task.noising.probability > 0 { print(task.noising.summary) }
         try runTraining(task: task, options: options, logEvery: 10,
                         header: "model: \(model.parameterCount) parameters, \(numLayers)×\(rnnSize) LSTM, \(task.batchesPerEpoch) batches per epoch")
     }

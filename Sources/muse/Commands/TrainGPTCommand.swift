@@ -50,6 +50,7 @@ struct TrainGPTCommand: ParsableCommand {
     @Option(name: [.customLong("eval-iters"), .customLong("eval_iters")], help: "Batches per split in each evaluation.")
     var evalIters = 20
 
+    @OptionGroup var noise: InputNoiseFlags
     @OptionGroup var trainer: TrainerFlags
 
     func validate() throws {
@@ -68,7 +69,7 @@ struct TrainGPTCommand: ParsableCommand {
                                dropout: dropout, bias: bias)
         let model = try GPT(config: config, seed: data.seed)
         let task = try GPTTrainingTask(model: model, tokenizer: tokenizer, corpus: corpus, batchSize: batchSize, evalIters: evalIters,
-                                       weightDecay: weightDecay)
+                                       weightDecay: weightDecay, noising: noise.noising(of: corpus, defaultProbability: 0))
         var options = TrainerOptions(numSteps: maxIters, outputDirectory: URL(fileURLWithPath: data.output), learningRate: learningRate,
                                      clipNorm: gradClip > 0 ? gradClip : nil, seed: data.seed)
         options.betas = (beta1, beta2)
@@ -77,7 +78,9 @@ struct TrainGPTCommand: ParsableCommand {
         options.checkpointEvery = data.checkpointEvery > 0 ? data.checkpointEvery : max(data.evalInterval, 1)
         options.keepCheckpoints = data.keepCheckpoints
         options.runSettings = data.runSettings.merging(["batch_size": String(batchSize)]) { a, _ in a }
+        InputNoiseFlags.record(task.noising, in: &options.runSettings)
         trainer.apply(to: &options)
+        if task.noising.probability > 0 { print(task.noising.summary) }
         try runTraining(task: task, options: options, logEvery: 10,
                         header: "model: \(model.parameterCount) parameters, \(nLayer) layers × \(nHead) heads × \(nEmbd), block \(blockSize)")
     }

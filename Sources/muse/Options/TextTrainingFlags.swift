@@ -124,3 +124,33 @@ struct TextEvaluationFlags: ParsableArguments {
         try printReport(report, json: json)
     }
 }
+
+/// `--input-noise` and `--input-noise-scaling` of `muse train gpt|char-rnn`: unigram noising of
+/// the training inputs (`InputNoising`). The commands differ in the default γ₀ only.
+struct InputNoiseFlags: ParsableArguments {
+    @Option(name: [.customLong("input-noise"), .customLong("input_noise")],
+            help: ArgumentHelp("γ₀ of the unigram noising of the training inputs (Xie et al. 2017): a token is replaced by one drawn from the training text's token frequencies (0 = off; default: char-rnn 0.5, gpt 0 as nanoGPT).",
+                               discussion: "Noising keeps a model trained on a small text with many kinds of characters, such as the Tang poems, from learning it by heart: the verses it writes keep their lengths."))
+    var inputNoise: Double?
+
+    @Option(name: .customLong("input-noise-scaling"),
+            help: "per-token: a token is replaced with chance γ₀ × (distinct tokens that follow it) / (its occurrences), so frequent tokens of a large text are hardly noised; constant: with chance γ₀.")
+    var scaling: InputNoising.Scaling = .perToken
+
+    func validate() throws {
+        if let gamma = inputNoise, !(gamma >= 0 && gamma < 1) { throw ValidationError("--input-noise must lie in [0, 1)") }
+    }
+
+    /// The noising of `corpus`'s training part, γ₀ = `--input-noise` or `defaultProbability`.
+    func noising(of corpus: TokenizedCorpus, defaultProbability: Double) throws -> InputNoising {
+        try InputNoising(probability: inputNoise ?? defaultProbability, scaling: scaling, pool: corpus.train, vocabularySize: corpus.vocabularySize)
+    }
+
+    /// Adds the noising to the run settings when it is on, so runs without it resume as before and
+    /// a noised run does not go on with other noise.
+    static func record(_ noising: InputNoising, in settings: inout [String: String]) {
+        if noising.probability > 0 { settings["input_noise"] = "\(noising.probability) \(noising.scaling.rawValue)" }
+    }
+}
+
+extension InputNoising.Scaling: ExpressibleByArgument {}
