@@ -7,15 +7,19 @@ import XCTest
 final class TextModelCLITests: CLITestCase {
     static let poem = String(repeating: "床前明月光，疑是地上霜。\n舉頭望明月，低頭思故鄉。\n", count: 30)
 
-    func trainTiny(_ model: String, _ extra: [String]) throws -> String {
+    /// Trains `model` for 4 steps on the poem into `run`. - Returns: the poem's path and what the
+    /// training printed.
+    func trainTinyPrinting(_ model: String, _ extra: [String]) throws -> (text: String, out: String) {
         let text = try write(Array(Self.poem.utf8), "poems.txt")
         let result = try muse(["train", model, "--text", text, "--output", "run", "--max-iters", "4", "--eval-interval", "2", "--seed", "3"] + extra)
         XCTAssertEqual(result.status, 0, result.err)
         XCTAssertTrue(result.out.contains("step 4/4: checkpoint"), result.out)
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/checkpoint-00000004/vocab.json").path),
                       "the last checkpoint holds vocab.json")
-        return text
+        return (text, result.out)
     }
+
+    func trainTiny(_ model: String, _ extra: [String]) throws -> String { try trainTinyPrinting(model, extra).text }
 
     func testGPTTrainsGeneratesValidUTF8AndEvaluates() throws {
         let text = try trainTiny("gpt", ["--block-size", "16", "--batch-size", "4", "--n-layer", "1", "--n-head", "2", "--n-embd", "16",
@@ -70,11 +74,9 @@ final class TextModelCLITests: CLITestCase {
     /// Unigram noising of the inputs is a training setting: the run prints and records it, a run
     /// does not go on with other noise, and γ₀ must lie in [0, 1).
     func testCharRNNNoisesItsInputsWhenAsked() throws {
-        let text = try write(Array(Self.poem.utf8), "poems.txt")
-        let result = try muse(["train", "char-rnn", "--text", text, "--output", "run", "--max-iters", "4", "--eval-interval", "2", "--seed", "3",
-                               "--rnn-size", "8", "--num-layers", "1", "--seq-length", "8", "--batch-size", "2", "--input-noise", "0.25"])
-        XCTAssertEqual(result.status, 0, result.err)
-        XCTAssertTrue(result.out.contains("input noise: γ₀ 0.25, per-token, "), result.out)
+        let (text, out) = try trainTinyPrinting("char-rnn", ["--rnn-size", "8", "--num-layers", "1", "--seq-length", "8", "--batch-size", "2",
+                                                             "--input-noise", "0.25"])
+        XCTAssertTrue(out.contains("input noise: γ₀ 0.25, per-token, "), out)
         let state = try String(contentsOf: folder.appendingPathComponent("run/checkpoint-00000004/training_state.json"), encoding: .utf8)
         XCTAssertTrue(state.contains("\"input_noise\""), state)
         let resumedWithOther = try muse(["train", "char-rnn", "--text", text, "--output", "run", "--max-iters", "8", "--seed", "3",
