@@ -98,7 +98,7 @@ public struct InputNoising: Sendable {
     /// One line for people: γ₀, the scaling and the mean γ.
     public var summary: String {
         probability == 0 ? "input noise: off"
-            : String(format: "input noise: γ₀ %g, %@, %.1f%% of the training tokens replaced on average", probability, scaling.rawValue, 100 * meanProbability)
+            : String(format: "input noise: γ₀ %g, %@, %.3g%% of the training tokens replaced on average", probability, scaling.rawValue, 100 * meanProbability)
     }
 
     /// Noises `rows` of a batch of `batchSize` rows of `length` tokens. Two values are drawn from
@@ -126,7 +126,7 @@ public struct InputNoising: Sendable {
 
 extension InputNoising {
     /// γ₀ of `muse train char-rnn` when none is given. With `.perToken` it leaves a large text as
-    /// it is (Shakespeare: under 0.05% of the characters replaced) and noises the rare characters
+    /// it is (Shakespeare: 0.02% of the characters replaced) and noises the rare characters
     /// of a small one (the Tang poems: 31.8%).
     public static let charRNNDefault = 0.5
 }
