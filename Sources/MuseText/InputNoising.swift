@@ -47,23 +47,27 @@ public struct InputNoising: Sendable {
         guard probability >= 0, probability < 1 else {
             throw TrainingError.invalidOption("input noise must lie in [0, 1), not \(probability)")
         }
-        self.probability = probability
-        self.scaling = scaling
         guard probability > 0 else {
-            thresholds = []
-            self.pool = []
+            self.init(probability: 0, scaling: scaling, thresholds: [], pool: [])
             return
         }
         guard !pool.isEmpty else { throw TrainingError.invalidOption("input noise needs training text to draw from") }
         if let bad = pool.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
             throw TrainingError.invalidOption("input noise: token id \(bad) lies outside the vocabulary of \(vocabularySize)")
         }
+        self.init(probability: probability, scaling: scaling,
+                  thresholds: Self.thresholds(probability: probability, scaling: scaling, pool: pool, vocabularySize: vocabularySize), pool: pool)
+    }
+
+    private init(probability: Double, scaling: Scaling, thresholds: [UInt64], pool: [Int32]) {
+        self.probability = probability
+        self.scaling = scaling
+        self.thresholds = thresholds
         self.pool = pool
-        thresholds = Self.thresholds(probability: probability, scaling: scaling, pool: pool, vocabularySize: vocabularySize)
     }
 
     /// No noising.
-    public static let none = try! InputNoising(probability: 0, pool: [], vocabularySize: 0)
+    public static let none = InputNoising(probability: 0, scaling: .perToken, thresholds: [], pool: [])
 
     /// γ(x) for every id, as 53-bit thresholds.
     static func thresholds(probability: Double, scaling: Scaling, pool: [Int32], vocabularySize: Int) -> [UInt64] {
