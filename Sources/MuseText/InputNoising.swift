@@ -34,6 +34,8 @@ public struct InputNoising: Sendable {
     public let scaling: Scaling
     /// γ(x) of each token id as a threshold on 53-bit draws (0 for ids absent from the text).
     let thresholds: [UInt64]
+    /// The share of the training tokens replaced on average: the mean of γ(x) over the text.
+    public let meanProbability: Double
     /// The training text the replacements are drawn from.
     let pool: [Int32]
 
@@ -48,31 +50,33 @@ public struct InputNoising: Sendable {
             throw TrainingError.invalidOption("input noise must lie in [0, 1), not \(probability)")
         }
         guard probability > 0 else {
-            self.init(probability: 0, scaling: scaling, thresholds: [], pool: [])
+            self.init(probability: 0, scaling: scaling, thresholds: [], meanProbability: 0, pool: [])
             return
         }
         guard !pool.isEmpty else { throw TrainingError.invalidOption("input noise needs training text to draw from") }
         if let bad = pool.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
             throw TrainingError.invalidOption("input noise: token id \(bad) lies outside the vocabulary of \(vocabularySize)")
         }
-        self.init(probability: probability, scaling: scaling,
-                  thresholds: Self.thresholds(probability: probability, scaling: scaling, pool: pool, vocabularySize: vocabularySize), pool: pool)
+        let (thresholds, mean) = Self.thresholds(probability: probability, scaling: scaling, pool: pool, vocabularySize: vocabularySize)
+        self.init(probability: probability, scaling: scaling, thresholds: thresholds, meanProbability: mean, pool: pool)
     }
 
-    private init(probability: Double, scaling: Scaling, thresholds: [UInt64], pool: [Int32]) {
+    private init(probability: Double, scaling: Scaling, thresholds: [UInt64], meanProbability: Double, pool: [Int32]) {
         self.probability = probability
         self.scaling = scaling
         self.thresholds = thresholds
+        self.meanProbability = meanProbability
         self.pool = pool
     }
 
     /// No noising.
-    public static let none = InputNoising(probability: 0, scaling: .perToken, thresholds: [], pool: [])
+    public static let none = InputNoising(probability: 0, scaling: .perToken, thresholds: [], meanProbability: 0, pool: [])
 
-    /// γ(x) for every id, as 53-bit thresholds.
-    static func thresholds(probability: Double, scaling: Scaling, pool: [Int32], vocabularySize: Int) -> [UInt64] {
+    /// γ(x) for every id, as 53-bit thresholds, and its mean over `pool`: per token, the sum of
+    /// c(x) · γ₀ · N₁₊(x, •) / c(x) over x is γ₀ times the number of distinct bigrams.
+    static func thresholds(probability: Double, scaling: Scaling, pool: [Int32], vocabularySize: Int) -> (thresholds: [UInt64], mean: Double) {
         let full = UInt64(probability * 0x1p53)
-        guard scaling == .perToken else { return [UInt64](repeating: full, count: vocabularySize) }
+        guard scaling == .perToken else { return ([UInt64](repeating: full, count: vocabularySize), probability) }
         var occurrences = [Int](repeating: 0, count: vocabularySize)
         var followers = [Int](repeating: 0, count: vocabularySize)
         var bigrams = Set<Int64>()
@@ -81,9 +85,10 @@ public struct InputNoising: Sendable {
             guard i + 1 < pool.count else { continue }
             if bigrams.insert(Int64(x) << 32 | Int64(pool[i + 1])).inserted { followers[Int(x)] += 1 }
         }
-        return (0..<vocabularySize).map { x in
+        let thresholds = (0..<vocabularySize).map { x in
             occurrences[x] == 0 ? 0 : UInt64(probability * Double(followers[x]) / Double(occurrences[x]) * 0x1p53)
         }
+        return (thresholds, probability * Double(bigrams.count) / Double(pool.count))
     }
 
     /// γ(x) of token `id`.
@@ -91,18 +96,9 @@ public struct InputNoising: Sendable {
         thresholds.indices.contains(id) ? Double(thresholds[id]) * 0x1p-53 : 0
     }
 
-    /// The share of the training tokens replaced on average: the mean of γ(x) over the text.
-    public var meanProbability: Double {
-        guard probability > 0 else { return 0 }
-        var counts = [Int](repeating: 0, count: thresholds.count)
-        for x in pool { counts[Int(x)] += 1 }
-        return zip(counts, thresholds).reduce(0) { $0 + Double($1.0) * Double($1.1) * 0x1p-53 } / Double(pool.count)
-    }
-
     /// One line for people: γ₀, the scaling and the mean γ.
     public var summary: String {
-        probability == 0 ? "input noise: off"
-            : String(format: "input noise: γ₀ %g, %@, %.3g%% of the training tokens replaced on average", probability, scaling.rawValue, 100 * meanProbability)
+        String(format: "input noise: γ₀ %g, %@, %.3g%% of the training tokens replaced on average", probability, scaling.rawValue, 100 * meanProbability)
     }
 
     /// Noises `rows` of a batch of `batchSize` rows of `length` tokens. Two values are drawn from

@@ -78,9 +78,8 @@ struct TrainGPTCommand: ParsableCommand {
         options.checkpointEvery = data.checkpointEvery > 0 ? data.checkpointEvery : max(data.evalInterval, 1)
         options.keepCheckpoints = data.keepCheckpoints
         options.runSettings = data.runSettings.merging(["batch_size": String(batchSize)]) { a, _ in a }
-        InputNoiseFlags.record(task.noising, in: &options.runSettings)
         trainer.apply(to: &options)
-        if task.noising.probability > 0 { print(task.noising.summary) }
+        InputNoiseFlags.announce(task.noising, in: &options)
         try runTraining(task: task, options: options, logEvery: 10,
                         header: "model: \(model.parameterCount) parameters, \(nLayer) layers × \(nHead) heads × \(nEmbd), block \(blockSize)")
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MuseCore
 import MuseText
+import MuseTraining
 
 /// Flags every text model's `muse train …` shares: the corpus, its tokenizer, the run folder,
 /// evaluation and checkpoint cadence, the seed.
@@ -146,10 +147,12 @@ struct InputNoiseFlags: ParsableArguments {
         try InputNoising(probability: inputNoise ?? defaultProbability, scaling: scaling, pool: corpus.train, vocabularySize: corpus.vocabularySize)
     }
 
-    /// Adds the noising to the run settings when it is on, so runs without it resume as before and
-    /// a noised run does not go on with other noise.
-    static func record(_ noising: InputNoising, in settings: inout [String: String]) {
-        if noising.probability > 0 { settings["input_noise"] = "\(noising.probability) \(noising.scaling.rawValue)" }
+    /// When the noising is on: adds it to the run settings (so runs without it resume as before and
+    /// a noised run does not go on with other noise) and prints its summary.
+    static func announce(_ noising: InputNoising, in options: inout TrainerOptions) {
+        guard noising.probability > 0 else { return }
+        options.runSettings["input_noise"] = "\(noising.probability) \(noising.scaling.rawValue)"
+        print(noising.summary)
     }
 }
 
