@@ -1,7 +1,9 @@
 // bench-vae: training steps/s beside the same model in PyTorch CPU, from the same weights and
 // batch, in one run: MusicVAE (default CPU config, batch 64 × 32 steps, teacher forced; plus the
 // time to interpolate two windows in 8 steps), the patch spectrogram VAE, and the sequence
-// spectrogram VAE that `muse train spec-vae` ships.
+// spectrogram VAE that `muse train spec-vae` ships. Steps/s is one over the median step time on
+// both sides: on a shared 2-core VM the mean of 20 steps swung from 0.88× to 1.41× between runs
+// of the same binaries, as other work landed inside one side's window.
 // Usage: bench-vae [STEPS] [music|spec|specseq …]   (default 20 steps, all three models)
 import BenchSupport
 import Foundation
@@ -77,11 +79,8 @@ if wanted("music") {
         optimizer.step()
         return loss.total.item()
     }
-    _ = try step()  // warm-up
-    let start = Date()
     var last: Float = 0
-    for _ in 0..<steps { last = try step() }
-    let ours = Double(steps) / Date().timeIntervalSince(start)
+    let ours = 1 / (try medianSeconds(steps) { last = try step() })
 
     // Interpolation of two windows in 8 steps (encode, decode 8 × 32 steps, argmax).
     model.eval()
@@ -91,7 +90,7 @@ if wanted("music") {
 
     let peer = try runPeer("music", weightsURL)
 
-    print("MusicVAE training, \(model.parameterCount) parameters, batch \(B) × \(T) steps, \(steps) steps (after one warm-up)")
+    print("MusicVAE training, \(model.parameterCount) parameters, batch \(B) × \(T) steps, median of \(steps) steps (after one warm-up)")
     report("MusicVAE training", ours, last, peer)
     print(String(format: "interpolate 2 windows, 8 steps: %.3f s", interpSeconds))
 }
@@ -121,11 +120,8 @@ if wanted("spec") {
         specOptimizer.step()
         return loss.total.item()
     }
-    _ = try specStep()
-    let specStart = Date()
     var specLast: Float = 0
-    for _ in 0..<steps { specLast = try specStep() }
-    let specOurs = Double(steps) / Date().timeIntervalSince(specStart)
+    let specOurs = 1 / (try medianSeconds(steps) { specLast = try specStep() })
     print("Spectrogram VAE training, \(spec.parameterCount) parameters, batch \(specConfig.batchSize) × \(specConfig.nMels) mels × \(specConfig.patchFrames) frames, \(steps) steps")
     report("spectrogram VAE training", specOurs, specLast, try runPeer("spec", specURL))
 }
@@ -156,11 +152,8 @@ if wanted("specseq") {
         seqOptimizer.step()
         return loss.total.item()
     }
-    _ = try seqStep()
-    let seqStart = Date()
     var seqLast: Float = 0
-    for _ in 0..<steps { seqLast = try seqStep() }
-    let seqOurs = Double(steps) / Date().timeIntervalSince(seqStart)
+    let seqOurs = 1 / (try medianSeconds(steps) { seqLast = try seqStep() })
     print("Sequence spectrogram VAE training (shipped), \(seq.parameterCount) parameters, batch \(seqConfig.batchSize) × \(seqConfig.nMels) mels × \(seqConfig.cropFrames) frames, \(steps) steps")
     report("sequence spectrogram VAE training", seqOurs, seqLast, try runPeer("specseq", seqURL))
 }

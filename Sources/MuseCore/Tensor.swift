@@ -227,7 +227,8 @@ extension Tensor: CustomStringConvertible {
 }
 
 /// Contiguous float32 storage owned by one or more tensors (reshape views share it).
-/// Allocated 64-byte aligned; freed when the last tensor using it goes away.
+/// Allocated 64-byte aligned; freed when the last tensor using it goes away (large blocks to
+/// `TensorMemory`'s cache, for the next tensor of their size).
 public final class TensorStorage: @unchecked Sendable {
     /// Number of `Float` elements.
     public let count: Int
@@ -238,9 +239,12 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative count")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = TensorMemory.allocate(byteCount: Self.byteCount(count))
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
+
+    /// Bytes of storage for `count` floats (at least one).
+    static func byteCount(_ count: Int) -> Int { max(count, 1) * MemoryLayout<Float>.stride }
 
     /// Storage holding a copy of `values`.
     public convenience init(copying values: [Float]) {
@@ -250,5 +254,5 @@ public final class TensorStorage: @unchecked Sendable {
         }
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { TensorMemory.deallocate(UnsafeMutableRawPointer(pointer), byteCount: Self.byteCount(count)) }
 }
