@@ -3,7 +3,8 @@
 // network of 3, 5, 7, 11, 15 and 23-pixel filters (128 each, strides 1, 1, 2, 3, 4, 6), content
 // + Gram style + total-variation terms. The filters and pictures go to a safetensors file the peer
 // loads, so both compute the same loss (printed side by side).
-// Usage: bench-style [size]   (default 384)
+// Usage: bench-style [size] [--parts]   (default 384; --parts also times each scale: its
+// convolution, its Gram matrix, and both through the backward pass)
 import BenchSupport
 import Foundation
 import MuseCore

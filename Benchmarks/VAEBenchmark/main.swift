@@ -1,9 +1,9 @@
 // bench-vae: training steps/s beside the same model in PyTorch CPU, from the same weights and
 // batch, in one run: MusicVAE (default CPU config, batch 64 × 32 steps, teacher forced; plus the
 // time to interpolate two windows in 8 steps), the patch spectrogram VAE, and the sequence
-// spectrogram VAE that `muse train spec-vae` ships. Steps/s is one over the median step time on
-// both sides: on a shared 2-core VM the mean of 20 steps swung from 0.88× to 1.41× between runs
-// of the same binaries, as other work landed inside one side's window.
+// spectrogram VAE that `muse train spec-vae` ships. Steps/s is one over the fastest step on both
+// sides: on a shared 2-core VM the mean of 20 steps swung from 0.88× to 1.41× between runs of the
+// same binaries, as other work landed inside one side's window, and interference only adds time.
 // Usage: bench-vae [STEPS] [music|spec|specseq …]   (default 20 steps, all three models)
 import BenchSupport
 import Foundation
@@ -80,7 +80,7 @@ if wanted("music") {
         return loss.total.item()
     }
     var last: Float = 0
-    let ours = 1 / (try medianSeconds(steps) { last = try step() })
+    let ours = 1 / (try bestSeconds(steps) { last = try step() })
 
     // Interpolation of two windows in 8 steps (encode, decode 8 × 32 steps, argmax).
     model.eval()
@@ -90,7 +90,7 @@ if wanted("music") {
 
     let peer = try runPeer("music", weightsURL)
 
-    print("MusicVAE training, \(model.parameterCount) parameters, batch \(B) × \(T) steps, median of \(steps) steps (after one warm-up)")
+    print("MusicVAE training, \(model.parameterCount) parameters, batch \(B) × \(T) steps, fastest of \(steps) steps (after one warm-up)")
     report("MusicVAE training", ours, last, peer)
     print(String(format: "interpolate 2 windows, 8 steps: %.3f s", interpSeconds))
 }
@@ -121,7 +121,7 @@ if wanted("spec") {
         return loss.total.item()
     }
     var specLast: Float = 0
-    let specOurs = 1 / (try medianSeconds(steps) { specLast = try specStep() })
+    let specOurs = 1 / (try bestSeconds(steps) { specLast = try specStep() })
     print("Spectrogram VAE training, \(spec.parameterCount) parameters, batch \(specConfig.batchSize) × \(specConfig.nMels) mels × \(specConfig.patchFrames) frames, \(steps) steps")
     report("spectrogram VAE training", specOurs, specLast, try runPeer("spec", specURL))
 }
@@ -153,7 +153,7 @@ if wanted("specseq") {
         return loss.total.item()
     }
     var seqLast: Float = 0
-    let seqOurs = 1 / (try medianSeconds(steps) { seqLast = try seqStep() })
+    let seqOurs = 1 / (try bestSeconds(steps) { seqLast = try seqStep() })
     print("Sequence spectrogram VAE training (shipped), \(seq.parameterCount) parameters, batch \(seqConfig.batchSize) × \(seqConfig.nMels) mels × \(seqConfig.cropFrames) frames, \(steps) steps")
     report("sequence spectrogram VAE training", seqOurs, seqLast, try runPeer("specseq", seqURL))
 }

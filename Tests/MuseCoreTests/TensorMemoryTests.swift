@@ -3,8 +3,8 @@ import Foundation
 import XCTest
 
 /// `TensorMemory`'s cache of large freed blocks: a freed block comes back for the next request of
-/// its size, least recently freed blocks go first when the cache is full, a zero capacity keeps
-/// nothing, reused storage never leaks old contents into `Tensor.zeros`, and threads allocating
+/// its size, least recently freed blocks go first when the cache is full, blocks from 4 MiB are
+/// aligned for huge pages, a zero capacity keeps nothing, reused storage never leaks old contents into `Tensor.zeros`, and threads allocating
 /// and freeing at once keep the count straight. The sanitizer runs (`make sanitize`) run these
 /// under ThreadSanitizer.
 final class TensorMemoryTests: XCTestCase {
@@ -68,6 +68,16 @@ final class TensorMemoryTests: XCTestCase {
         let big = cache.allocate(byteCount: 6 * mib)
         cache.release(big, byteCount: 6 * mib)
         XCTAssertEqual(cache.cachedBytes, 4 * mib)
+    }
+
+    func testBlocksOfFourMiBAndMoreAreAlignedForHugePages() {
+        let cache = LargeBlockCache(capacityBytes: 0)
+        for bytes in [4 * mib, 9 * mib + 5] {
+            let block = cache.allocate(byteCount: bytes)
+            XCTAssertEqual(Int(bitPattern: block) % TensorMemory.hugePageBytes, 0, "\(bytes) bytes")
+            block.storeBytes(of: 1, toByteOffset: LargeBlockCache.rounded(bytes) - 1, as: UInt8.self)  // the whole rounded size is ours
+            cache.release(block, byteCount: bytes)
+        }
     }
 
     func testZeroCapacityKeepsNothing() {
