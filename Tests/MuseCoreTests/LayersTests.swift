@@ -1,4 +1,4 @@
-import MuseCore
+@testable import MuseCore
 import XCTest
 import _MuseTestSupport
 
@@ -98,9 +98,27 @@ final class LayersTests: XCTestCase {
         try compareFusedAndUnfused(batch: 17, hidden: 128)
     }
 
-    func compareFusedAndUnfused(batch: Int, hidden: Int, steps: Int = 9) throws {
-        let m = LSTM(inputSize: 7, hiddenSize: hidden, numLayers: 2, bidirectional: true, using: &rng)
-        let x = Tensor.randn([batch, steps, 7], using: &rng)
+    /// One-hot inputs (scaled ones and rows of zeros too) take the kernel's lookup path for the
+    /// input projection and its weight gradient; a single dense row sends the batch to the GEMM.
+    /// Both against the unfused graph, whose products do not look at the zeros.
+    func testFusedKernelWithOneHotInputsMatchesUnfusedGraph() throws {
+        let classes = SparseRows.minimumColumns + 4, batch = 5, steps = 9
+        var values = [Float](repeating: 0, count: batch * steps * classes)
+        for row in 0..<(batch * steps) where row % 7 != 3 {  // every 7th row all zeros
+            values[row * classes + (row * 5) % classes] = row % 4 == 0 ? 2.5 : 1
+        }
+        let oneHot = try Tensor(values, shape: [batch, steps, classes])
+        XCTAssertNotNil(oneHot.withUnsafeBufferPointer { SparseRows($0.baseAddress!, rows: batch * steps, columns: classes) })
+        try compareFusedAndUnfused(batch: batch, hidden: 16, steps: steps, input: oneHot)
+        values[classes + 1] = 0.5  // row 1 now has two entries
+        let dense = try Tensor(values, shape: [batch, steps, classes])
+        XCTAssertNil(dense.withUnsafeBufferPointer { SparseRows($0.baseAddress!, rows: batch * steps, columns: classes) })
+        try compareFusedAndUnfused(batch: batch, hidden: 16, steps: steps, input: dense)
+    }
+
+    func compareFusedAndUnfused(batch: Int, hidden: Int, steps: Int = 9, input: Tensor? = nil) throws {
+        let x = input ?? Tensor.randn([batch, steps, 7], using: &rng)
+        let m = LSTM(inputSize: x.shape[2], hiddenSize: hidden, numLayers: 2, bidirectional: true, using: &rng)
         var results: [[Tensor]] = []
         for fused in [true, false] {
             m.useFusedKernel = fused

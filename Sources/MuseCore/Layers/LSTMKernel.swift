@@ -39,8 +39,24 @@ extension Tensor {
                 for row in r { (pA + row * G).update(from: bias, count: G) }
             }
         }
-        gemm(transposeA: false, transposeB: true, m: B * T, n: G, k: I, a: x.storage.pointer, lda: I,
-             b: weightIH.storage.pointer, ldb: I, beta: 1, c: pA, ldc: G)
+        // One-hot inputs (a MusicVAE encoder's events): each row's projection is one column of
+        // W_ih, added instead of multiplied in (the same sums: the other products are zeros).
+        let sparse = SparseRows(x.storage.pointer, rows: B * T, columns: I)
+        if let sparse {
+            let wT = permuteKernel(weightIH, [1, 0])  // [I, 4H]: column c of W_ih as a row
+            let pw = wT.storage.pointer
+            Parallel.forEachChunk(count: B * T, minimumChunk: Swift.max(1, Parallel.minimumElements / G)) { r in
+                for row in r {
+                    let (column, value) = sparse.entries[row]
+                    guard column >= 0 else { continue }
+                    let out = pA + row * G, w = pw + column * G
+                    for j in 0..<G { out[j] += value * w[j] }
+                }
+            }
+        } else {
+            gemm(transposeA: false, transposeB: true, m: B * T, n: G, k: I, a: x.storage.pointer, lda: I,
+                 b: weightIH.storage.pointer, ldb: I, beta: 1, c: pA, ldc: G)
+        }
         // Batch rows are independent through the whole recurrence, so each core takes a slice of
         // the batch and runs all T steps on it (its own small GEMMs and gate math) with no
         // synchronisation between steps.
@@ -115,8 +131,20 @@ extension Tensor {
             grads[2] = dc
             if weightIH.requiresGrad {
                 let dW = Tensor(uninitializedShape: [G, I])
-                gemm(transposeA: true, transposeB: false, m: G, n: I, k: B * T, a: pdA, lda: G,
-                     b: x.storage.pointer, ldb: I, c: dW.storage.pointer, ldc: I)
+                if let sparse {
+                    // dW_ihᵀ[c] = Σ over the rows whose one entry is in column c of value · dA[row].
+                    let dWT = Tensor.zeros([I, G]), pT = dWT.storage.pointer
+                    for row in 0..<(B * T) {
+                        let (column, value) = sparse.entries[row]
+                        guard column >= 0 else { continue }
+                        let into = pT + column * G, d = pdA + row * G
+                        for j in 0..<G { into[j] += value * d[j] }
+                    }
+                    transposeMatrices(pT, count: 1, rows: I, columns: G, into: dW.storage.pointer, parallel: true)
+                } else {
+                    gemm(transposeA: true, transposeB: false, m: G, n: I, k: B * T, a: pdA, lda: G,
+                         b: x.storage.pointer, ldb: I, c: dW.storage.pointer, ldc: I)
+                }
                 grads[3] = dW
             }
             if weightHH.requiresGrad {
@@ -142,5 +170,30 @@ extension Tensor {
             }
             return grads
         }
+    }
+}
+
+/// The rows of a [rows, columns] matrix that has at most one non-zero entry per row (one-hot
+/// rows, scaled or not, and rows of zeros), as (column, value) per row, column −1 for a row of
+/// zeros; `nil` as soon as a row has two. Worth it only when a row is wide enough that a GEMM
+/// would spend most of its multiply-adds on the zeros.
+struct SparseRows {
+    /// Columns from which one-hot rows are looked up rather than multiplied.
+    static let minimumColumns = 16
+    let entries: [(column: Int, value: Float)]
+
+    init?(_ x: UnsafePointer<Float>, rows: Int, columns: Int) {
+        guard columns >= Self.minimumColumns, rows > 0 else { return nil }
+        var entries = [(column: Int, value: Float)](repeating: (-1, 0), count: rows)
+        for row in 0..<rows {
+            let p = x + row * columns
+            var found = -1
+            for c in 0..<columns where p[c] != 0 {
+                if found >= 0 { return nil }
+                found = c
+            }
+            if found >= 0 { entries[row] = (found, p[found]) }
+        }
+        self.entries = entries
     }
 }
