@@ -99,10 +99,12 @@ final class LayersTests: XCTestCase {
     }
 
     /// One-hot inputs (scaled ones and rows of zeros too) take the kernel's lookup path for the
-    /// input projection and its weight gradient; a single dense row sends the batch to the GEMM.
+    /// input projection and its weight gradient; a single dense row, or too few rows, send the
+    /// batch to the GEMM.
     /// Both against the unfused graph, whose products do not look at the zeros.
     func testFusedKernelWithOneHotInputsMatchesUnfusedGraph() throws {
-        let classes = SparseRows.minimumColumns + 4, batch = 5, steps = 9
+        let classes = SparseRows.minimumColumns + 4, batch = 8, steps = 9
+        XCTAssertGreaterThanOrEqual(batch * steps, SparseRows.minimumRows)
         var values = [Float](repeating: 0, count: batch * steps * classes)
         for row in 0..<(batch * steps) where row % 7 != 3 {  // every 7th row all zeros
             values[row * classes + (row * 5) % classes] = row % 4 == 0 ? 2.5 : 1
@@ -114,6 +116,8 @@ final class LayersTests: XCTestCase {
         let dense = try Tensor(values, shape: [batch, steps, classes])
         XCTAssertNil(dense.withUnsafeBufferPointer { SparseRows($0.baseAddress!, rows: batch * steps, columns: classes) })
         try compareFusedAndUnfused(batch: batch, hidden: 16, steps: steps, input: dense)
+        // Too few rows (one sampling step): the GEMM, whatever the rows hold.
+        XCTAssertNil(oneHot.withUnsafeBufferPointer { SparseRows($0.baseAddress!, rows: SparseRows.minimumRows - 1, columns: classes) })
     }
 
     func compareFusedAndUnfused(batch: Int, hidden: Int, steps: Int = 9, input: Tensor? = nil) throws {
